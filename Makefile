@@ -1,0 +1,55 @@
+# snn: PGXS build.  Sources are picked up by wildcard so that each concern
+# lives in its own file; the install script is assembled from the ordered
+# fragments in sql/install/ (one per area) so areas do not edit one file.
+
+EXTENSION = snn
+EXTVERSION = 0.1.0
+
+MODULE_big = snn
+SRCS = $(sort $(wildcard src/*.c)) $(sort $(wildcard src/engine/*.c))
+OBJS = $(SRCS:.c=.o)
+HEADERS = $(wildcard src/*.h) $(wildcard src/engine/*.h)
+
+INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# Every sql/*.sql that is not an install or upgrade script is a regression test.
+REGRESS = $(sort $(notdir $(basename $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+
+# -O3 for the kernels; -Werror keeps the build warning-free; the engine is C11.
+PG_CPPFLAGS = -Isrc -Isrc/engine
+PG_CFLAGS = -O3 -Werror
+PG_LDFLAGS = -lm
+SHLIB_LINK = -lm
+
+EXTRA_CLEAN = $(DATA_built) test/unit/*.bin test/fuzz/*.bin
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(OBJS): $(HEADERS)
+
+$(DATA_built): $(INSTALL_PARTS) Makefile
+	@printf '%s\n' '-- snn $(EXTVERSION): generated from sql/install/*.sql by make; edit those.' > $@
+	@printf '%s\n' '\echo Use "CREATE EXTENSION snn" to load this file. \quit' >> $@
+	@for f in $(INSTALL_PARTS); do echo "" >> $@; echo "-- ==== $$f ====" >> $@; cat $$f >> $@; done
+
+# Engine unit tests: plain C, no PostgreSQL; each test/unit/test_*.c is one binary.
+ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:.c=.bin)
+UNIT_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Werror -Isrc/engine -Itest/unit -D_GNU_SOURCE
+
+test/unit/%.bin: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) test/unit/unit.h
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
+
+.PHONY: unit-bins
+unit-bins: $(UNIT_BINS)

@@ -1,0 +1,26 @@
+/*
+ * snn.h: declarations shared by the PostgreSQL side of the extension.
+ */
+#ifndef SNN_H
+#define SNN_H
+
+#include "postgres.h"
+
+#include "snn_status.h"
+
+/*
+ * Per-area initialisation, called from _PG_init in src/snn.c.  Each area
+ * registers its GUCs (and, when preloaded, its shared-memory hooks) here.
+ */
+extern void snn_hnsw_init(void);
+
+/* Raise the ereport that matches an engine failure; never returns. */
+extern void snn_report_error(const snn_error *err, const char *context) pg_attribute_noreturn();
+
+/* Map an engine status to its SQLSTATE. */
+extern int	snn_status_sqlstate(snn_status status);
+
+/* True when the library was loaded through shared_preload_libraries. */
+extern bool snn_preloaded;
+
+#endif							/* SNN_H */
