@@ -273,6 +273,7 @@ typedef int (*snn_spike_fn) (void *arg, uint32_t step, const uint32_t *neurons,
 							 uint32_t n);
 
 #define SNN_RUN_SCALAR	0x0001	/* plain C membrane updates (for tests) */
+#define SNN_RUN_SSE		0x0002	/* 4-lane SIMDe path even where AVX2 runs */
 
 /* Section access. */
 static inline const void *
