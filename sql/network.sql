@@ -28,6 +28,11 @@ FROM nets ORDER BY name;
 -- a bare configuration is a valid text form too
 SELECT snn_info('{"kind": "reservoir", "size": 10}'::snn)->'synapses';
 
+-- a training history (written by the training functions) is shown by
+-- snn_info and kept by the text form
+SELECT snn_info(h)->'history' AS history, h::text::snn::text = h::text AS round_trip
+FROM (SELECT '{"kind": "reservoir", "size": 4, "history": [{"method": 2, "epochs": 10, "samples": 500, "loss": 0.25, "metric": 0.875, "time_us": 1700000000000000, "note": "ridge <&>"}]}'::snn AS h) s;
+
 -- binary form: COPY out and back in gives the same networks
 \copy nets TO 'results/snn_nets.bin' (FORMAT binary)
 CREATE TABLE nets2 (LIKE nets);

@@ -956,6 +956,30 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 	return SNN_OK;
 }
 
+/*
+ * The stored update factors equal the ones recomputed here, up to a few
+ * float ulps: an image built where libm's exp() rounds differently must
+ * still load.  Integer factors must match exactly.
+ */
+static int
+factors_match(const snn_layer *a, const snn_layer *b)
+{
+	const float x[] = {a->decay_m, a->gain_exc, a->gain_inh, a->drive, a->decay_exc,
+	a->decay_inh, a->decay_adapt, a->izh_h};
+	const float y[] = {b->decay_m, b->gain_exc, b->gain_inh, b->drive, b->decay_exc,
+	b->decay_inh, b->decay_adapt, b->izh_h};
+
+	if (a->model != b->model || a->ref_steps != b->ref_steps ||
+		a->izh_substeps != b->izh_substeps)
+		return 0;
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+	{
+		if (!isfinite(y[i]) || fabsf(x[i] - y[i]) > 1e-6f * fmaxf(1.0f, fabsf(x[i])))
+			return 0;
+	}
+	return 1;
+}
+
 snn_status
 snn_image_validate(const void *image, size_t size, snn_error *err)
 {
@@ -1014,7 +1038,7 @@ snn_image_validate(const void *image, size_t size, snn_error *err)
 			memcmp(&L[l].p, &cfg.layers[l].neuron, sizeof(snn_neuron_config)) != 0)
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u does not match the config", l);
 		snn_layer_prepare(&chk, h->dt);
-		if (memcmp(&chk, &L[l], sizeof(chk)) != 0)
+		if (!factors_match(&chk, &L[l]))
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u has inconsistent update factors", l);
 	}
 	if ((st = check_csr(h, SNN_SEC_IN_ROWPTR, SNN_SEC_IN_TARGET, SNN_SEC_IN_WEIGHT,
