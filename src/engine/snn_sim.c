@@ -50,6 +50,27 @@ state_map(const snn_image *img, void *state, state_view *s)
 	s->spk_id = (uint32_t *) (p + 6 * arr);
 }
 
+void
+snn_state_get(const snn_image *img, void *state, snn_state_arrays *out)
+{
+	state_view	s;
+
+	state_map(img, state, &s);
+	out->v = s.v;
+	out->cur_exc = s.cur;
+	out->cur_inh = s.cur + img->n_slots;
+	out->adapt = s.adapt;
+	out->ref = s.ref;
+}
+
+uint32_t
+snn_neuron_slot(const snn_image *img, uint32_t neuron)
+{
+	const snn_layer *L = snn_layers(img) + snn_neuron_layer(img, neuron);
+
+	return L->first_slot + (neuron - L->first_neuron);
+}
+
 size_t
 snn_state_size(const snn_image *img)
 {

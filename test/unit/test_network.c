@@ -154,6 +154,15 @@ test_lif_closed_form(void)
 
 		CHECK(r.n == 0);
 		CHECK(c.neuron_updates == 10000);
+		/* the potential settles at v_rest + bias, seen through the state arrays */
+		{
+			snn_state_arrays sa;
+
+			snn_state_get(img, st, &sa);
+			CHECKF(fabsf(sa.v[snn_neuron_slot(img, 0)] - (-65.0f + 14.9f)) < 1e-3f, "v %g",
+				   (double) sa.v[snn_neuron_slot(img, 0)]);
+			CHECK(sa.ref[snn_neuron_slot(img, 0)] == 0);
+		}
 		free(r.ev);
 		free(st);
 		free(img);
