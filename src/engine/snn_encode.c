@@ -409,7 +409,76 @@ neighbour_mismatch(double v, const uint8_t *t, double lo, double hi,
 	return m;
 }
 
-/* Invert the earliest field's Gaussian, side chosen by its neighbours. */
+/* Distance of a value from field j's centre implied by its spike step. */
+static double
+field_distance(uint8_t t, uint32_t steps, double w, double min_activation,
+			   double *activation)
+{
+	double		a = steps == 1 ? 1.0 :
+		1.0 - (double) t * (1.0 - min_activation) / (double) (steps - 1);
+
+	*activation = a;
+	return a >= 1.0 ? 0.0 : w * sqrt(-2.0 * log(a));
+}
+
+/*
+ * Invert the code for one value: a coarse estimate from the earliest field
+ * (side chosen by its neighbours), refined by the field whose activation
+ * is steepest there, since a spike step pins a value best on the flank of
+ * a Gaussian and worst at its top.
+ */
+static double
+decode_group(const uint8_t *g, double lo, double hi, uint32_t per_value,
+			 uint32_t steps, double sigma, double min_activation)
+{
+	uint32_t	best = 0;
+	double		d,
+				a,
+				c,
+				dist,
+				below,
+				above,
+				coarse,
+				result,
+				best_slope = -1.0;
+
+	for (uint32_t j = 1; j < per_value; j++)
+		if (g[j] < g[best])
+			best = j;
+	if (g[best] == SNN_TTFS_SILENT)
+		return NAN;
+	c = field_centre(lo, hi, per_value, best, &d);
+	dist = field_distance(g[best], steps, sigma * d, min_activation, &a);
+	below = c - dist;
+	above = c + dist;
+	coarse = neighbour_mismatch(above, g, lo, hi, per_value, best, steps, sigma, min_activation) <
+		neighbour_mismatch(below, g, lo, hi, per_value, best, steps, sigma, min_activation) ?
+		above : below;
+	result = coarse;
+	for (uint32_t j = 0; j < per_value; j++)
+	{
+		double		cj,
+					dj,
+					slope,
+					cand;
+
+		if (g[j] == SNN_TTFS_SILENT)
+			continue;
+		cj = field_centre(lo, hi, per_value, j, &d);
+		dj = field_distance(g[j], steps, sigma * d, min_activation, &a);
+		cand = fabs(cj - dj - coarse) <= fabs(cj + dj - coarse) ? cj - dj : cj + dj;
+		/* |da/dv| = a |z| / w, the same w for every field */
+		slope = a * dj;
+		if (slope > best_slope)
+		{
+			best_slope = slope;
+			result = cand;
+		}
+	}
+	return result;
+}
+
+/* Value by value; a silent group gives NaN. */
 snn_status
 snn_decode_population(const uint8_t *t, size_t n, double lo, double hi,
 					  uint32_t per_value, uint32_t steps, double sigma,
@@ -427,34 +496,8 @@ snn_decode_population(const uint8_t *t, size_t n, double lo, double hi,
 							"neuron %zu fires at step %u, outside 0..%u for steps = %u",
 							i, t[i], steps - 1, steps);
 	for (size_t k = 0; k < n; k++)
-	{
-		const uint8_t *g = t + k * per_value;
-		uint32_t	best = 0;
-		double		a,
-					d,
-					c,
-					dist,
-					below,
-					above;
-
-		for (uint32_t j = 1; j < per_value; j++)
-			if (g[j] < g[best])
-				best = j;
-		if (g[best] == SNN_TTFS_SILENT)
-		{
-			out[k] = NAN;
-			continue;
-		}
-		a = steps == 1 ? 1.0 :
-			1.0 - (double) g[best] * (1.0 - min_activation) / (double) (steps - 1);
-		c = field_centre(lo, hi, per_value, best, &d);
-		dist = a >= 1.0 ? 0.0 : sigma * d * sqrt(-2.0 * log(a));
-		below = c - dist;
-		above = c + dist;
-		out[k] = neighbour_mismatch(above, g, lo, hi, per_value, best, steps, sigma, min_activation) <
-			neighbour_mismatch(below, g, lo, hi, per_value, best, steps, sigma, min_activation) ?
-			above : below;
-	}
+		out[k] = decode_group(t + k * per_value, lo, hi, per_value, steps, sigma,
+							  min_activation);
 	return SNN_OK;
 }
 

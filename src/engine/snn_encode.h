@@ -110,15 +110,18 @@ snn_status	snn_encode_population(const double *values, size_t n, double lo,
 								  snn_error *err);
 
 /*
- * Inverse of the population code, value by value: the earliest-firing
- * field j (lowest j on ties) gives its activation back, a = 1 - t (1 -
- * min_activation) / (steps - 1), hence the distance |v - c_j| =
- * w sqrt(-2 ln a).  Of the two candidates c_j -/+ that distance, the one
- * whose predicted spike steps for fields j - 1 and j + 1 are closer (sum
- * of absolute step differences, silent counting as 255) to the observed
- * ones wins; on a tie, the lower.  A group where every field is silent
- * carries no value: out gets NaN there (SQL: NULL).  t holds n *
- * per_value bytes, out n values.
+ * Inverse of the population code, value by value.  A field's spike step
+ * gives its activation back, a = 1 - t (1 - min_activation) / (steps - 1),
+ * hence the distance |v - c_j| = w sqrt(-2 ln a).  A coarse estimate comes
+ * from the earliest field (lowest j on ties), the side (c_j - or + the
+ * distance) being the one whose predicted steps for fields j - 1 and j + 1
+ * are closer to the observed ones (ties: the lower).  The answer is then
+ * the candidate nearest the coarse estimate from the fired field where the
+ * Gaussian is steepest (largest a |v - c_j|), which pins the value best.
+ * With steps = 255, sigma = 1 and min_activation = 0.1 the error is below
+ * 0.5% of the field spacing for values in [lo, hi] (test_encode.c).  A
+ * group where every field is silent carries no value: out gets NaN there
+ * (SQL: NULL).  t holds n * per_value bytes, out n values.
  */
 snn_status	snn_decode_population(const uint8_t *t, size_t n, double lo,
 								  double hi, uint32_t per_value,
