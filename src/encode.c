@@ -61,14 +61,19 @@ float_array(ArrayType *arr, const char *name, size_t *n)
 	return (double *) ARR_DATA_PTR(arr);
 }
 
-/* An int argument that the engine takes as a count of at least 1. */
+/*
+ * An int argument that the engine takes as a count of at least 1.  Above
+ * max it is a size limit (54000), except for TTFS steps, where 255 is a
+ * property of the code (22003).
+ */
 static uint32
 positive_arg(int32 v, const char *name, int64 max)
 {
+	bool		limit = v > max && max != SNN_TTFS_MAX_STEPS;
+
 	if (v < 1 || v > max)
 		ereport(ERROR,
-				(errcode(v > SNN_TRAIN_MAX_STEPS ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-						 ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				(errcode(limit ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s %d is outside 1..%lld", name, v, (long long) max)));
 	return (uint32) v;
 }

@@ -44,6 +44,11 @@ PG_FUNCTION_INFO_V1(spiketrain_unnest);
 PG_FUNCTION_INFO_V1(spiketrain_from_arrays);
 PG_FUNCTION_INFO_V1(spiketrain_eq);
 PG_FUNCTION_INFO_V1(spiketrain_ne);
+PG_FUNCTION_INFO_V1(spiketrain_lt);
+PG_FUNCTION_INFO_V1(spiketrain_le);
+PG_FUNCTION_INFO_V1(spiketrain_gt);
+PG_FUNCTION_INFO_V1(spiketrain_ge);
+PG_FUNCTION_INFO_V1(spiketrain_cmp);
 PG_FUNCTION_INFO_V1(spiketrain_hash);
 PG_FUNCTION_INFO_V1(spiketrain_hash_extended);
 
@@ -457,6 +462,80 @@ spiketrain_ne(PG_FUNCTION_ARGS)
 	PG_FREE_IF_COPY(a, 0);
 	PG_FREE_IF_COPY(b, 1);
 	PG_RETURN_BOOL(r);
+}
+
+/*
+ * A total order for sorting, DISTINCT and unique indexes: by neurons, then
+ * steps, then the events compared pairwise in (step, neuron) order, a
+ * train that is a prefix of another first.  It has no physical meaning.
+ */
+static int
+train_cmp(const SpikeTrain *a, const SpikeTrain *b)
+{
+	uint32		n = Min(a->n_events, b->n_events);
+
+	if (a->n_neurons != b->n_neurons)
+		return a->n_neurons < b->n_neurons ? -1 : 1;
+	if (a->n_steps != b->n_steps)
+		return a->n_steps < b->n_steps ? -1 : 1;
+	for (uint32 i = 0; i < n; i++)
+	{
+		if (a->events[i].step != b->events[i].step)
+			return a->events[i].step < b->events[i].step ? -1 : 1;
+		if (a->events[i].neuron != b->events[i].neuron)
+			return a->events[i].neuron < b->events[i].neuron ? -1 : 1;
+	}
+	if (a->n_events != b->n_events)
+		return a->n_events < b->n_events ? -1 : 1;
+	return 0;
+}
+
+/* Compare two arguments, freeing detoasted copies. */
+static int
+cmp_args(FunctionCallInfo fcinfo)
+{
+	SpikeTrain *a = PG_GETARG_SPIKETRAIN_P(0);
+	SpikeTrain *b = PG_GETARG_SPIKETRAIN_P(1);
+	int			r = train_cmp(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	return r;
+}
+
+/* btree support: -1, 0 or 1. */
+Datum
+spiketrain_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(cmp_args(fcinfo));
+}
+
+/* a < b in the spiketrain order. */
+Datum
+spiketrain_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) < 0);
+}
+
+/* a <= b in the spiketrain order. */
+Datum
+spiketrain_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) <= 0);
+}
+
+/* a > b in the spiketrain order. */
+Datum
+spiketrain_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) > 0);
+}
+
+/* a >= b in the spiketrain order. */
+Datum
+spiketrain_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) >= 0);
 }
 
 /* Hash of the canonical bytes, consistent with equality. */
