@@ -149,17 +149,20 @@ snn_encode_rate_sql(PG_FUNCTION_ARGS)
 	double		hi = PG_GETARG_FLOAT8(2);
 	uint32		steps = positive_arg(PG_GETARG_INT32(3), "steps", SNN_TRAIN_MAX_STEPS);
 	double		rate = PG_GETARG_FLOAT8(4);
+	uint32	   *scratch;
 	snn_error	err;
 	snn_status	st;
 	SpikeTrain *t;
 
-	st = snn_encode_rate(v, n, lo, hi, steps, rate, NULL, 0, &count, &err);
+	st = snn_encode_rate(v, n, lo, hi, steps, rate, NULL, 0, &count, NULL, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_rate");
 	t = spiketrain_alloc((uint32) n, steps, (uint32) count);
-	st = snn_encode_rate(v, n, lo, hi, steps, rate, t->events, count, &count, &err);
+	scratch = palloc(sizeof(uint32) * ((Size) steps + 1));
+	st = snn_encode_rate(v, n, lo, hi, steps, rate, t->events, count, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_rate");
+	pfree(scratch);
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 

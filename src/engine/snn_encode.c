@@ -162,11 +162,24 @@ rate_count(double v, double lo, double hi, uint32_t steps, double max_rate)
 	return r > (double) steps ? steps : (uint32_t) r;
 }
 
-/* Evenly spread spikes, generated neuron by neuron, then put in order. */
+/* Step of spike j of a neuron with r spikes over steps steps. */
+static inline uint32_t
+rate_spike_step(uint64_t j, uint64_t r, uint32_t steps)
+{
+	return (uint32_t) (((2 * j + 1) * (uint64_t) steps) / (2 * r));
+}
+
+/*
+ * Evenly spread spikes.  With scratch, a counting sort by step puts them
+ * in canonical order in O(events + steps): neurons are visited in order,
+ * so within a step they come out ascending.  Without, they are generated
+ * neuron by neuron and sorted.
+ */
 snn_status
 snn_encode_rate(const double *values, size_t n, double lo, double hi,
 				uint32_t steps, double max_rate, snn_event *events,
-				size_t cap, size_t *n_events, snn_error *err)
+				size_t cap, size_t *n_events, uint32_t *step_scratch,
+				snn_error *err)
 {
 	snn_status	st;
 	uint64_t	total = 0;
@@ -189,18 +202,45 @@ snn_encode_rate(const double *values, size_t n, double lo, double hi,
 	if (cap < total)
 		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %llu needed",
 						cap, (unsigned long long) total);
+	if (step_scratch == NULL)
+	{
+		for (size_t i = 0; i < n; i++)
+		{
+			uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
+
+			for (uint64_t j = 0; j < r; j++)
+			{
+				events[k].neuron = (uint32_t) i;
+				events[k].step = rate_spike_step(j, r, steps);
+				k++;
+			}
+		}
+		snn_events_sort(events, k);
+		return SNN_OK;
+	}
+	/* counting sort: step_scratch[s] = index of the next event at step s */
+	memset(step_scratch, 0, sizeof(uint32_t) * ((size_t) steps + 1));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
+
+		for (uint64_t j = 0; j < r; j++)
+			step_scratch[rate_spike_step(j, r, steps) + 1]++;
+	}
+	for (uint32_t s = 1; s <= steps; s++)
+		step_scratch[s] += step_scratch[s - 1];
 	for (size_t i = 0; i < n; i++)
 	{
 		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
 
 		for (uint64_t j = 0; j < r; j++)
 		{
-			events[k].neuron = (uint32_t) i;
-			events[k].step = (uint32_t) (((2 * j + 1) * (uint64_t) steps) / (2 * r));
-			k++;
+			uint32_t	t = rate_spike_step(j, r, steps);
+
+			events[step_scratch[t]].step = t;
+			events[step_scratch[t]++].neuron = (uint32_t) i;
 		}
 	}
-	*n_events = snn_events_normalise(events, k);
 	return SNN_OK;
 }
 

@@ -62,11 +62,13 @@ snn_status	snn_decode_ttfs(const uint8_t *t, size_t n, double lo, double hi,
  * Two-phase: with events == NULL only *n_events is set (the exact count,
  * SNN_E_LIMIT above SNN_TRAIN_MAX_EVENTS); then call again with cap >=
  * that count.  Events come out in canonical (step, neuron) order.
+ * step_scratch (steps + 1 entries, or NULL) lets the encoder order them
+ * with a counting sort in O(events + steps) instead of sorting.
  */
 snn_status	snn_encode_rate(const double *values, size_t n, double lo,
 							double hi, uint32_t steps, double max_rate,
 							snn_event *events, size_t cap, size_t *n_events,
-							snn_error *err);
+							uint32_t *step_scratch, snn_error *err);
 
 /*
  * Inverse of the rate code: out[i] = lo + min(1, c_i / (max_rate *

@@ -144,8 +144,8 @@ test_rate(void)
 			{0, 2}, {1, 1}, {1, 2}, {2, 2}, {2, 3}, {3, 1}, {3, 2}, {4, 2},
 			{5, 1}, {5, 2}, {6, 2}, {6, 3}, {7, 1}, {7, 2}};
 
-		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, NULL, 0, &n, &err) == SNN_OK && n == 14);
-		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, ev, n, &n, &err) == SNN_OK);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, NULL, 0, &n, NULL, &err) == SNN_OK && n == 14);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, ev, n, &n, NULL, &err) == SNN_OK);
 		CHECK(events_are(ev, n, want, sizeof(want) / sizeof(want[0])));
 		CHECK(snn_train_validate(4, 8, ev, n, &err) == SNN_OK);
 		CHECK(snn_decode_rate(4, 8, ev, n, 0, 1, 1.0, dec, &err) == SNN_OK);
@@ -155,9 +155,9 @@ test_rate(void)
 	{
 		double		w[3] = {-5, 1, 99};
 
-		CHECK(snn_encode_rate(w, 3, 0, 1, 10, 0.5, ev, MAXEV, &n, &err) == SNN_OK);
+		CHECK(snn_encode_rate(w, 3, 0, 1, 10, 0.5, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECK(count_of(ev, n, 0) == 0 && count_of(ev, n, 1) == 5 && count_of(ev, n, 2) == 5);
-		CHECK(snn_encode_rate(w, 3, 0, 1, 10, 0.5, ev, 9, &n, &err) == SNN_E_NOMEM);
+		CHECK(snn_encode_rate(w, 3, 0, 1, 10, 0.5, ev, 9, &n, NULL, &err) == SNN_E_NOMEM);
 	}
 	/* decode(encode(x)) within half a count; always canonical */
 	{
@@ -168,7 +168,7 @@ test_rate(void)
 			double		x = -2 + 5.0 * k / 1000;
 			double		y;
 
-			if (snn_encode_rate(&x, 1, -2, 3, 97, 0.7, ev, MAXEV, &n, &err) != SNN_OK ||
+			if (snn_encode_rate(&x, 1, -2, 3, 97, 0.7, ev, MAXEV, &n, NULL, &err) != SNN_OK ||
 				snn_train_validate(1, 97, ev, n, &err) != SNN_OK ||
 				snn_decode_rate(1, 97, ev, n, -2, 3, 0.7, &y, &err) != SNN_OK ||
 				fabs(y - x) > 5.0 / (2 * 0.7 * 97) * (1 + 1e-9))
@@ -176,20 +176,38 @@ test_rate(void)
 		}
 		CHECKF(bad == 0, "%d rate round trips out of bounds", bad);
 	}
+	/* the counting-sort path (with scratch) gives the same train as sorting */
+	{
+		static snn_event ev2[MAXEV];
+		static uint32_t scratch[1001];
+		double		w[300];
+		size_t		n2;
+		uint64_t	s = 11;
+
+		for (int i = 0; i < 300; i++)
+		{
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			w[i] = (double) (s >> 11) / 9007199254740992.0;
+		}
+		CHECK(snn_encode_rate(w, 300, 0, 1, 1000, 0.3, ev, MAXEV, &n, NULL, &err) == SNN_OK);
+		CHECK(snn_encode_rate(w, 300, 0, 1, 1000, 0.3, ev2, MAXEV, &n2, scratch, &err) == SNN_OK);
+		CHECK(n == n2 && n > 1000 && memcmp(ev, ev2, n * sizeof(snn_event)) == 0);
+		CHECK(snn_train_validate(300, 1000, ev2, n2, &err) == SNN_OK);
+	}
 	/* errors and limits */
 	{
 		double	   *ones = malloc(sizeof(double) * 10000);
 
 		for (int i = 0; i < 10000; i++)
 			ones[i] = 1;
-		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 0.0, NULL, 0, &n, &err) == SNN_E_RANGE);
-		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.5, NULL, 0, &n, &err) == SNN_E_RANGE);
-		CHECK(snn_encode_rate(v, 4, 0, 1, 8, NAN, NULL, 0, &n, &err) == SNN_E_NAN);
-		CHECK(snn_encode_rate(v, 4, 0, 1, 0, 1, NULL, 0, &n, &err) == SNN_E_RANGE);
-		CHECK(snn_encode_rate(v, 4, 0, 1, SNN_TRAIN_MAX_STEPS + 1, 1, NULL, 0, &n, &err) == SNN_E_LIMIT);
-		CHECK(snn_encode_rate(v, 0, 0, 1, 8, 1, NULL, 0, &n, &err) == SNN_E_EMPTY);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 0.0, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.5, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 8, NAN, NULL, 0, &n, NULL, &err) == SNN_E_NAN);
+		CHECK(snn_encode_rate(v, 4, 0, 1, 0, 1, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
+		CHECK(snn_encode_rate(v, 4, 0, 1, SNN_TRAIN_MAX_STEPS + 1, 1, NULL, 0, &n, NULL, &err) == SNN_E_LIMIT);
+		CHECK(snn_encode_rate(v, 0, 0, 1, 8, 1, NULL, 0, &n, NULL, &err) == SNN_E_EMPTY);
 		/* 10000 x 10000000 spikes is over the event limit: refused before any work */
-		CHECK(snn_encode_rate(ones, 10000, 0, 1, SNN_TRAIN_MAX_STEPS, 1, NULL, 0, &n, &err) == SNN_E_LIMIT);
+		CHECK(snn_encode_rate(ones, 10000, 0, 1, SNN_TRAIN_MAX_STEPS, 1, NULL, 0, &n, NULL, &err) == SNN_E_LIMIT);
 		CHECK(snn_decode_rate(2, 8, ev, 0, 0, 1, 1, dec, &err) == SNN_OK && dec[0] == 0 && dec[1] == 0);
 		free(ones);
 	}

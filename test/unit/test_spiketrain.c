@@ -5,6 +5,7 @@
  * sort, de-duplicate and validate as documented.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snn_events.h"
@@ -12,6 +13,81 @@
 #include "unit.h"
 
 static snn_event events[64];
+
+/* Reference order for checking snn_events_sort. */
+static int
+cmp_ref(const void *pa, const void *pb)
+{
+	const snn_event *a = pa,
+			   *b = pb;
+
+	if (a->step != b->step)
+		return a->step < b->step ? -1 : 1;
+	return a->neuron < b->neuron ? -1 : a->neuron > b->neuron;
+}
+
+/* xorshift64*: reproducible test data. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+/* snn_events_sort equals qsort on random, sorted, reversed, flat inputs. */
+static void
+test_sort(void)
+{
+	static snn_event a[20000],
+				b[20000];
+	uint64_t	seed = 7;
+	const size_t sizes[] = {0, 1, 2, 3, 15, 16, 17, 100, 1000, 20000};
+
+	for (int shape = 0; shape < 6; shape++)
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		{
+			size_t		n = sizes[k];
+
+			for (size_t i = 0; i < n; i++)
+			{
+				uint64_t	r = next_rand(&seed);
+
+				switch (shape)
+				{
+					case 0:		/* random over a wide range */
+						a[i].step = (uint32_t) r;
+						a[i].neuron = (uint32_t) (r >> 32);
+						break;
+					case 1:		/* many duplicates */
+						a[i].step = (uint32_t) (r % 3);
+						a[i].neuron = (uint32_t) ((r >> 32) % 2);
+						break;
+					case 2:		/* sorted */
+						a[i].step = (uint32_t) i;
+						a[i].neuron = 0;
+						break;
+					case 3:		/* reversed */
+						a[i].step = (uint32_t) (n - i);
+						a[i].neuron = (uint32_t) (n - i);
+						break;
+					case 4:		/* all equal */
+						a[i].step = 5;
+						a[i].neuron = 5;
+						break;
+					default:	/* organ pipe, same step, neurons vary */
+						a[i].step = 1;
+						a[i].neuron = (uint32_t) (i < n / 2 ? i : n - i);
+						break;
+				}
+			}
+			memcpy(b, a, n * sizeof(snn_event));
+			snn_events_sort(a, n);
+			qsort(b, n, sizeof(snn_event), cmp_ref);
+			CHECKF(n == 0 || memcmp(a, b, n * sizeof(snn_event)) == 0, "sort shape %d n %zu", shape, n);
+		}
+}
 
 /* Parse, format; returns the status and fills out with the canonical text. */
 static snn_status
@@ -232,5 +308,6 @@ main(void)
 		CHECK(first[0] == 3 && first[1] == UINT32_MAX && first[2] == 0 && first[3] == UINT32_MAX);
 	}
 
+	test_sort();
 	UNIT_DONE();
 }
