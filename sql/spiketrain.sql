@@ -106,3 +106,13 @@ COPY (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000
 COPY trains_copy FROM '/tmp/snn_spiketrain_regress.bin' WITH (FORMAT binary);
 SELECT count(*) AS copied, bool_and(c.t = o.t) AS all_equal
 FROM trains_copy c LEFT JOIN (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}') o USING (id);
+
+-- large trains are toasted; the shape accessors read only their header
+CREATE TEMP TABLE big (kind text, t spiketrain);
+INSERT INTO big SELECT 'compressed', snn_encode_rate(array_fill(0.5::float8, ARRAY[100]), 0, 1, 1000);
+ALTER TABLE big ALTER COLUMN t SET STORAGE external;
+INSERT INTO big SELECT 'external', snn_encode_rate(array_fill(0.25::float8, ARRAY[100]), 0, 1, 1000);
+SELECT kind, pg_column_size(t) < 16 + 8 * spiketrain_events(t) AS compressed, spiketrain_neurons(t), spiketrain_duration(t),
+	   spiketrain_events(t), (spiketrain_neuron_events(t, 99))[1:3] AS first_steps,
+	   t = t::text::spiketrain AS roundtrip
+FROM big ORDER BY kind;
