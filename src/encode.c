@@ -195,17 +195,22 @@ snn_encode_poisson_sql(PG_FUNCTION_ARGS)
 	uint32		steps = positive_arg(PG_GETARG_INT32(3), "steps", SNN_TRAIN_MAX_STEPS);
 	double		rate = PG_GETARG_FLOAT8(4);
 	uint64		seed = (uint64) PG_GETARG_INT64(5);
+	uint64	   *scratch = NULL;
 	snn_error	err;
 	snn_status	st;
 	SpikeTrain *t;
 
-	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, NULL, 0, &count, &err);
+	/* per-neuron scratch only once the size is known to be acceptable */
+	if (n >= 1 && n <= SNN_TRAIN_MAX_NEURONS)
+		scratch = palloc(sizeof(uint64) * 2 * n);
+	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, NULL, 0, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_poisson");
 	t = spiketrain_alloc((uint32) n, steps, (uint32) count);
-	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, t->events, count, &count, &err);
+	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, t->events, count, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_poisson");
+	pfree(scratch);
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 

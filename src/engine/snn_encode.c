@@ -270,21 +270,48 @@ snn_decode_rate(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
 	return SNN_OK;
 }
 
-/* Bernoulli threshold: fire when a 64-bit draw is below p * 2^64. */
+/*
+ * Bernoulli threshold: fire when a 64-bit draw is below p * 2^64.
+ * UINT64_MAX stands for p = 1 (always fire): a draw can equal UINT64_MAX,
+ * so "always" is tested apart from the comparison.
+ */
 static uint64_t
-poisson_threshold(double p, int *always)
+poisson_threshold(double p)
 {
-	*always = p >= 1.0;
-	if (p <= 0.0 || *always)
+	if (p >= 1.0)
+		return UINT64_MAX;
+	if (p <= 0.0)
 		return 0;
 	return (uint64_t) ldexp(p, 64);
 }
 
-/* One pass over steps x neurons; counts only when events is NULL. */
+/* Seed of neuron i's stream: the (i + 1)-th SplitMix64 output of seed. */
+static inline uint64_t
+poisson_key(uint64_t seed, size_t i)
+{
+	return snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
+}
+
+/* 1 when a neuron with threshold thr and stream key fires at step s. */
+static inline size_t
+poisson_fires(uint64_t thr, uint64_t key, uint32_t s)
+{
+	uint64_t	draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
+
+	return (size_t) ((draw < thr) | (thr == UINT64_MAX));
+}
+
+/*
+ * One pass over steps x neurons, counting, or also writing when events is
+ * not NULL (at most cap of them).  With scratch, each neuron's threshold
+ * and key are computed once (scratch[2i], scratch[2i + 1]); without, for
+ * every cell.  The inner loops are branch-free on the random outcome: an
+ * event slot is written every cell and kept only when the neuron fired.
+ */
 static size_t
 poisson_pass(const double *values, size_t n, double lo, double hi,
 			 uint32_t steps, double max_rate, uint64_t seed,
-			 snn_event *events)
+			 snn_event *events, size_t cap, const uint64_t *scratch)
 {
 	size_t		k = 0;
 
@@ -292,27 +319,27 @@ poisson_pass(const double *values, size_t n, double lo, double hi,
 	{
 		for (size_t i = 0; i < n; i++)
 		{
-			int			always;
-			uint64_t	thr = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate,
-												&always);
-			uint64_t	key,
-						draw;
+			uint64_t	thr,
+						key;
+			size_t		f;
 
-			if (!always && thr == 0)
-				continue;
-			if (!always)
+			if (scratch)
 			{
-				key = snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
-				draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
-				if (draw >= thr)
-					continue;
+				thr = scratch[2 * i];
+				key = scratch[2 * i + 1];
 			}
-			if (events)
+			else
+			{
+				thr = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate);
+				key = poisson_key(seed, i);
+			}
+			f = poisson_fires(thr, key, s);
+			if (events && k < cap)
 			{
 				events[k].step = s;
 				events[k].neuron = (uint32_t) i;
 			}
-			k++;
+			k += f;
 		}
 	}
 	return k;
@@ -323,7 +350,7 @@ snn_status
 snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 				   uint32_t steps, double max_rate, uint64_t seed,
 				   snn_event *events, size_t cap, size_t *n_events,
-				   snn_error *err)
+				   uint64_t *neuron_scratch, snn_error *err)
 {
 	snn_status	st;
 	size_t		total;
@@ -337,7 +364,13 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 		return snn_fail(err, SNN_E_LIMIT, "steps",
 						"values x steps = %llu, more than the Poisson limit of %d",
 						(unsigned long long) n * steps, SNN_ENCODE_MAX_CELLS);
-	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL);
+	if (neuron_scratch)
+		for (size_t i = 0; i < n; i++)
+		{
+			neuron_scratch[2 * i] = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate);
+			neuron_scratch[2 * i + 1] = poisson_key(seed, i);
+		}
+	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL, 0, neuron_scratch);
 	if (total > SNN_TRAIN_MAX_EVENTS)
 		return snn_fail(err, SNN_E_LIMIT, "events",
 						"the Poisson code has %zu spikes, more than the limit of %d",
@@ -348,7 +381,7 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 	if (cap < total)
 		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %zu needed",
 						cap, total);
-	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events);
+	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events, cap, neuron_scratch);
 	return SNN_OK;
 }
 

@@ -228,7 +228,7 @@ test_poisson(void)
 			{0, 2}, {2, 2}, {2, 3}, {3, 2}, {5, 2}, {6, 2}, {7, 2}, {8, 2},
 			{8, 3}, {9, 1}, {9, 3}, {11, 1}, {12, 2}, {13, 1}, {14, 2}, {15, 2}};
 
-		CHECK(snn_encode_poisson(v, 4, 0, 1, 16, 0.5, 42, ev, MAXEV, &n, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 4, 0, 1, 16, 0.5, 42, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECK(events_are(ev, n, want, sizeof(want) / sizeof(want[0])));
 	}
 	/* same seed, same spikes; another seed, other spikes */
@@ -237,14 +237,21 @@ test_poisson(void)
 
 		for (int i = 0; i < 50; i++)
 			v[i] = i / 49.0;
-		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 7, ev, MAXEV, &n, &err) == SNN_OK);
-		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 7, ev2, MAXEV, &n2, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 7, ev, MAXEV, &n, NULL, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 7, ev2, MAXEV, &n2, NULL, &err) == SNN_OK);
 		CHECK(n == n2 && memcmp(ev, ev2, n * sizeof(snn_event)) == 0);
 		CHECK(snn_train_validate(50, 200, ev, n, &err) == SNN_OK);
-		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 8, ev2, MAXEV, &n2, &err) == SNN_OK);
+		{
+			uint64_t	scratch[100];
+
+			/* the scratch path draws exactly the same spikes */
+			CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 7, ev2, MAXEV, &n2, scratch, &err) == SNN_OK);
+			CHECK(n == n2 && memcmp(ev, ev2, n * sizeof(snn_event)) == 0);
+		}
+		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, 8, ev2, MAXEV, &n2, NULL, &err) == SNN_OK);
 		CHECK(n != n2 || memcmp(ev, ev2, n * sizeof(snn_event)) != 0);
 		/* negative seeds (bigint) are just other seeds */
-		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, (uint64_t) -1, ev2, MAXEV, &n2, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 50, 0, 1, 200, 0.4, (uint64_t) -1, ev2, MAXEV, &n2, NULL, &err) == SNN_OK);
 	}
 	/* a neuron's spikes depend only on (seed, index, rate), not on the others */
 	{
@@ -257,11 +264,11 @@ test_poisson(void)
 		size_t		ka = 0,
 					kb = 0;
 
-		CHECK(snn_encode_poisson(a, 3, 0, 1, 200, 1, 99, ev, MAXEV, &na, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(a, 3, 0, 1, 200, 1, 99, ev, MAXEV, &na, NULL, &err) == SNN_OK);
 		for (size_t i = 0; i < na; i++)
 			if (ev[i].neuron == 1)
 				ea[ka++] = ev[i];
-		CHECK(snn_encode_poisson(b, 3, 0, 1, 200, 1, 99, ev, MAXEV, &nb, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(b, 3, 0, 1, 200, 1, 99, ev, MAXEV, &nb, NULL, &err) == SNN_OK);
 		for (size_t i = 0; i < nb; i++)
 			if (ev[i].neuron == 1)
 				eb[kb++] = ev[i];
@@ -271,7 +278,7 @@ test_poisson(void)
 	{
 		double		v[2] = {1, 0};
 
-		CHECK(snn_encode_poisson(v, 2, 0, 1, 100, 1, 5, ev, MAXEV, &n, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 2, 0, 1, 100, 1, 5, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECK(n == 100 && count_of(ev, n, 0) == 100);
 	}
 	/*
@@ -291,7 +298,7 @@ test_poisson(void)
 			v[i] = 0.6;
 			last[i] = UINT32_MAX;
 		}
-		CHECK(snn_encode_poisson(v, 100, 0, 1, 1000, 0.5, 2024, ev, MAXEV, &n, &err) == SNN_OK);
+		CHECK(snn_encode_poisson(v, 100, 0, 1, 1000, 0.5, 2024, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECKF(fabs((double) n - 30000) < 5 * 145, "total %zu", n);
 		for (uint32_t i = 0; i < 100; i++)
 			if (fabs((double) count_of(ev, n, i) - 300) > 6 * 14.5)
@@ -315,12 +322,12 @@ test_poisson(void)
 		double		v[2] = {0.5, 0.5};
 		double	   *many = calloc(20000, sizeof(double));
 
-		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 0, 1, NULL, 0, &n, &err) == SNN_E_RANGE);
-		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 2, 1, NULL, 0, &n, &err) == SNN_E_RANGE);
-		CHECK(snn_encode_poisson(v, 0, 0, 1, 10, 1, 1, NULL, 0, &n, &err) == SNN_E_EMPTY);
-		CHECK(snn_encode_poisson(v, 2, 1, 0, 10, 1, 1, NULL, 0, &n, &err) == SNN_E_CONFIG);
-		CHECK(snn_encode_poisson(many, 20000, 0, 1, 10000, 1, 1, NULL, 0, &n, &err) == SNN_E_LIMIT);
-		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 1, 1, ev, 5, &n, &err) == SNN_E_NOMEM);
+		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 0, 1, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
+		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 2, 1, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
+		CHECK(snn_encode_poisson(v, 0, 0, 1, 10, 1, 1, NULL, 0, &n, NULL, &err) == SNN_E_EMPTY);
+		CHECK(snn_encode_poisson(v, 2, 1, 0, 10, 1, 1, NULL, 0, &n, NULL, &err) == SNN_E_CONFIG);
+		CHECK(snn_encode_poisson(many, 20000, 0, 1, 10000, 1, 1, NULL, 0, &n, NULL, &err) == SNN_E_LIMIT);
+		CHECK(snn_encode_poisson(v, 2, 0, 1, 10, 1, 1, ev, 5, &n, NULL, &err) == SNN_E_NOMEM);
 		free(many);
 	}
 }
