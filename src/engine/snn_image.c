@@ -806,6 +806,12 @@ spectral_radius(const snn_image *img, double *x, double *y)
 	int			iters = 300,
 				counted = 0;
 
+	/* bound the work (this runs uninterruptible): about 1e9 multiply-adds */
+	if (img->n_rec_syn > 0 && (double) img->n_rec_syn * iters > 1e9)
+		iters = (int) (1e9 / (double) img->n_rec_syn);
+	if (iters < 30)
+		iters = 30;
+
 	for (uint32_t i = 0; i < n; i++)
 		x[i] = rng_unit(&rng) - 0.5;
 	for (int it = 0; it < iters; it++)
