@@ -789,6 +789,20 @@ snn_image_plan(snn_config *cfg, const snn_build_extra *extra, snn_plan *plan,
 	return SNN_OK;
 }
 
+/* y += xi * row (targets folded onto slots); restrict keeps it tight. */
+static void
+spread_row(double *restrict y, const uint32_t *restrict tg, const float *restrict w,
+		   uint32_t begin, uint32_t end, double xi, uint32_t n)
+{
+	for (uint32_t j = begin; j < end; j++)
+	{
+		uint32_t	t = tg[j];
+
+		t -= t >= n ? n : 0;
+		y[t] += w[j] * xi;
+	}
+}
+
 /*
  * Spectral radius of the recurrent weights by power iteration: the growth
  * rate |W^k x|^(1/k) converges to it even when the leading eigenvalues are
@@ -820,12 +834,7 @@ spectral_radius(const snn_image *img, double *x, double *y)
 
 		memset(y, 0, sizeof(double) * n);
 		for (uint32_t i = 0; i < n; i++)
-			for (uint32_t j = rp[i]; j < rp[i + 1]; j++)
-			{
-				uint32_t	t = tg[j] >= n ? tg[j] - n : tg[j];
-
-				y[t] += w[j] * x[i];
-			}
+			spread_row(y, tg, w, rp[i], rp[i + 1], x[i], n);
 		for (uint32_t i = 0; i < n; i++)
 			norm += y[i] * y[i];
 		norm = sqrt(norm);
