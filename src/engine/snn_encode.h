@@ -43,8 +43,8 @@ snn_status	snn_encode_ttfs(const double *values, size_t n, double lo,
 							snn_error *err);
 
 /*
- * Inverse of snn_encode_ttfs: step t -> hi - t * (hi - lo) / (steps - 1)
- * (t = 0 -> hi when steps = 1); silent -> lo.  A step above steps - 1 is
+ * Inverse of snn_encode_ttfs: step t -> hi - (t / (steps - 1)) (hi - lo),
+ * kept inside [lo, hi] (t = 0 -> hi when steps = 1); silent -> lo.  A step above steps - 1 is
  * SNN_E_RANGE.  |decode(encode(v)) - v| <= (hi - lo) / (2 (steps - 1)) for
  * v in [lo, hi].
  */
