@@ -508,9 +508,9 @@ field_distance(uint8_t t, uint32_t steps, double w, double min_activation,
 	double		a = 1.0 - (double) t * q;
 
 	/*
-	 * The last step stands for activations in (min_activation,
-	 * min_activation + q / 2]: take the middle, which stays above 0 when
-	 * min_activation is 0.
+	 * The last step stands for activations in (min_activation, min_activation
+	 * + q / 2]: take the middle, which stays above 0 when min_activation is
+	 * 0.
 	 */
 	if (a <= min_activation)
 		a = min_activation + 0.25 * q;

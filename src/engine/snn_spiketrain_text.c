@@ -337,7 +337,7 @@ snn_spiketrain_text_size(uint32_t n_neurons, uint32_t n_steps,
 {
 	/* {neurons:N,steps:S,events:[...]} plus NUL */
 	size_t		size = strlen("{neurons:,steps:,events:[]}") + 1 +
-		digits(n_neurons) + digits(n_steps);
+	digits(n_neurons) + digits(n_steps);
 
 	for (size_t i = 0; i < n_events; i++)
 		size += digits(events[i].neuron) + 1 + digits(events[i].step) + (i > 0);
