@@ -101,9 +101,16 @@ RESET enable_seqscan;
 SELECT spiketrain_send('{neurons:4,steps:20,events:[1@0,0@7]}');
 -- send and receive round-trip through COPY BINARY
 CREATE TEMP TABLE trains_copy (id int, t spiketrain);
-COPY (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}')
-	TO '/tmp/snn_spiketrain_regress.bin' WITH (FORMAT binary);
-COPY trains_copy FROM '/tmp/snn_spiketrain_regress.bin' WITH (FORMAT binary);
+-- (the file lives in this cluster's data directory, private to the run)
+DO $$
+DECLARE
+	f text := current_setting('data_directory') || '/snn_spiketrain_regress.bin';
+BEGIN
+	EXECUTE format($q$COPY (SELECT id, t FROM trains UNION ALL
+						 SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}')
+					  TO %L WITH (FORMAT binary)$q$, f);
+	EXECUTE format('COPY trains_copy FROM %L WITH (FORMAT binary)', f);
+END $$;
 SELECT count(*) AS copied, bool_and(c.t = o.t) AS all_equal
 FROM trains_copy c LEFT JOIN (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}') o USING (id);
 
