@@ -40,6 +40,16 @@ SELECT spiketrain_neurons(s), spiketrain_events(s), spiketrain_duration(s),
 FROM (SELECT '{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}'::spiketrain AS s) x;
 SELECT * FROM spiketrain_unnest('{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}');
 SELECT count(*) FROM spiketrain_unnest('{neurons:4,steps:20,events:[]}');
+SELECT spiketrain_counts('{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}');
+-- windows: shifted to step 0, may reach past the end
+SELECT spiketrain_window(t, 5, 10) AS mid, spiketrain_window(t, 15, 100) AS past_end,
+	   spiketrain_window(t, 100, 3) AS empty, spiketrain_window(t, 0, 20) = t AS whole
+FROM (SELECT '{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}'::spiketrain AS t) x;
+SELECT spiketrain_window('{neurons:2,steps:300,events:[0@7,1@255]}', 0, 255)::spikes AS first_255_steps;
+SELECT q AS call, pg_temp.err(q) AS error
+FROM (VALUES ($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', -1, 5)$$),
+	($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', 0, 0)$$),
+	($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', 0, 10000001)$$)) v(q);
 SELECT pg_temp.err($$SELECT spiketrain_neuron_events('{neurons:4,steps:20,events:[]}', 4)$$);
 SELECT pg_temp.err($$SELECT spiketrain_neuron_events('{neurons:4,steps:20,events:[]}', -1)$$);
 

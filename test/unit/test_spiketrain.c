@@ -308,6 +308,23 @@ main(void)
 		CHECK(first[0] == 3 && first[1] == UINT32_MAX && first[2] == 0 && first[3] == UINT32_MAX);
 	}
 
+	/* window: contiguous run, shifted; counts per neuron */
+	{
+		snn_event	ev[5] = {{0, 0}, {0, 2}, {5, 2}, {7, 0}, {19, 0}};
+		snn_event	out[5];
+		uint32_t	counts[4];
+
+		CHECK(snn_events_window(ev, 5, 5, 10, out) == 2);
+		CHECK(out[0].step == 0 && out[0].neuron == 2 && out[1].step == 2 && out[1].neuron == 0);
+		CHECK(snn_events_window(ev, 5, 0, 1, out) == 2 && out[1].neuron == 2);
+		CHECK(snn_events_window(ev, 5, 19, 1, out) == 1 && out[0].step == 0);
+		CHECK(snn_events_window(ev, 5, 20, 5, out) == 0);
+		CHECK(snn_events_window(ev, 5, 0, UINT32_MAX, out) == 5);
+		CHECK(snn_events_window(ev, 5, UINT32_MAX, UINT32_MAX, out) == 0);
+		CHECK(snn_events_window(ev, 0, 0, 10, out) == 0);
+		snn_events_counts(ev, 5, 4, counts);
+		CHECK(counts[0] == 3 && counts[1] == 0 && counts[2] == 2 && counts[3] == 0);
+	}
 	test_sort();
 	UNIT_DONE();
 }
