@@ -54,6 +54,8 @@ PG_FUNCTION_INFO_V1(spiketrain_cmp);
 PG_FUNCTION_INFO_V1(spiketrain_hash);
 PG_FUNCTION_INFO_V1(spiketrain_hash_extended);
 
+static void report(snn_status st, const snn_error *err, const char *what) pg_attribute_noreturn();
+
 /* Engine failures the user caused become errors with their SQLSTATE. */
 static void
 report(snn_status st, const snn_error *err, const char *what)

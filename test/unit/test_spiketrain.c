@@ -241,6 +241,10 @@ main(void)
 
 		CHECK(snn_spiketrain_text_max_events(t, strlen(t)) == 3);
 		CHECK(snn_spiketrain_text_max_events("", 0) == 0);
+		/* bounded by the length: k events need 4k - 1 bytes */
+		CHECK(snn_spiketrain_text_max_events("@@@@@@@@", 8) == 2);
+		CHECK(snn_spiketrain_text_max_events("0@0,0@0", 7) == 2);
+		CHECK(snn_spiketrain_text_max_events("x@", 2) == 0);
 		CHECK(snn_spiketrain_parse(t, strlen(t), &nn, &ns, events, 2, &n, &err) == SNN_E_NOMEM);
 		CHECK(snn_spiketrain_parse(t, strlen(t), &nn, &ns, events, 3, &n, &err) == SNN_OK && n == 3);
 		CHECK(nn == 4 && ns == 20);
