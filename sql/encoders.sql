@@ -106,7 +106,8 @@ SELECT q AS call, pg_temp.err(q) AS error FROM (VALUES
 	($$SELECT snn_encode_delta(ARRAY[1, 2], 'NaN')$$),
 	($$SELECT snn_decode_delta('{neurons:3,steps:4,events:[]}', 0, 1)$$),
 	($$SELECT snn_decode_delta('{neurons:2,steps:4,events:[]}', 'Infinity', 1)$$),
-	($$SELECT snn_decode_delta('{neurons:2,steps:4,events:[]}', 0, -1)$$)) v(q);
+	($$SELECT snn_decode_delta('{neurons:2,steps:4,events:[]}', 0, -1)$$),
+	($$SELECT snn_decode_delta('{neurons:2,steps:4,events:[0@1,0@2]}', 1e308, 1e308)$$)) v(q);
 -- errors: sizes over the limits
 SELECT q AS call, pg_temp.err(q) AS error FROM (VALUES
 	($$SELECT snn_encode_ttfs(array_fill(0.5::float8, ARRAY[65536]))$$),

@@ -667,6 +667,9 @@ snn_decode_delta(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
 		for (; e < n_events && events[e].step == s; e++)
 			level += events[e].neuron == 0 ? 1 : -1;
 		out[s] = x0 + (double) level * threshold;
+		if (!isfinite(out[s]))
+			return snn_fail(err, SNN_E_RANGE, "threshold",
+							"the decoded value overflows a double at step %u", s);
 	}
 	return SNN_OK;
 }

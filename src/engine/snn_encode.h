@@ -154,7 +154,8 @@ snn_status	snn_encode_delta(const double *x, size_t n, double threshold,
 /*
  * Inverse of the delta code: out[t] (n_steps values) = x0 + threshold *
  * (UP spikes - DOWN spikes at steps <= t), the encoder's reference.  The
- * train must have 2 neurons (SNN_E_DIM otherwise).
+ * train must have 2 neurons (SNN_E_DIM otherwise); a value that
+ * overflows a double is SNN_E_RANGE.
  */
 snn_status	snn_decode_delta(uint32_t n_neurons, uint32_t n_steps,
 							 const snn_event *events, size_t n_events,
