@@ -24,3 +24,13 @@ CREATE OPERATOR CLASS spikes_l1_ops
 	FOR TYPE spikes USING snn_hnsw AS
 	OPERATOR 1 <+> (spikes, spikes) FOR ORDER BY float_ops,
 	FUNCTION 1 snn_hnsw_metric_l1(internal);
+
+-- allocation of a fact to a column by lateral inhibition
+
+CREATE FUNCTION snn_allocate(tab regclass, pattern spikes, vigilance float8,
+		k integer DEFAULT 16, pattern_column name DEFAULT 'pattern',
+		key_column name DEFAULT 'id',
+		OUT key bigint, OUT distance float8, OUT created boolean)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION snn_allocate(regclass, spikes, float8, integer, name, name) IS 'allocate a pattern to a column: the k nearest rows compete in a LIF winner-take-all layer (current rising with similarity inside the vigilance distance), the first to fire wins; with no candidate within vigilance a new row is inserted; returns the key, the distance and whether the row was created';
