@@ -199,9 +199,11 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
  * Make new a neighbour of nb at layer lc.  The new list is computed with no
  * lock held (it needs other elements' patterns), then written only if nb's
  * list is still the one it was computed from; otherwise it is recomputed.
+ * With force, new takes the farthest place when the heuristic drops it (so
+ * every element keeps a way in).  True when nb's list now holds new.
  */
-static void
-link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
+static bool
+link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building)
 {
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
 	uint64		old[2 * SNN_HNSW_MAX_M];
@@ -209,7 +211,7 @@ link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
 	uint64		upd[2 * SNN_HNSW_MAX_M];
 	snn_hnsw_cand c[2 * SNN_HNSW_MAX_M + 1];
 
-	for (int attempt = 0; attempt < 3; attempt++)
+	for (int attempt = 0; attempt < 10; attempt++)
 	{
 		int			n = snn_hnsw_read_neighbors(g->index, nb, lc, g->m, old, cap, NULL);
 		int			nupd = 0;
@@ -221,7 +223,7 @@ link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
 
 		for (int i = 0; i < n; i++)
 			if (old[i] == new)
-				return;
+				return true;
 		if (n < cap)
 		{
 			memcpy(upd, old, sizeof(uint64) * n);
@@ -257,7 +259,13 @@ link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
 				keep_new |= c[i].id == new;
 			}
 			if (!keep_new)
-				return;
+			{
+				if (!force)
+					return false;
+				if (nupd < cap)
+					nupd++;
+				upd[nupd - 1] = new;
+			}
 		}
 
 		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
@@ -287,8 +295,9 @@ link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
 		snn_hnsw_set_neighbors(page, snn_hnsw_id_off(nb), lc, g->m, upd, nupd);
 		change_finish(&pc, &buf, 1);
 		UnlockReleaseBuffer(buf);
-		return;
+		return true;
 	}
+	return false;
 }
 
 /* Insert one pattern (the work of aminsert, and of a build past memory). */
@@ -374,8 +383,15 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 
 	id = write_element(index, vec, dim, level, heap_tid, sel, nsel, m, building);
 	for (int lc = 0; lc <= top; lc++)
+	{
+		bool		linked = false;
+
 		for (int i = 0; i < nsel[lc]; i++)
-			link_back(&g, sel[lc][i].id, id, lc, building);
+			linked |= link_back(&g, sel[lc][i].id, id, lc, false, building);
+		/* no neighbour kept it: the nearest must, or it is unreachable */
+		if (!linked && nsel[lc] > 0)
+			(void) link_back(&g, sel[lc][0].id, id, lc, true, building);
+	}
 
 done:
 	if (!building)

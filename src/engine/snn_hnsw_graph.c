@@ -551,9 +551,13 @@ mem_reserve(snn_hnsw_mem *g)
 	g->cap = ncap;
 }
 
-/* Add new as a neighbour of nb at layer lc, pruning nb's list when full. */
-static void
-mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc)
+/*
+ * Add new as a neighbour of nb at layer lc, pruning nb's list when full.
+ * With force, new replaces the farthest entry when the heuristic drops it,
+ * so that every element keeps at least one way in.  True when new is kept.
+ */
+static bool
+mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force)
 {
 	snn_hnsw_mem_elem *e = &g->elems[nb];
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
@@ -567,7 +571,7 @@ mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc)
 	{
 		s[n] = new;
 		e->counts[lc]++;
-		return;
+		return true;
 	}
 	for (int i = 0; i < n; i++)
 	{
@@ -579,8 +583,21 @@ mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc)
 	snn_hnsw_sort(c, n + 1);
 	k = snn_hnsw_select(&cb, c, n + 1, cap, c);
 	for (int i = 0; i < k; i++)
+	{
+		if (c[i].id == new)
+			break;
+		if (i == k - 1)
+		{
+			if (!force)
+				return false;
+			/* the selection dropped new: it takes the last (farthest) place */
+			c[k - 1].id = new;
+		}
+	}
+	for (int i = 0; i < k; i++)
 		s[i] = (uint32_t) c[i].id;
 	e->counts[lc] = (uint8_t) k;
+	return true;
 }
 
 uint32_t
@@ -659,9 +676,13 @@ snn_hnsw_mem_insert(snn_hnsw_mem *g, const uint8_t *vec, int level, bool *merged
 	for (int lc = 0; lc <= top && g->n > 1; lc++)
 	{
 		snn_hnsw_cand *s = sel + (size_t) lc * 2 * (size_t) g->m;
+		bool		linked = false;
 
 		for (int i = 0; i < nsel[lc]; i++)
-			mem_link(g, (uint32_t) s[i].id, id, lc);
+			linked |= mem_link(g, (uint32_t) s[i].id, id, lc, false);
+		/* no neighbour kept it: the nearest must, or it is unreachable */
+		if (!linked && nsel[lc] > 0)
+			(void) mem_link(g, (uint32_t) s[0].id, id, lc, true);
 	}
 	if (level > g->entry_level)
 	{
