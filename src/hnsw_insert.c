@@ -202,8 +202,8 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
  * With force, new takes the farthest place when the heuristic drops it (so
  * every element keeps a way in).  True when nb's list now holds new.
  */
-static bool
-link_back(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building)
+bool
+snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building)
 {
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
 	uint64		old[2 * SNN_HNSW_MAX_M];
@@ -387,10 +387,10 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		bool		linked = false;
 
 		for (int i = 0; i < nsel[lc]; i++)
-			linked |= link_back(&g, sel[lc][i].id, id, lc, false, building);
+			linked |= snn_hnsw_link(&g, sel[lc][i].id, id, lc, false, building);
 		/* no neighbour kept it: the nearest must, or it is unreachable */
 		if (!linked && nsel[lc] > 0)
-			(void) link_back(&g, sel[lc][0].id, id, lc, true, building);
+			(void) snn_hnsw_link(&g, sel[lc][0].id, id, lc, true, building);
 	}
 
 done:

@@ -220,6 +220,126 @@ repair_list(SnnHnswGraph *g, const DeadSet *dead, uint64 id, int lc)
 	UnlockReleaseBuffer(buf);
 }
 
+/* Position of id in the ascending array ids[0..n), or -1. */
+static int
+find_id(const uint64 *ids, int n, uint64 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (ids[mid] == id)
+			return mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * Pass 3: a live element that no live element links to at layer 0 can no
+ * longer be found.  Count in-links; give each such element a way in by
+ * forcing it into the list of its nearest live element (found by a search).
+ */
+static void
+restore_reachability(Relation index, IndexVacuumInfo *info, BlockNumber nblocks)
+{
+	SnnHnswMetaPageData meta;
+	uint64	   *ids = NULL;
+	int		   *indeg = NULL;
+	int			n = 0,
+				cap = 0;
+	SnnHnswGraph g;
+	uint64		nbuf[2 * SNN_HNSW_MAX_M];
+	snn_hnsw_cand *w;
+
+	snn_hnsw_read_meta(index, &meta);
+	if (meta.entry_level < 0)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+	{
+		if (pass == 1)
+			indeg = palloc_extended(sizeof(int) * Max(n, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		for (BlockNumber blk = SNN_HNSW_METAPAGE + 1; blk < nblocks; blk++)
+		{
+			Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
+			Page		page;
+
+			vacuum_delay_point();
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+				SnnHnswNeighborTuple nt;
+
+				if (e->type != SNN_HNSW_ELEMENT_TUPLE || e->ntids == 0)
+					continue;
+				if (pass == 0)
+				{
+					if (n == cap)
+					{
+						cap = cap ? cap * 2 : 1024;
+						ids = ids ? repalloc_huge(ids, sizeof(uint64) * cap)
+							: palloc_extended(sizeof(uint64) * cap, MCXT_ALLOC_HUGE);
+					}
+					ids[n++] = snn_hnsw_tid_id(blk, off);
+					continue;
+				}
+				nt = (SnnHnswNeighborTuple) PageGetItem(page, PageGetItemId(page, e->neighbor_offno));
+				for (int i = 0; i < 2 * meta.m && ItemPointerIsValid(&nt->tids[i]); i++)
+				{
+					int			pos = find_id(ids, n,
+											  snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(&nt->tids[i]),
+															  ItemPointerGetOffsetNumberNoCheck(&nt->tids[i])));
+
+					if (pos >= 0)
+						indeg[pos]++;
+				}
+			}
+			UnlockReleaseBuffer(buf);
+		}
+	}
+
+	snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index), true);
+	w = palloc(sizeof(snn_hnsw_cand) * (meta.ef_construction + 1));
+	for (int i = 0; i < n; i++)
+	{
+		snn_hnsw_cand entry;
+		bool		live;
+		int			nw;
+
+		if (indeg[i] > 0 || ids[i] == snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno))
+			continue;
+		vacuum_delay_point();
+		g.query = snn_hnsw_cached_vector(&g, ids[i], NULL);
+		entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
+		entry.dist = g.cb.dist_query(&g, entry.id, &live);
+		snn_hnsw_descend(&g.cb, &g.work, &entry, meta.entry_level, 0, 2 * meta.m);
+		nw = snn_hnsw_search_layer(&g.cb, &g.work, &entry, 1, meta.ef_construction, 0,
+								   2 * meta.m, w);
+		/* nearest live element other than itself; else its own first neighbour */
+		for (int j = 0; j < nw; j++)
+		{
+			if (w[j].id != ids[i])
+			{
+				(void) snn_hnsw_link(&g, w[j].id, ids[i], 0, true, false);
+				nw = -1;
+				break;
+			}
+		}
+		if (nw >= 0 && snn_hnsw_read_neighbors(index, ids[i], 0, meta.m, nbuf, 2 * meta.m, NULL) > 0)
+			(void) snn_hnsw_link(&g, nbuf[0], ids[i], 0, true, false);
+	}
+	if (ids)
+		pfree(ids);
+}
+
 /* Replace a dead entry point by the highest live element (or none). */
 static void
 repair_entry(Relation index, const DeadSet *dead, uint64 best, int bestlevel)
@@ -330,9 +450,11 @@ snn_hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index), true);
 			}
 		}
+		repair_entry(index, &dead, best, bestlevel);
+		MemoryContextReset(cxt);
+		restore_reachability(index, info, nblocks);
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(cxt);
-		repair_entry(index, &dead, best, bestlevel);
 	}
 	stats->num_pages = nblocks;
 	if (dead.ids)
