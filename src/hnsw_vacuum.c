@@ -243,9 +243,12 @@ find_id(const uint64 *ids, int n, uint64 id)
 
 /*
  * Pass 3: a live element that no live element links to at layer 0 can no
- * longer be found.  Count in-links; give each such element a way in by
- * forcing it into the list of its nearest live element (found by a search).
+ * longer be found, and one with a single in-link is hard to find.  Count
+ * in-links; each element with fewer than SNN_HNSW_MIN_INDEGREE is linked
+ * back from the neighbours a fresh search chooses for it, as an insert would.
  */
+#define SNN_HNSW_MIN_INDEGREE 4
+
 static void
 restore_reachability(Relation index, IndexVacuumInfo *info, BlockNumber nblocks)
 {
@@ -314,7 +317,8 @@ restore_reachability(Relation index, IndexVacuumInfo *info, BlockNumber nblocks)
 		bool		live;
 		int			nw;
 
-		if (indeg[i] > 0 || ids[i] == snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno))
+		if (indeg[i] >= SNN_HNSW_MIN_INDEGREE ||
+			ids[i] == snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno))
 			continue;
 		vacuum_delay_point();
 		g.query = snn_hnsw_cached_vector(&g, ids[i], NULL);
@@ -323,18 +327,27 @@ restore_reachability(Relation index, IndexVacuumInfo *info, BlockNumber nblocks)
 		snn_hnsw_descend(&g.cb, &g.work, &entry, meta.entry_level, 0, 2 * meta.m);
 		nw = snn_hnsw_search_layer(&g.cb, &g.work, &entry, 1, meta.ef_construction, 0,
 								   2 * meta.m, w);
-		/* nearest live element other than itself; else its own first neighbour */
-		for (int j = 0; j < nw; j++)
+		/*
+		 * Link it back from the neighbours an insert would choose now; when
+		 * none keeps it, the nearest must.  Its own first neighbour is the
+		 * last resort when the search found nothing else.
+		 */
 		{
-			if (w[j].id != ids[i])
-			{
-				(void) snn_hnsw_link(&g, w[j].id, ids[i], 0, true, false);
-				nw = -1;
-				break;
-			}
+			int			k = 0;
+			bool		linked = false;
+
+			for (int j = 0; j < nw; j++)
+				if (w[j].id != ids[i])
+					w[k++] = w[j];
+			k = snn_hnsw_select(&g.cb, w, k, 2 * meta.m, w);
+			for (int j = 0; j < k; j++)
+				linked |= snn_hnsw_link(&g, w[j].id, ids[i], 0, false, false);
+			if (!linked && k > 0)
+				linked = snn_hnsw_link(&g, w[0].id, ids[i], 0, true, false);
+			if (!linked &&
+				snn_hnsw_read_neighbors(index, ids[i], 0, meta.m, nbuf, 2 * meta.m, NULL) > 0)
+				(void) snn_hnsw_link(&g, nbuf[0], ids[i], 0, true, false);
 		}
-		if (nw >= 0 && snn_hnsw_read_neighbors(index, ids[i], 0, meta.m, nbuf, 2 * meta.m, NULL) > 0)
-			(void) snn_hnsw_link(&g, nbuf[0], ids[i], 0, true, false);
 	}
 	if (ids)
 		pfree(ids);
