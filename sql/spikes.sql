@@ -31,6 +31,11 @@ SELECT spikes_dims(array_fill(7, ARRAY[65535])::spikes) AS dims_max;
 SELECT array_fill(7, ARRAY[65536])::spikes;
 SELECT length(array_fill(NULL::int, ARRAY[65535])::spikes::text) AS text_len_max;
 
+-- arrays of spikes
+SELECT '{"[1,2]","[_,3]"}'::spikes[];
+SELECT ('{"[1,2]","[_,3]"}'::spikes[])[2];
+SELECT '{"[1,2]","[1,2,3]"}'::spikes(2)[];
+
 -- casts to and from int[]
 SELECT ARRAY[0,3,NULL,12]::spikes;
 SELECT '[0,3,_,12]'::spikes::int[];
@@ -70,6 +75,10 @@ SET enable_sort = off;
 SELECT p, count(*) FROM pats GROUP BY p ORDER BY count(*), p::text;
 RESET enable_sort;
 SELECT count(DISTINCT p) FROM pats;
+-- ANALYZE gathers statistics with the btree order
+ANALYZE pats;
+SELECT n_distinct, array_length(most_common_vals::text::spikes[], 1) AS mcv
+FROM pg_stats WHERE tablename = 'pats' AND attname = 'p';
 SELECT count(*) FROM pats a JOIN pats b ON a.p = b.p;
 SET enable_mergejoin = off;
 SET enable_nestloop = off;
