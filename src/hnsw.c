@@ -116,10 +116,11 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	index_close(rel, NoLock);
 
 	/*
-	 * Layer 0 dominates: each of about ef_search expanded candidates reads up
-	 * to 2m neighbours; upper layers add about one element per level.
+	 * Layer 0 dominates: each of about ef_search expanded candidates reads
+	 * its neighbours, about m of the 2m slots once the selection heuristic
+	 * has pruned them; upper layers add about m elements per level.
 	 */
-	evals = Min(ntuples, snn_hnsw_ef_search * 2.0 * m + log(ntuples) / log(m) * m);
+	evals = Min(ntuples, snn_hnsw_ef_search * (double) m + log(ntuples) / log(m) * m);
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = evals;
 	genericcostestimate(root, path, loop_count, &costs);
