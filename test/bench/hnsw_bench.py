@@ -50,20 +50,26 @@ def jittered(x, rng, amount=5):
     return np.where(x == 255, 255, np.clip(x.astype(int) + j, 0, 254)).astype(np.uint8)
 
 
+_TEXT = np.array([str(i) for i in range(255)] + ["_"])
+
+
 def spikes_text(row):
-    return "[" + ",".join("_" if v == 255 else str(int(v)) for v in row) + "]"
+    """The text form of a pattern: [0,3,_,12]."""
+    return "[" + ",".join(_TEXT[row].tolist()) + "]"
 
 
 def exact_knn(data, queries, k):
     """Exact k nearest (squared L2, integers) by blocks: ids and distances."""
-    d64 = data.astype(np.float64)
+    # float32 is exact while every partial sum stays below 2^24
+    ftype = np.float32 if 2 * data.shape[1] * 255 * 255 < 2 ** 24 else np.float64
+    d64 = data.astype(ftype)
     norms = (d64 * d64).sum(1)
     ids = np.empty((len(queries), k), dtype=np.int64)
     dists = np.empty((len(queries), k), dtype=np.int64)
     for s in range(0, len(queries), 100):
-        q = queries[s:s + 100].astype(np.float64)
+        q = queries[s:s + 100].astype(ftype)
         d = norms[None, :] + (q * q).sum(1)[:, None] - 2.0 * q @ d64.T
-        d = np.rint(d).astype(np.int64)
+        d = np.rint(d.astype(np.float64)).astype(np.int64)
         part = np.argpartition(d, k, axis=1)[:, :k]
         pd = np.take_along_axis(d, part, 1)
         order = np.lexsort((part, pd), axis=1)

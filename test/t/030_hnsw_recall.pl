@@ -6,6 +6,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 use SnnHnsw;
 
 my $node = PostgreSQL::Test::Cluster->new('recall');
@@ -69,6 +70,23 @@ my $l1 = $node->safe_psql(
 });
 note "L1: recall\@10 at ef_search 40 = $l1";
 cmp_ok($l1, '>=', 0.90, 'L1 recall@10 >= 0.90 (L1 is harder to navigate than L2 on this data)');
+
+# build progress: a slow build (wide ef_construction) is visible while it runs
+my ($bout, $berr) = ('', '');
+my $build = IPC::Run::start(
+	[
+		'psql', '-X', '-q', '-h', $node->host, '-p', $node->port, '-d', 'postgres', '-c',
+		'CREATE INDEX items_slow ON items USING snn_hnsw (pattern) WITH (ef_construction = 1000)'
+	],
+	'>', \$bout, '2>', \$berr);
+ok( $node->poll_query_until(
+		'postgres', q{
+		SELECT count(*) > 0 FROM pg_stat_progress_create_index
+		WHERE phase = 'building index: loading tuples' AND tuples_total = 10000
+		  AND tuples_done > 0 AND tuples_done < 10000}),
+	'pg_stat_progress_create_index shows the build loading tuples');
+$build->finish;
+is($berr, '', 'the slow build completes');
 
 $node->stop;
 done_testing();
