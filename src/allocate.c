@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -103,6 +104,61 @@ prepare_plans(Oid relid, const char *pcol, const char *kcol, int k, Oid spikes_t
 	alloc_plans.insert = insert;
 }
 
+/* Advisory lock field that marks snn_allocate's per-table creation lock. */
+#define SNN_ALLOCATE_LOCK_KEY 0x534E4E41	/* "SNNA" */
+
+/*
+ * Find the candidates and let them compete; returns the winner's position
+ * (-1 when none fires) and fills keys and distances.
+ */
+static int
+search_and_compete(Datum pattern, int k, double vigilance, const char *kcol,
+				   int64 *keys, double *dist, double *current, double *v)
+{
+	Datum		args[1] = {pattern};
+	snn_wta_params params;
+	snn_wta_result res;
+	snn_error	err;
+	int			n;
+
+	if (SPI_execute_plan(alloc_plans.search, args, NULL, false, k) != SPI_OK_SELECT)
+		elog(ERROR, "snn_allocate: candidate search failed");
+	n = (int) SPI_processed;
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		kd = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("key column \"%s\" is NULL in a candidate row", kcol)));
+		keys[i] = DatumGetInt64(kd);
+		dist[i] = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+
+	snn_wta_default_params(&params);
+	snn_error_clear(&err);
+	if (snn_wta_currents(dist, n, vigilance, &params, current, &err) != SNN_OK ||
+		snn_wta_run(current, n, &params, v, &res, &err) != SNN_OK)
+		snn_report_error(&err, "snn_allocate");
+	return res.winner;
+}
+
+/*
+ * Serialise the creation of columns in one table until the transaction
+ * ends, so that sessions presenting the same novel pattern at once create
+ * one column (under READ COMMITTED, the second sees the first's row).
+ */
+static void
+lock_creation(Oid relid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, relid, SNN_ALLOCATE_LOCK_KEY, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
 PG_FUNCTION_INFO_V1(snn_allocate);
 
 /*
@@ -121,14 +177,11 @@ snn_allocate(PG_FUNCTION_ARGS)
 	char	   *kcol = NameStr(*PG_GETARG_NAME(5));
 	Oid			spikes_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	TupleDesc	tupdesc;
-	snn_wta_params params;
-	snn_wta_result res;
-	snn_error	err;
+	int			winner;
 	double	   *dist,
 			   *current,
 			   *v;
 	int64	   *keys;
-	int			n;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	Datum		args[1];
@@ -175,33 +228,18 @@ snn_allocate(PG_FUNCTION_ARGS)
 					  get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
 
 	args[0] = pattern;
-	if (SPI_execute_plan(alloc_plans.search, args, NULL, false, k) != SPI_OK_SELECT)
-		elog(ERROR, "snn_allocate: candidate search failed");
-	n = (int) SPI_processed;
-	for (int i = 0; i < n; i++)
+	winner = search_and_compete(pattern, k, vigilance, kcol, keys, dist, current, v);
+	if (winner < 0)
 	{
-		bool		isnull;
-		Datum		kd = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("key column \"%s\" is NULL in a candidate row", kcol)));
-		keys[i] = DatumGetInt64(kd);
-		dist[i] = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		/* creation: one at a time per table, and look again once we may */
+		lock_creation(relid);
+		winner = search_and_compete(pattern, k, vigilance, kcol, keys, dist, current, v);
 	}
 
-	/* the competition */
-	snn_wta_default_params(&params);
-	snn_error_clear(&err);
-	if (snn_wta_currents(dist, n, vigilance, &params, current, &err) != SNN_OK ||
-		snn_wta_run(current, n, &params, v, &res, &err) != SNN_OK)
-		snn_report_error(&err, "snn_allocate");
-
-	if (res.winner >= 0)
+	if (winner >= 0)
 	{
-		values[0] = Int64GetDatum(keys[res.winner]);
-		values[1] = Float8GetDatum(dist[res.winner]);
+		values[0] = Int64GetDatum(keys[winner]);
+		values[1] = Float8GetDatum(dist[winner]);
 		values[2] = BoolGetDatum(false);
 	}
 	else

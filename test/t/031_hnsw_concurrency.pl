@@ -63,5 +63,22 @@ is( $node->safe_psql('postgres', q{
 	SELECT count(*) FROM items WHERE pattern = (SELECT pattern FROM items WHERE id = (SELECT min(id) FROM items))}),
 	'every copy of a concurrently duplicated pattern is found');
 
+# allocation from four sessions at once: each of five novel patterns
+# creates exactly one column, however the sessions interleave
+$node->safe_psql('postgres',
+	'CREATE TABLE cols (id bigserial PRIMARY KEY, pattern spikes(4)); CREATE INDEX ON cols USING snn_hnsw (pattern)');
+$node->pgbench(
+	'--no-vacuum --client=4 --jobs=2 --transactions=50',
+	0,
+	[qr{processed: 200/200}],
+	[qr{^$}],
+	'four sessions allocate five patterns at once',
+	{
+		'031_allocate' => q{\set i random(0, 4)
+SELECT * FROM snn_allocate('cols', ARRAY[:i * 40 + 10, :i * 40 + 11, :i * 40 + 12, :i * 40 + 13]::spikes, 1);},
+	});
+is($node->safe_psql('postgres', 'SELECT count(*), count(DISTINCT pattern) FROM cols'),
+	'5|5', 'each novel pattern created one column');
+
 $node->stop;
 done_testing();
