@@ -19,7 +19,12 @@ $standby->start;
 
 # the build after the standby exists: its WAL is the whole index once
 SnnHnsw::make_clustered($primary, 'items', 3000, 128, 30, 0.15);
+my $lsn0 = $primary->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
 $primary->safe_psql('postgres', 'CREATE INDEX items_idx ON items USING snn_hnsw (pattern)');
+my ($wal, $size) = split /\|/, $primary->safe_psql('postgres',
+	"SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn0'), pg_relation_size('items_idx')");
+note "CREATE INDEX wrote $wal bytes of WAL for an index of $size bytes";
+cmp_ok($wal, '<', 1.25 * $size, 'the build logs the index about once (no WAL per row)');
 $primary->safe_psql('postgres', SnnHnsw::insert_sql('items', 30) x 300);
 $primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 5 = 0; VACUUM items');
 $primary->safe_psql('postgres', SnnHnsw::insert_sql('items', 30) x 100);
