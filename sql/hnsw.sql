@@ -17,7 +17,7 @@ CREATE INDEX ON pts USING snn_hnsw (id);
 CREATE INDEX ON pts USING snn_hnsw (pattern, id);
 CREATE INDEX pts_l2 ON pts USING snn_hnsw (pattern) WITH (m = 8, ef_construction = 32);
 SELECT amname FROM pg_am WHERE amname = 'snn_hnsw';
-SELECT opcname FROM pg_opclass WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'snn_hnsw') ORDER BY 1;
+SELECT opcname, amvalidate(oid) FROM pg_opclass WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'snn_hnsw') ORDER BY 1;
 
 -- settings
 SHOW snn.ef_search;

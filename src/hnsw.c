@@ -8,6 +8,9 @@
 
 #include "access/amapi.h"
 #include "access/reloptions.h"
+#include "catalog/pg_amop.h"
+#include "catalog/pg_amproc.h"
+#include "catalog/pg_opclass.h"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
 #include "optimizer/cost.h"
@@ -15,7 +18,9 @@
 #include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
+#include "utils/catcache.h"
 #include "utils/selfuncs.h"
+#include "utils/syscache.h"
 
 #include "hnsw.h"
 #include "snn.h"
@@ -133,11 +138,71 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexPages = costs.numIndexPages;
 }
 
-/* Operator classes are checked by CREATE OPERATOR CLASS; nothing more. */
+/*
+ * amvalidate: an snn_hnsw operator class has support function 1 (the
+ * metric) and ordering operator 1 on its input type, and nothing else.
+ */
 static bool
 snn_hnsw_validate(Oid opclassoid)
 {
-	return true;
+	HeapTuple	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
+	Form_pg_opclass classform;
+	CatCList   *procs,
+			   *ops;
+	bool		ok = true,
+				has_proc = false,
+				has_op = false;
+
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
+	classform = (Form_pg_opclass) GETSTRUCT(classtup);
+
+	procs = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(classform->opcfamily));
+	for (int i = 0; i < procs->n_members; i++)
+	{
+		Form_pg_amproc proc = (Form_pg_amproc) GETSTRUCT(&procs->members[i]->tuple);
+
+		if (proc->amprocnum == SNN_HNSW_METRIC_PROC && proc->amproclefttype == classform->opcintype)
+			has_proc = true;
+		else
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("snn_hnsw operator class \"%s\" has an unexpected support function %d",
+							NameStr(classform->opcname), proc->amprocnum)));
+			ok = false;
+		}
+	}
+	ops = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(classform->opcfamily));
+	for (int i = 0; i < ops->n_members; i++)
+	{
+		Form_pg_amop op = (Form_pg_amop) GETSTRUCT(&ops->members[i]->tuple);
+
+		if (op->amopstrategy == 1 && op->amoppurpose == AMOP_ORDER &&
+			op->amoplefttype == classform->opcintype)
+			has_op = true;
+		else
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("snn_hnsw operator class \"%s\" has an unexpected operator %d",
+							NameStr(classform->opcname), op->amopstrategy)));
+			ok = false;
+		}
+	}
+	if (!has_proc || !has_op)
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("snn_hnsw operator class \"%s\" lacks %s",
+						NameStr(classform->opcname),
+						!has_proc ? "support function 1" : "ordering operator 1")));
+		ok = false;
+	}
+	ReleaseCatCacheList(ops);
+	ReleaseCatCacheList(procs);
+	ReleaseSysCache(classtup);
+	return ok;
 }
 
 /* Names of the build sub-phases for pg_stat_progress_create_index. */
