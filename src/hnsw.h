@@ -201,7 +201,7 @@ extern bool snn_hnsw_insert(Relation index, Datum *values, bool *isnull,
 							IndexUniqueCheck checkUnique, bool indexUnchanged,
 							IndexInfo *indexInfo);
 extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force,
-						  bool building);
+						  bool building, uint64 *dropped, int *ndropped);
 extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 								  ItemPointer heap_tid, bool building);
 

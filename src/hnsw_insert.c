@@ -201,9 +201,11 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
  * list is still the one it was computed from; otherwise it is recomputed.
  * With force, new takes the farthest place when the heuristic drops it (so
  * every element keeps a way in).  True when nb's list now holds new.
+ * Elements the new list leaves out are appended to dropped (when given).
  */
 bool
-snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building)
+snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building,
+			  uint64 *dropped, int *ndropped)
 {
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
 	uint64		old[2 * SNN_HNSW_MAX_M];
@@ -295,6 +297,15 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 		snn_hnsw_set_neighbors(page, snn_hnsw_id_off(nb), lc, g->m, upd, nupd);
 		change_finish(&pc, &buf, 1);
 		UnlockReleaseBuffer(buf);
+		for (int i = 0; i < n && dropped; i++)
+		{
+			bool		kept = false;
+
+			for (int j = 0; j < nupd && !kept; j++)
+				kept = upd[j] == old[i];
+			if (!kept)
+				dropped[(*ndropped)++] = old[i];
+		}
 		return true;
 	}
 	return false;
@@ -385,12 +396,20 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 	for (int lc = 0; lc <= top; lc++)
 	{
 		bool		linked = false;
+		uint64	   *dropped = palloc(sizeof(uint64) * (nsel[lc] + 1) * 2 * SNN_HNSW_MAX_M);
+		int			ndropped = 0;
 
 		for (int i = 0; i < nsel[lc]; i++)
-			linked |= snn_hnsw_link(&g, sel[lc][i].id, id, lc, false, building);
+			linked |= snn_hnsw_link(&g, sel[lc][i].id, id, lc, false, building,
+									dropped, &ndropped);
 		/* no neighbour kept it: the nearest must, or it is unreachable */
 		if (!linked && nsel[lc] > 0)
-			(void) snn_hnsw_link(&g, sel[lc][0].id, id, lc, true, building);
+			(void) snn_hnsw_link(&g, sel[lc][0].id, id, lc, true, building,
+								 dropped, &ndropped);
+		/* elements the new one displaced may adopt it as a way in */
+		for (int i = 0; i < ndropped; i++)
+			if (dropped[i] != id)
+				(void) snn_hnsw_link(&g, id, dropped[i], lc, false, building, NULL, NULL);
 	}
 
 done:

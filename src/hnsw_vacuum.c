@@ -341,12 +341,12 @@ restore_reachability(Relation index, IndexVacuumInfo *info, BlockNumber nblocks)
 					w[k++] = w[j];
 			k = snn_hnsw_select(&g.cb, w, k, 2 * meta.m, w);
 			for (int j = 0; j < k; j++)
-				linked |= snn_hnsw_link(&g, w[j].id, ids[i], 0, false, false);
+				linked |= snn_hnsw_link(&g, w[j].id, ids[i], 0, false, false, NULL, NULL);
 			if (!linked && k > 0)
-				linked = snn_hnsw_link(&g, w[0].id, ids[i], 0, true, false);
+				linked = snn_hnsw_link(&g, w[0].id, ids[i], 0, true, false, NULL, NULL);
 			if (!linked &&
 				snn_hnsw_read_neighbors(index, ids[i], 0, meta.m, nbuf, 2 * meta.m, NULL) > 0)
-				(void) snn_hnsw_link(&g, nbuf[0], ids[i], 0, true, false);
+				(void) snn_hnsw_link(&g, nbuf[0], ids[i], 0, true, false, NULL, NULL);
 		}
 	}
 	if (ids)

@@ -557,7 +557,8 @@ mem_reserve(snn_hnsw_mem *g)
  * so that every element keeps at least one way in.  True when new is kept.
  */
 static bool
-mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force)
+mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force,
+		 uint32_t *dropped, int *ndropped)
 {
 	snn_hnsw_mem_elem *e = &g->elems[nb];
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
@@ -593,6 +594,16 @@ mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force)
 			/* the selection dropped new: it takes the last (farthest) place */
 			c[k - 1].id = new;
 		}
+	}
+	/* what the new list leaves out lost a way in: report it */
+	for (int i = 0; i < n && dropped; i++)
+	{
+		bool		kept = false;
+
+		for (int j = 0; j < k && !kept; j++)
+			kept = c[j].id == s[i];
+		if (!kept)
+			dropped[(*ndropped)++] = s[i];
 	}
 	for (int i = 0; i < k; i++)
 		s[i] = (uint32_t) c[i].id;
@@ -677,12 +688,18 @@ snn_hnsw_mem_insert(snn_hnsw_mem *g, const uint8_t *vec, int level, bool *merged
 	{
 		snn_hnsw_cand *s = sel + (size_t) lc * 2 * (size_t) g->m;
 		bool		linked = false;
+		uint32_t	dropped[2 * SNN_HNSW_MAX_M * (2 * SNN_HNSW_MAX_M + 1)];
+		int			ndropped = 0;
 
 		for (int i = 0; i < nsel[lc]; i++)
-			linked |= mem_link(g, (uint32_t) s[i].id, id, lc, false);
+			linked |= mem_link(g, (uint32_t) s[i].id, id, lc, false, dropped, &ndropped);
 		/* no neighbour kept it: the nearest must, or it is unreachable */
 		if (!linked && nsel[lc] > 0)
-			(void) mem_link(g, (uint32_t) s[0].id, id, lc, true);
+			(void) mem_link(g, (uint32_t) s[0].id, id, lc, true, dropped, &ndropped);
+		/* elements the new one displaced may adopt it as a way in */
+		for (int i = 0; i < ndropped; i++)
+			if (dropped[i] != id)
+				(void) mem_link(g, id, dropped[i], lc, false, NULL, NULL);
 	}
 	if (level > g->entry_level)
 	{
