@@ -1,0 +1,223 @@
+/*
+ * hnsw.h: the snn_hnsw index access method (PostgreSQL side).
+ *
+ * Page layout.  Block 0 is the meta page.  Every other page holds element
+ * tuples and neighbour tuples; an element and its neighbour tuple always
+ * share a page, so one buffer gives both.  An element tuple holds the pattern
+ * and up to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern
+ * (duplicates merge into one element); an element whose TIDs have all been
+ * removed by VACUUM is dead: searches still walk through it but never return
+ * it.  A neighbour tuple holds 2m slots for layer 0 and m for each layer
+ * above, each an index TID of an element (invalid when unused, used slots
+ * first).  The graph search itself is engine code (snn_hnsw_graph.h) that
+ * reaches pages through callbacks defined in hnsw_utils.c.
+ *
+ * Locking.  Readers take share locks on one buffer at a time.  An insert
+ * holds the meta buffer while it places its tuples on the insert page (meta
+ * first, then the data page, never the other way); neighbour updates lock one
+ * data page at a time and re-check the list they computed without a lock.
+ * The heavyweight page lock SNN_HNSW_UPDATE_LOCK is taken in share mode by
+ * every insert and exclusively by an insert that raises the entry level, and
+ * by VACUUM when it replaces a dead entry point.  Every change after the
+ * build is logged with generic WAL; the build writes pages without WAL and
+ * logs the whole index once at the end.
+ */
+#ifndef SNN_HNSW_H
+#define SNN_HNSW_H
+
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "access/reloptions.h"
+#include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
+#include "storage/itemptr.h"
+#include "utils/relcache.h"
+
+#include "snn_hnsw_graph.h"
+#include "spikes.h"
+
+#define SNN_HNSW_MAGIC			0x534E4E48	/* "SNNH" */
+#define SNN_HNSW_FORMAT			1
+#define SNN_HNSW_METAPAGE		0
+#define SNN_HNSW_PAGE_ID		0xFF95
+#define SNN_HNSW_HEAPTIDS		10	/* rows per element (duplicates merge) */
+#define SNN_HNSW_UPDATE_LOCK	0	/* heavyweight page lock number */
+
+#define SNN_HNSW_DEFAULT_M		16
+#define SNN_HNSW_DEFAULT_EFC	64
+#define SNN_HNSW_MIN_EFC		4
+#define SNN_HNSW_MAX_EFC		1000
+#define SNN_HNSW_MAX_EF_SEARCH	1000
+
+/* Support function 1 of an operator class: tells the metric. */
+#define SNN_HNSW_METRIC_PROC	1
+
+/* Build sub-phases shown in pg_stat_progress_create_index. */
+#define SNN_HNSW_PHASE_LOAD		2
+#define SNN_HNSW_PHASE_WRITE	3
+
+#define SNN_HNSW_ELEMENT_TUPLE	1
+#define SNN_HNSW_NEIGHBOR_TUPLE	2
+
+typedef struct SnnHnswOptions
+{
+	int32		vl_len_;		/* varlena header */
+	int			m;
+	int			ef_construction;
+} SnnHnswOptions;
+
+typedef struct SnnHnswMetaPageData
+{
+	uint32		magic;
+	uint32		format;
+	uint32		dim;			/* 0 until the first pattern arrives */
+	uint16		m;
+	uint16		ef_construction;
+	uint16		metric;
+	int16		entry_level;	/* -1 when the graph is empty */
+	uint16		max_level;		/* highest level whose tuples fit a page */
+	uint16		unused;
+	BlockNumber entry_blkno;
+	OffsetNumber entry_offno;
+	BlockNumber insert_page;	/* last page, where new elements go */
+} SnnHnswMetaPageData;
+
+typedef SnnHnswMetaPageData *SnnHnswMetaPage;
+
+typedef struct SnnHnswPageOpaqueData
+{
+	BlockNumber nextblkno;
+	uint16		unused;
+	uint16		page_id;		/* SNN_HNSW_PAGE_ID, for tools */
+} SnnHnswPageOpaqueData;
+
+typedef SnnHnswPageOpaqueData *SnnHnswPageOpaque;
+
+typedef struct SnnHnswElementTupleData
+{
+	uint8		type;			/* SNN_HNSW_ELEMENT_TUPLE */
+	uint8		level;
+	uint8		ntids;			/* used heaptids; 0 means dead */
+	uint8		unused;
+	OffsetNumber neighbor_offno;	/* neighbour tuple, same page */
+	uint16		dim;
+	ItemPointerData heaptids[SNN_HNSW_HEAPTIDS];
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];
+} SnnHnswElementTupleData;
+
+typedef SnnHnswElementTupleData *SnnHnswElementTuple;
+
+typedef struct SnnHnswNeighborTupleData
+{
+	uint8		type;			/* SNN_HNSW_NEIGHBOR_TUPLE */
+	uint8		unused;
+	uint16		count;			/* slots, snn_hnsw_slots(level, m) */
+	ItemPointerData tids[FLEXIBLE_ARRAY_MEMBER];
+} SnnHnswNeighborTupleData;
+
+typedef SnnHnswNeighborTupleData *SnnHnswNeighborTuple;
+
+#define SNN_HNSW_ELEMENT_SIZE(dim) \
+	MAXALIGN(offsetof(SnnHnswElementTupleData, data) + (dim))
+#define SNN_HNSW_NEIGHBOR_SIZE(level, m) \
+	MAXALIGN(offsetof(SnnHnswNeighborTupleData, tids) + \
+			 sizeof(ItemPointerData) * snn_hnsw_slots(level, m))
+/* Room on an empty data page for items and their line pointers. */
+#define SNN_HNSW_PAGE_ROOM \
+	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(SnnHnswPageOpaqueData)))
+
+#define SnnHnswPageGetOpaque(page) ((SnnHnswPageOpaque) PageGetSpecialPointer(page))
+#define SnnHnswPageGetMeta(page) ((SnnHnswMetaPage) PageGetContents(page))
+
+/* Pack an index TID into a graph id and back. */
+static inline uint64
+snn_hnsw_tid_id(BlockNumber blk, OffsetNumber off)
+{
+	return ((uint64) blk << 16) | off;
+}
+
+static inline BlockNumber
+snn_hnsw_id_blk(uint64 id)
+{
+	return (BlockNumber) (id >> 16);
+}
+
+static inline OffsetNumber
+snn_hnsw_id_off(uint64 id)
+{
+	return (OffsetNumber) (id & 0xFFFF);
+}
+
+/* Everything a search over the pages needs, set up by snn_hnsw_graph_init. */
+typedef struct SnnHnswGraph
+{
+	Relation	index;
+	int			dim;
+	int			m;
+	int			metric;
+	const uint8 *query;
+	bool		cache_vectors;	/* keep element patterns for dist_pair */
+	struct snn_hnsw_vcache_hash *cache;	/* id -> pattern and liveness */
+	MemoryContext mcxt;
+	snn_hnsw_callbacks cb;
+	snn_hnsw_work work;
+} SnnHnswGraph;
+
+/* settings */
+extern int	snn_hnsw_ef_search;
+
+/* hnsw.c */
+extern int	snn_hnsw_get_m(Relation index);
+extern int	snn_hnsw_get_ef_construction(Relation index);
+extern int	snn_hnsw_get_metric(Relation index);
+extern void snn_hnsw_init_reloptions(void);
+
+/* hnsw_utils.c */
+extern void snn_hnsw_init_page(Buffer buf, Page page);
+extern void snn_hnsw_init_meta(Page page, int m, int efc, int metric);
+extern void snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *meta);
+extern int	snn_hnsw_max_level(int dim, int m);
+extern void snn_hnsw_check_dim(int dim, int m);
+extern void snn_hnsw_graph_init(SnnHnswGraph *g, Relation index, int dim, int m,
+								int metric, bool cache_vectors);
+extern void snn_hnsw_graph_reset_cache(SnnHnswGraph *g);
+extern const uint8 *snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live);
+extern int	snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
+									uint64 *out, int cap, int *level);
+extern void snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
+								   const uint64 *ids, int n);
+extern Spikes *snn_hnsw_check_value(Datum value, int dim);
+extern uint64 snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim);
+
+/* hnsw_build.c */
+extern IndexBuildResult *snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo);
+extern void snn_hnsw_buildempty(Relation index);
+
+/* hnsw_insert.c */
+extern bool snn_hnsw_insert(Relation index, Datum *values, bool *isnull,
+							ItemPointer heap_tid, Relation heap,
+							IndexUniqueCheck checkUnique, bool indexUnchanged,
+							IndexInfo *indexInfo);
+extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force,
+						  bool building, uint64 *dropped, int *ndropped);
+extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
+								  ItemPointer heap_tid, bool building);
+
+/* hnsw_scan.c */
+extern IndexScanDesc snn_hnsw_beginscan(Relation index, int nkeys, int norderbys);
+extern void snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
+							ScanKey orderbys, int norderbys);
+extern bool snn_hnsw_gettuple(IndexScanDesc scan, ScanDirection dir);
+extern void snn_hnsw_endscan(IndexScanDesc scan);
+
+/* hnsw_vacuum.c */
+extern IndexBulkDeleteResult *snn_hnsw_bulkdelete(IndexVacuumInfo *info,
+												  IndexBulkDeleteResult *stats,
+												  IndexBulkDeleteCallback callback,
+												  void *callback_state);
+extern IndexBulkDeleteResult *snn_hnsw_vacuumcleanup(IndexVacuumInfo *info,
+													 IndexBulkDeleteResult *stats);
+
+#endif							/* SNN_HNSW_H */

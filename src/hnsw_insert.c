@@ -1,0 +1,441 @@
+/*
+ * hnsw_insert.c: adding a row to an snn_hnsw index.
+ *
+ * Search the graph as a query (descent, then ef_construction-wide layer
+ * searches), merge into an element with an identical pattern when it has a
+ * free heap TID slot, else write a new element with its selected neighbours
+ * on the insert page and link it back from each neighbour.  Each page change
+ * is one generic WAL record; during a build (building = true) pages are
+ * changed without WAL, since the build logs the whole index at the end.
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+/* A page being changed: through generic WAL, or directly during a build. */
+typedef struct PageChange
+{
+	GenericXLogState *state;
+	bool		building;
+} PageChange;
+
+/* Start changing pages. */
+static void
+change_start(PageChange *pc, Relation index, bool building)
+{
+	pc->building = building;
+	pc->state = building ? NULL : GenericXLogStart(index);
+}
+
+/* The page to write for a locked buffer. */
+static Page
+change_page(PageChange *pc, Buffer buf, bool fresh)
+{
+	if (pc->building)
+		return BufferGetPage(buf);
+	return GenericXLogRegisterBuffer(pc->state, buf, fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
+/* Apply the changes (the caller marks and releases buffers after). */
+static void
+change_finish(PageChange *pc, Buffer *bufs, int nbufs)
+{
+	if (pc->building)
+	{
+		for (int i = 0; i < nbufs; i++)
+			MarkBufferDirty(bufs[i]);
+	}
+	else
+		GenericXLogFinish(pc->state);
+}
+
+/* Add a heap TID to an element with the same pattern; false if no room. */
+static bool
+add_heaptid(Relation index, uint64 id, ItemPointer heap_tid, bool building)
+{
+	Buffer		buf = ReadBuffer(index, snn_hnsw_id_blk(id));
+	Page		page;
+	SnnHnswElementTuple e;
+	PageChange	pc;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
+	/* a dead element stays dead: VACUUM may be unlinking it */
+	if (e->ntids == 0 || e->ntids >= SNN_HNSW_HEAPTIDS)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	change_start(&pc, index, building);
+	page = change_page(&pc, buf, false);
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
+	e->heaptids[e->ntids++] = *heap_tid;
+	change_finish(&pc, &buf, 1);
+	UnlockReleaseBuffer(buf);
+	return true;
+}
+
+/*
+ * Write a new element and its neighbour tuple on the insert page (or a new
+ * page), holding the meta buffer so that inserts place tuples one at a time;
+ * raises the entry point in the same record when the element's level is the
+ * new top.  Returns the element's id.
+ */
+static uint64
+write_element(Relation index, const uint8 *vec, int dim, int level,
+			  ItemPointer heap_tid, snn_hnsw_cand **sel, int *nsel, int m,
+			  bool building)
+{
+	Size		esz = SNN_HNSW_ELEMENT_SIZE(dim);
+	Size		nsz = SNN_HNSW_NEIGHBOR_SIZE(level, m);
+	Size		need = esz + nsz + 2 * sizeof(ItemIdData);
+	char	   *ebuf = palloc0(esz);
+	char	   *nbuf = palloc0(nsz);
+	SnnHnswElementTuple et = (SnnHnswElementTuple) ebuf;
+	SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) nbuf;
+	Buffer		bufs[2];
+	Buffer		metabuf,
+				buf = InvalidBuffer;
+	Page		metapage,
+				page;
+	SnnHnswMetaPage meta;
+	BlockNumber blk;
+	OffsetNumber off;
+	bool		fresh = false;
+	PageChange	pc;
+
+	et->type = SNN_HNSW_ELEMENT_TUPLE;
+	et->level = level;
+	et->ntids = 1;
+	et->dim = dim;
+	et->heaptids[0] = *heap_tid;
+	for (int t = 1; t < SNN_HNSW_HEAPTIDS; t++)
+		ItemPointerSetInvalid(&et->heaptids[t]);
+	memcpy(et->data, vec, dim);
+	nt->type = SNN_HNSW_NEIGHBOR_TUPLE;
+	nt->count = snn_hnsw_slots(level, m);
+	for (int i = 0; i < nt->count; i++)
+		ItemPointerSetInvalid(&nt->tids[i]);
+	for (int lc = 0; lc <= level; lc++)
+	{
+		int			start = snn_hnsw_layer_start(lc, m);
+
+		for (int i = 0; i < nsel[lc]; i++)
+			ItemPointerSet(&nt->tids[start + i], snn_hnsw_id_blk(sel[lc][i].id),
+						   snn_hnsw_id_off(sel[lc][i].id));
+	}
+
+	metabuf = ReadBuffer(index, SNN_HNSW_METAPAGE);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	meta = SnnHnswPageGetMeta(BufferGetPage(metabuf));
+	if (meta->dim != 0 && meta->dim != (uint32) dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different spikes dimensions %d and %u", dim, meta->dim)));
+	blk = meta->insert_page;
+	if (BlockNumberIsValid(blk))
+	{
+		buf = ReadBuffer(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (PageGetExactFreeSpace(BufferGetPage(buf)) < need)
+		{
+			UnlockReleaseBuffer(buf);
+			buf = InvalidBuffer;
+		}
+	}
+	if (!BufferIsValid(buf))
+	{
+		LockRelationForExtension(index, ExclusiveLock);
+		buf = ReadBuffer(index, P_NEW);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		fresh = true;
+	}
+
+	change_start(&pc, index, building);
+	metapage = change_page(&pc, metabuf, false);
+	page = change_page(&pc, buf, fresh);
+	if (fresh)
+		snn_hnsw_init_page(buf, page);
+	meta = SnnHnswPageGetMeta(metapage);
+	blk = BufferGetBlockNumber(buf);
+	off = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+	et->neighbor_offno = OffsetNumberNext(off);
+	if (PageAddItem(page, (Item) ebuf, esz, off, false, false) != off ||
+		PageAddItem(page, (Item) nbuf, nsz, et->neighbor_offno, false, false) != et->neighbor_offno)
+		elog(ERROR, "snn_hnsw: failed to add an element to block %u", blk);
+	meta->insert_page = blk;
+	if (meta->dim == 0)
+	{
+		meta->dim = dim;
+		meta->max_level = snn_hnsw_max_level(dim, m);
+	}
+	if (level > meta->entry_level)
+	{
+		meta->entry_level = level;
+		meta->entry_blkno = blk;
+		meta->entry_offno = off;
+	}
+	bufs[0] = metabuf;
+	bufs[1] = buf;
+	change_finish(&pc, bufs, 2);
+	UnlockReleaseBuffer(buf);
+	UnlockReleaseBuffer(metabuf);
+	pfree(ebuf);
+	pfree(nbuf);
+	return snn_hnsw_tid_id(blk, off);
+}
+
+/*
+ * Make new a neighbour of nb at layer lc.  The new list is computed with no
+ * lock held (it needs other elements' patterns), then written only if nb's
+ * list is still the one it was computed from; otherwise it is recomputed.
+ * With force, new takes the farthest place when the heuristic drops it (so
+ * every element keeps a way in).  True when nb's list now holds new.
+ * Elements the new list leaves out are appended to dropped (when given).
+ */
+bool
+snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool building,
+			  uint64 *dropped, int *ndropped)
+{
+	int			cap = snn_hnsw_layer_cap(lc, g->m);
+	uint64		old[2 * SNN_HNSW_MAX_M];
+	uint64		now[2 * SNN_HNSW_MAX_M];
+	uint64		upd[2 * SNN_HNSW_MAX_M];
+	snn_hnsw_cand c[2 * SNN_HNSW_MAX_M + 1];
+
+	for (int attempt = 0; attempt < 10; attempt++)
+	{
+		int			n = snn_hnsw_read_neighbors(g->index, nb, lc, g->m, old, cap, NULL);
+		int			nupd = 0;
+		bool		keep_new = false;
+		Buffer		buf;
+		Page		page;
+		PageChange	pc;
+		int			nnow;
+
+		for (int i = 0; i < n; i++)
+			if (old[i] == new)
+				return true;
+		if (n < cap)
+		{
+			memcpy(upd, old, sizeof(uint64) * n);
+			upd[n] = new;
+			nupd = n + 1;
+		}
+		else
+		{
+			const uint8 *base = snn_hnsw_cached_vector(g, nb, NULL);
+			int			nc = 0;
+
+			/* dead elements give up their slots first */
+			for (int i = 0; i < n; i++)
+			{
+				bool		live;
+				const uint8 *v = snn_hnsw_cached_vector(g, old[i], &live);
+
+				if (!live)
+					continue;
+				c[nc].id = old[i];
+				c[nc].dist = snn_hnsw_query_distance(g->metric, base, v, g->dim);
+				nc++;
+			}
+			c[nc].id = new;
+			c[nc].dist = snn_hnsw_query_distance(g->metric, base,
+												 snn_hnsw_cached_vector(g, new, NULL), g->dim);
+			nc++;
+			snn_hnsw_sort(c, nc);
+			nupd = snn_hnsw_select(&g->cb, c, nc, cap, c);
+			for (int i = 0; i < nupd; i++)
+			{
+				upd[i] = c[i].id;
+				keep_new |= c[i].id == new;
+			}
+			if (!keep_new)
+			{
+				if (!force)
+					return false;
+				if (nupd < cap)
+					nupd++;
+				upd[nupd - 1] = new;
+			}
+		}
+
+		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		/* re-read under the lock: another insert may have changed the list */
+		{
+			Page		p = BufferGetPage(buf);
+			SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(p, PageGetItemId(p, snn_hnsw_id_off(nb)));
+			SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) PageGetItem(p, PageGetItemId(p, e->neighbor_offno));
+			int			start = snn_hnsw_layer_start(lc, g->m);
+
+			nnow = 0;
+			while (nnow < cap && ItemPointerIsValid(&nt->tids[start + nnow]))
+			{
+				now[nnow] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(&nt->tids[start + nnow]),
+											ItemPointerGetOffsetNumberNoCheck(&nt->tids[start + nnow]));
+				nnow++;
+			}
+		}
+		if (nnow != n || memcmp(now, old, sizeof(uint64) * n) != 0)
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		change_start(&pc, g->index, building);
+		page = change_page(&pc, buf, false);
+		snn_hnsw_set_neighbors(page, snn_hnsw_id_off(nb), lc, g->m, upd, nupd);
+		change_finish(&pc, &buf, 1);
+		UnlockReleaseBuffer(buf);
+		for (int i = 0; i < n && dropped; i++)
+		{
+			bool		kept = false;
+
+			for (int j = 0; j < nupd && !kept; j++)
+				kept = upd[j] == old[i];
+			if (!kept)
+				dropped[(*ndropped)++] = old[i];
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Insert one pattern (the work of aminsert, and of a build past memory). */
+void
+snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
+					  ItemPointer heap_tid, bool building)
+{
+	SnnHnswMetaPageData meta;
+	SnnHnswGraph g;
+	LOCKMODE	lockmode = ShareLock;
+	int			metric = snn_hnsw_get_metric(index);
+	int			m,
+				efc,
+				level,
+				top,
+				maxlevel;
+	snn_hnsw_cand *sel[SNN_HNSW_MAX_LEVEL + 1];
+	int			nsel[SNN_HNSW_MAX_LEVEL + 1] = {0};
+	uint64		id;
+
+	if (!building)
+		LockPage(index, SNN_HNSW_UPDATE_LOCK, lockmode);
+	snn_hnsw_read_meta(index, &meta);
+	m = meta.m;
+	efc = meta.ef_construction;
+	if (meta.dim != 0 && meta.dim != (uint32) dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different spikes dimensions %d and %u", dim, meta.dim),
+				 errdetail("The snn_hnsw index holds patterns of %u neurons.", meta.dim)));
+	snn_hnsw_check_dim(dim, m);
+	maxlevel = snn_hnsw_max_level(dim, m);
+	level = snn_hnsw_random_level(pg_prng_double(&pg_global_prng_state), m, maxlevel);
+
+	/* a new top level changes the entry point: one such insert at a time */
+	if (level > meta.entry_level && !building)
+	{
+		UnlockPage(index, SNN_HNSW_UPDATE_LOCK, lockmode);
+		lockmode = ExclusiveLock;
+		LockPage(index, SNN_HNSW_UPDATE_LOCK, lockmode);
+		snn_hnsw_read_meta(index, &meta);
+	}
+
+	snn_hnsw_graph_init(&g, index, dim, m, metric, true);
+	g.query = vec;
+	top = Min(level, meta.entry_level);
+	for (int lc = 0; lc <= level; lc++)
+		sel[lc] = palloc(sizeof(snn_hnsw_cand) * (efc + 1));
+
+	if (meta.entry_level >= 0)
+	{
+		snn_hnsw_cand entry;
+		snn_hnsw_cand *w = palloc(sizeof(snn_hnsw_cand) * (efc + 1));
+		snn_hnsw_cand *ents = &entry;
+		int			nents = 1;
+		bool		live;
+
+		entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
+		entry.dist = g.cb.dist_query(&g, entry.id, &live);
+		snn_hnsw_descend(&g.cb, &g.work, &entry, meta.entry_level, level, 2 * m);
+		for (int lc = top; lc >= 0; lc--)
+		{
+			int			cap = snn_hnsw_layer_cap(lc, m);
+			int			nw = snn_hnsw_search_layer(&g.cb, &g.work, ents, nents, efc, lc, cap, w);
+
+			if (lc == 0)
+			{
+				/* an identical pattern: one more heap TID on that element */
+				for (int i = 0; i < nw && w[i].dist == 0; i++)
+					if (add_heaptid(index, w[i].id, heap_tid, building))
+						goto done;
+			}
+			nsel[lc] = snn_hnsw_select(&g.cb, w, nw, cap, sel[lc]);
+			if (nw > 0)
+			{
+				ents = (snn_hnsw_cand *) memcpy(palloc(sizeof(snn_hnsw_cand) * nw), w,
+												sizeof(snn_hnsw_cand) * nw);
+				nents = nw;
+			}
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+
+	id = write_element(index, vec, dim, level, heap_tid, sel, nsel, m, building);
+	for (int lc = 0; lc <= top; lc++)
+	{
+		bool		linked = false;
+		uint64	   *dropped = palloc(sizeof(uint64) * (nsel[lc] + 1) * 2 * SNN_HNSW_MAX_M);
+		int			ndropped = 0;
+
+		for (int i = 0; i < nsel[lc]; i++)
+			linked |= snn_hnsw_link(&g, sel[lc][i].id, id, lc, false, building,
+									dropped, &ndropped);
+		/* no neighbour kept it: the nearest must, or it is unreachable */
+		if (!linked && nsel[lc] > 0)
+			(void) snn_hnsw_link(&g, sel[lc][0].id, id, lc, true, building,
+								 dropped, &ndropped);
+		/* elements the new one displaced may adopt it as a way in */
+		for (int i = 0; i < ndropped; i++)
+			if (dropped[i] != id)
+				(void) snn_hnsw_link(&g, id, dropped[i], lc, false, building, NULL, NULL);
+	}
+
+done:
+	if (!building)
+		UnlockPage(index, SNN_HNSW_UPDATE_LOCK, lockmode);
+}
+
+/* aminsert: rows with a NULL pattern are not indexed. */
+bool
+snn_hnsw_insert(Relation index, Datum *values, bool *isnull,
+				ItemPointer heap_tid, Relation heap,
+				IndexUniqueCheck checkUnique, bool indexUnchanged,
+				IndexInfo *indexInfo)
+{
+	MemoryContext cxt,
+				old;
+	Spikes	   *s;
+
+	if (isnull[0])
+		return false;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw insert",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	s = snn_hnsw_check_value(values[0], 0);
+	snn_hnsw_insert_value(index, s->t, s->dim, heap_tid, false);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return false;
+}

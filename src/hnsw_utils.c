@@ -1,0 +1,344 @@
+/*
+ * hnsw_utils.c: pages, meta page, tuple access and the callbacks through
+ * which the engine's graph search walks the index's pages.
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "common/hashfn.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+
+#include "hnsw.h"
+
+/* id -> pattern cache, for neighbour selection during inserts and VACUUM */
+typedef struct SnnHnswVCacheEntry
+{
+	uint64		key;
+	char		status;
+	bool		live;
+	uint8	   *vec;
+} SnnHnswVCacheEntry;
+
+#define SH_PREFIX		snn_hnsw_vcache
+#define SH_ELEMENT_TYPE	SnnHnswVCacheEntry
+#define SH_KEY_TYPE		uint64
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key) hash_combine(murmurhash32((uint32) (key)), murmurhash32((uint32) ((key) >> 32)))
+#define SH_EQUAL(tb, a, b)	((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+/* Format a fresh data page. */
+void
+snn_hnsw_init_page(Buffer buf, Page page)
+{
+	SnnHnswPageOpaque opaque;
+
+	PageInit(page, BufferGetPageSize(buf), sizeof(SnnHnswPageOpaqueData));
+	opaque = SnnHnswPageGetOpaque(page);
+	opaque->nextblkno = InvalidBlockNumber;
+	opaque->page_id = SNN_HNSW_PAGE_ID;
+}
+
+/* Format the meta page of an empty index. */
+void
+snn_hnsw_init_meta(Page page, int m, int efc, int metric)
+{
+	SnnHnswMetaPage meta;
+	SnnHnswPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(SnnHnswPageOpaqueData));
+	opaque = SnnHnswPageGetOpaque(page);
+	opaque->nextblkno = InvalidBlockNumber;
+	opaque->page_id = SNN_HNSW_PAGE_ID;
+	meta = SnnHnswPageGetMeta(page);
+	memset(meta, 0, sizeof(*meta));
+	meta->magic = SNN_HNSW_MAGIC;
+	meta->format = SNN_HNSW_FORMAT;
+	meta->dim = 0;
+	meta->m = (uint16) m;
+	meta->ef_construction = (uint16) efc;
+	meta->metric = (uint16) metric;
+	meta->entry_level = -1;
+	meta->max_level = 0;
+	meta->entry_blkno = InvalidBlockNumber;
+	meta->entry_offno = InvalidOffsetNumber;
+	meta->insert_page = InvalidBlockNumber;
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(SnnHnswMetaPageData)) - (char *) page;
+}
+
+/* Copy the meta page, checking it is ours. */
+void
+snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
+{
+	Buffer		buf = ReadBuffer(index, SNN_HNSW_METAPAGE);
+	SnnHnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	meta = SnnHnswPageGetMeta(BufferGetPage(buf));
+	if (meta->magic != SNN_HNSW_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not an snn_hnsw index", RelationGetRelationName(index))));
+	if (meta->format != SNN_HNSW_FORMAT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" has format %u, this build reads %d",
+						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT),
+				 errhint("REINDEX the index.")));
+	*out = *meta;
+	UnlockReleaseBuffer(buf);
+}
+
+/* Highest level whose element and neighbour tuple fit one page; -1 if none. */
+int
+snn_hnsw_max_level(int dim, int m)
+{
+	long		room = (long) SNN_HNSW_PAGE_ROOM - (long) SNN_HNSW_ELEMENT_SIZE(dim) -
+		2 * (long) sizeof(ItemIdData);
+	int			level = -1;
+
+	while (level < SNN_HNSW_MAX_LEVEL &&
+		   (long) SNN_HNSW_NEIGHBOR_SIZE(level + 1, m) <= room)
+		level++;
+	return level;
+}
+
+/* Refuse patterns too large to fit a page together with their neighbours. */
+void
+snn_hnsw_check_dim(int dim, int m)
+{
+	if (snn_hnsw_max_level(dim, m) < 0)
+	{
+		int			maxdim = dim;
+
+		while (maxdim > 1 && snn_hnsw_max_level(maxdim, m) < 0)
+			maxdim--;
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("spikes of %d neurons are too large for an snn_hnsw index with m = %d",
+						dim, m),
+				 errdetail("The largest pattern that fits is %d neurons at this m.", maxdim)));
+	}
+}
+
+/* Detoast a pattern and check it against the index's dimension (0: any). */
+Spikes *
+snn_hnsw_check_value(Datum value, int dim)
+{
+	Spikes	   *s = DatumGetSpikes(value);
+
+	if (dim != 0 && s->dim != dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different spikes dimensions %d and %d", s->dim, dim),
+				 errdetail("The snn_hnsw index holds patterns of %d neurons.", dim)));
+	return s;
+}
+
+/* Distance under the index's metric: exact integers, no fmgr. */
+uint64
+snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim)
+{
+	return snn_hnsw_distance((snn_hnsw_metric) metric, a, b, (size_t) dim);
+}
+
+/* The element tuple at off, checked. */
+static SnnHnswElementTuple
+page_element(Relation index, Page page, OffsetNumber off)
+{
+	SnnHnswElementTuple e;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" points to a missing item %u",
+						RelationGetRelationName(index), off)));
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+	if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" has no element at item %u",
+						RelationGetRelationName(index), off)));
+	return e;
+}
+
+/* The neighbour tuple of an element, on the same page. */
+static SnnHnswNeighborTuple
+page_neighbors(Page page, SnnHnswElementTuple e)
+{
+	return (SnnHnswNeighborTuple) PageGetItem(page, PageGetItemId(page, e->neighbor_offno));
+}
+
+/* Read the used slots of an element's list at a layer. */
+int
+snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
+						uint64 *out, int cap, int *level)
+{
+	Buffer		buf = ReadBuffer(index, snn_hnsw_id_blk(id));
+	Page		page;
+	SnnHnswElementTuple e;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	e = page_element(index, page, snn_hnsw_id_off(id));
+	if (level)
+		*level = e->level;
+	if (layer <= e->level)
+	{
+		SnnHnswNeighborTuple nt = page_neighbors(page, e);
+		int			start = snn_hnsw_layer_start(layer, m);
+		int			lcap = Min(snn_hnsw_layer_cap(layer, m), cap);
+
+		for (; n < lcap && start + n < nt->count; n++)
+		{
+			ItemPointer tid = &nt->tids[start + n];
+
+			if (!ItemPointerIsValid(tid))
+				break;
+			out[n] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(tid),
+									 ItemPointerGetOffsetNumberNoCheck(tid));
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/* Overwrite an element's list at a layer in a page the caller has locked. */
+void
+snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
+					   const uint64 *ids, int n)
+{
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
+	SnnHnswNeighborTuple nt = page_neighbors(page, e);
+	int			start = snn_hnsw_layer_start(layer, m);
+	int			cap = snn_hnsw_layer_cap(layer, m);
+
+	Assert(layer <= e->level && n <= cap);
+	for (int i = 0; i < cap; i++)
+	{
+		if (i < n)
+			ItemPointerSet(&nt->tids[start + i], snn_hnsw_id_blk(ids[i]), snn_hnsw_id_off(ids[i]));
+		else
+			ItemPointerSetInvalid(&nt->tids[start + i]);
+	}
+}
+
+/* Read an element's pattern into the cache (once) and return it. */
+const uint8 *
+snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live)
+{
+	bool		found;
+	SnnHnswVCacheEntry *ent = snn_hnsw_vcache_insert(g->cache, id, &found);
+
+	if (!found)
+	{
+		Buffer		buf = ReadBuffer(g->index, snn_hnsw_id_blk(id));
+		SnnHnswElementTuple e;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+		ent->live = e->ntids > 0;
+		ent->vec = MemoryContextAlloc(g->mcxt, g->dim);
+		memcpy(ent->vec, e->data, g->dim);
+		UnlockReleaseBuffer(buf);
+	}
+	if (live)
+		*live = ent->live;
+	return ent->vec;
+}
+
+/* Callback: distance from the query to an element, straight off its page. */
+static uint64
+graph_dist_query(void *ctx, uint64 id, bool *live)
+{
+	SnnHnswGraph *g = ctx;
+	uint64		d;
+
+	if (g->cache_vectors)
+	{
+		const uint8 *v = snn_hnsw_cached_vector(g, id, live);
+
+		return snn_hnsw_query_distance(g->metric, g->query, v, g->dim);
+	}
+	else
+	{
+		Buffer		buf = ReadBuffer(g->index, snn_hnsw_id_blk(id));
+		SnnHnswElementTuple e;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+		*live = e->ntids > 0;
+		d = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
+		UnlockReleaseBuffer(buf);
+		return d;
+	}
+}
+
+/* Callback: an element's neighbours at a layer. */
+static int
+graph_neighbors(void *ctx, uint64 id, int layer, uint64 *out, int cap)
+{
+	SnnHnswGraph *g = ctx;
+
+	return snn_hnsw_read_neighbors(g->index, id, layer, g->m, out, cap, NULL);
+}
+
+/* Callback: distance between two elements, through the cache. */
+static uint64
+graph_dist_pair(void *ctx, uint64 a, uint64 b)
+{
+	SnnHnswGraph *g = ctx;
+	const uint8 *va = snn_hnsw_cached_vector(g, a, NULL);
+	const uint8 *vb = snn_hnsw_cached_vector(g, b, NULL);
+
+	return snn_hnsw_query_distance(g->metric, va, vb, g->dim);
+}
+
+static void *
+graph_alloc(void *ctx, size_t size)
+{
+	SnnHnswGraph *g = ctx;
+
+	return MemoryContextAllocHuge(g->mcxt, size);
+}
+
+static void
+graph_release(void *ctx, void *p)
+{
+	pfree(p);
+}
+
+/* Prepare callbacks over the index's pages in the current memory context. */
+void
+snn_hnsw_graph_init(SnnHnswGraph *g, Relation index, int dim, int m, int metric,
+					bool cache_vectors)
+{
+	memset(g, 0, sizeof(*g));
+	g->index = index;
+	g->dim = dim;
+	g->m = m;
+	g->metric = metric;
+	g->cache_vectors = cache_vectors;
+	g->mcxt = CurrentMemoryContext;
+	if (cache_vectors)
+		g->cache = snn_hnsw_vcache_create(g->mcxt, 256, NULL);
+	g->cb.ctx = g;
+	g->cb.dist_query = graph_dist_query;
+	g->cb.neighbors = graph_neighbors;
+	g->cb.dist_pair = graph_dist_pair;
+	g->cb.alloc = graph_alloc;
+	g->cb.release = graph_release;
+}
+
+/* Forget cached patterns (their memory goes with the context). */
+void
+snn_hnsw_graph_reset_cache(SnnHnswGraph *g)
+{
+	if (g->cache)
+		snn_hnsw_vcache_reset(g->cache);
+}

@@ -1,0 +1,68 @@
+# snn_hnsw survives a crash: kill -9 a backend while four sessions insert,
+# which makes the postmaster end every backend, throw away shared memory and
+# recover from WAL (the postmaster itself is not killed: in containers whose
+# init does not reap, its zombie would keep the lock file); every committed row is found both by an exact scan
+# and through the index; the index then keeps accepting inserts.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+use SnnHnsw;
+
+my $node = PostgreSQL::Test::Cluster->new('crash');
+$node->init;
+$node->append_conf('postgresql.conf', "restart_after_crash = on\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION snn');
+
+# a built index to start from, then inserts on top of it
+SnnHnsw::make_clustered($node, 'items', 1000, 128, 40, 0.13);
+$node->safe_psql('postgres', 'CREATE INDEX items_idx ON items USING snn_hnsw (pattern)');
+$node->safe_psql('postgres', 'CHECKPOINT');
+
+my $script = $node->basedir . '/insert.sql';
+PostgreSQL::Test::Utils::append_to_file($script, SnnHnsw::insert_sql('items', 40));
+my ($out, $err) = ('', '');
+my $bench = IPC::Run::start(
+	[
+		'pgbench', '--no-vacuum', '--client=4', '--jobs=2', '--time=120',
+		'--file=' . $script, '--host=' . $node->host, '--port=' . $node->port,
+		'postgres'
+	],
+	'>', \$out, '2>', \$err);
+
+# let the inserts run until enough are committed, then kill -9
+$node->poll_query_until('postgres', 'SELECT count(*) >= 1800 FROM items')
+  or die 'inserts did not progress';
+my $victim = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO items%' AND pid <> pg_backend_pid() LIMIT 1");
+ok($victim =~ /^\d+$/, "an inserting backend ($victim) to kill");
+is(kill('KILL', $victim), 1, 'kill -9 of the inserting backend');
+$bench->finish;
+$node->poll_query_until('postgres', 'SELECT true')
+  or die 'the server did not come back';
+ok( $node->log_contains(qr/all server processes terminated; reinitializing/),
+	'the postmaster reinitialised after the crash');
+ok($node->log_contains(qr/database system was not properly shut down; automatic recovery in progress/),
+	'and recovered from WAL');
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
+cmp_ok($rows, '>=', 1800, "$rows committed rows after recovery");
+is( $node->safe_psql('postgres',
+		'SET enable_indexscan = off; SET enable_bitmapscan = off;
+		 SELECT count(*) FROM items r WHERE EXISTS (SELECT 1 FROM items s WHERE s.id = r.id AND s.pattern = r.pattern)'),
+	$rows, 'an exact scan finds every committed row');
+is(SnnHnsw::rows_not_found($node, 'items', 400), '0',
+	'the index finds every committed row by its own pattern');
+
+# the recovered index takes new rows and finds them
+$node->safe_psql('postgres', SnnHnsw::insert_sql('items', 40) x 50);
+is(SnnHnsw::rows_not_found($node, 'items', 400), '0',
+	'rows inserted after recovery are found too');
+$node->safe_psql('postgres', 'DELETE FROM items WHERE id % 4 = 0; VACUUM items');
+is(SnnHnsw::rows_not_found($node, 'items', 400), '0',
+	'and after a VACUUM of the recovered index');
+
+$node->stop;
+done_testing();

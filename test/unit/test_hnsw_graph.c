@@ -1,0 +1,349 @@
+/*
+ * test_hnsw_graph.c: the HNSW search core without PostgreSQL.
+ *
+ * Checks the neighbour selection rule on hand-made cases, the level
+ * distribution, that a layer search with ef = n on a complete graph returns
+ * exactly the brute-force order, and recall@10 of the in-memory graph against
+ * exact search on clustered TTFS patterns, on a set where half the rows are
+ * duplicates and on one where a single pattern repeats hundreds of times.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snn_distance.h"
+#include "snn_hnsw_graph.h"
+#include "unit.h"
+
+/* xorshift64*: reproducible. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static double
+unif(uint64_t *s)
+{
+	return ((next_rand(s) >> 11) + 1) * (1.0 / 9007199254740993.0);
+}
+
+static void *
+t_alloc(void *ctx, size_t n)
+{
+	void	   *p = malloc(n ? n : 1);
+
+	(void) ctx;
+	if (!p)
+		abort();
+	return p;
+}
+
+static void
+t_release(void *ctx, void *p)
+{
+	(void) ctx;
+	free(p);
+}
+
+/* Clustered TTFS patterns: centres plus jitter, some neurons silent. */
+static void
+make_clustered(uint8_t *v, int n, int dim, int nclusters, uint64_t *seed)
+{
+	uint8_t    *centres = malloc((size_t) nclusters * dim);
+
+	for (int c = 0; c < nclusters; c++)
+		for (int j = 0; j < dim; j++)
+			centres[c * dim + j] = (next_rand(seed) % 5 == 0) ? 255 : (uint8_t) (next_rand(seed) % 200);
+	for (int i = 0; i < n; i++)
+	{
+		int			c = (int) (next_rand(seed) % (uint64_t) nclusters);
+
+		for (int j = 0; j < dim; j++)
+		{
+			int			t = centres[c * dim + j];
+
+			if (t != 255)
+			{
+				t += (int) (next_rand(seed) % 41) - 20;
+				t = t < 0 ? 0 : (t > 254 ? 254 : t);
+			}
+			else if (next_rand(seed) % 10 == 0)
+				t = (int) (next_rand(seed) % 255);
+			v[(size_t) i * dim + j] = (uint8_t) t;
+		}
+	}
+	free(centres);
+}
+
+/* Exact k nearest (by (dist, index)) of q among n patterns. */
+static void
+exact_knn(const uint8_t *v, int n, int dim, const uint8_t *q, int k, snn_hnsw_cand *out)
+{
+	snn_hnsw_cand *all = malloc(sizeof(snn_hnsw_cand) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		all[i].id = (uint64_t) i;
+		all[i].dist = snn_l2sq_u8(q, v + (size_t) i * dim, (size_t) dim);
+	}
+	snn_hnsw_sort(all, n);
+	memcpy(out, all, sizeof(snn_hnsw_cand) * k);
+	free(all);
+}
+
+/*
+ * Recall@10 of the graph over nq queries taken from the data with noise.
+ * Rows are elements plus merged duplicates, so recall counts by distance:
+ * a hit is any result whose distance is within the exact 10th distance,
+ * with multiplicity of the rows each element stands for.
+ */
+static double
+recall_at_10(const uint8_t *v, const int *row_elem, int nrows, int dim,
+			 snn_hnsw_mem *g, int ef, int nq, uint64_t *seed)
+{
+	int			hits = 0,
+				total = 0;
+	uint8_t    *q = malloc(dim);
+	int		   *mult = calloc(g->n, sizeof(int));
+	snn_hnsw_cand exact[10],
+				got[1000];
+
+	for (int i = 0; i < nrows; i++)
+		mult[row_elem[i]]++;
+	for (int t = 0; t < nq; t++)
+	{
+		int			r = (int) (next_rand(seed) % (uint64_t) nrows);
+		int			n,
+					found = 0;
+
+		for (int j = 0; j < dim; j++)
+		{
+			int			x = v[(size_t) r * dim + j];
+
+			if (x != 255)
+			{
+				x += (int) (next_rand(seed) % 11) - 5;
+				x = x < 0 ? 0 : (x > 254 ? 254 : x);
+			}
+			q[j] = (uint8_t) x;
+		}
+		exact_knn(v, nrows, dim, q, 10, exact);
+		n = snn_hnsw_mem_search(g, q, ef, ef, got);
+		for (int i = 0; i < n && found < 10; i++)
+		{
+			if (got[i].dist > exact[9].dist)
+				break;
+			found += mult[got[i].id];
+		}
+		hits += found > 10 ? 10 : found;
+		total += 10;
+	}
+	free(q);
+	free(mult);
+	return (double) hits / total;
+}
+
+/* Build a graph over rows; row_elem gets each row's element. */
+static void
+build(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int maxdup, int *row_elem, uint64_t *seed)
+{
+	snn_error	err;
+
+	CHECK(snn_hnsw_mem_init(g, SNN_HNSW_L2, dim, 16, 64, SNN_HNSW_MAX_LEVEL, maxdup,
+							NULL, t_alloc, t_release, &err) == SNN_OK);
+	for (int i = 0; i < n; i++)
+	{
+		bool		merged;
+		int			level = snn_hnsw_random_level(unif(seed), 16, SNN_HNSW_MAX_LEVEL);
+
+		row_elem[i] = (int) snn_hnsw_mem_insert(g, v + (size_t) i * dim, level, &merged);
+	}
+}
+
+/* Complete graph over a handful of points: used to test heaps and order. */
+typedef struct complete_ctx
+{
+	const uint8_t *v;
+	int			n;
+	int			dim;
+	const uint8_t *q;
+} complete_ctx;
+
+static uint64_t
+cc_dist_query(void *ctx, uint64_t id, bool *live)
+{
+	complete_ctx *c = ctx;
+
+	*live = (id % 7) != 3;		/* some elements are dead */
+	return snn_l2sq_u8(c->q, c->v + id * c->dim, c->dim);
+}
+
+static int
+cc_neighbors(void *ctx, uint64_t id, int layer, uint64_t *out, int cap)
+{
+	complete_ctx *c = ctx;
+	int			k = 0;
+
+	(void) layer;
+	for (int i = 0; i < c->n && k < cap; i++)
+		if ((uint64_t) i != id)
+			out[k++] = (uint64_t) i;
+	return k;
+}
+
+static uint64_t
+cc_dist_pair(void *ctx, uint64_t a, uint64_t b)
+{
+	complete_ctx *c = ctx;
+
+	return snn_l2sq_u8(c->v + a * c->dim, c->v + b * c->dim, c->dim);
+}
+
+int
+main(void)
+{
+	uint64_t	seed = 7;
+	snn_error	err;
+	snn_hnsw_mem g;
+
+	/* validation */
+	CHECK(snn_hnsw_mem_init(&g, SNN_HNSW_L2, 8, 1, 64, 4, 0, NULL, t_alloc, t_release, &err) == SNN_E_RANGE);
+	CHECK(strcmp(err.field, "m") == 0);
+	CHECK(snn_hnsw_mem_init(&g, SNN_HNSW_L2, 0, 16, 64, 4, 0, NULL, t_alloc, t_release, &err) == SNN_E_RANGE);
+	CHECK(snn_hnsw_mem_init(&g, (snn_hnsw_metric) 9, 8, 16, 64, 4, 0, NULL, t_alloc, t_release, &err) == SNN_E_CONFIG);
+
+	/* levels: P(level >= 1) = 1/m, capped */
+	{
+		int			ge1 = 0,
+					n = 200000;
+
+		for (int i = 0; i < n; i++)
+		{
+			int			l = snn_hnsw_random_level(unif(&seed), 16, 3);
+
+			CHECK(l >= 0 && l <= 3);
+			ge1 += l >= 1;
+		}
+		CHECKF(fabs((double) ge1 / n - 1.0 / 16) < 0.005, "P(level>=1)=%g", (double) ge1 / n);
+		CHECK(snn_hnsw_random_level(1.0, 16, 5) == 0);
+		CHECK(snn_hnsw_random_level(0.0, 16, 5) == 5);
+	}
+
+	/* selection: 1-D points; base at 0 */
+	{
+		static const uint8_t pts[5] = {0, 10, 11, 20, 10};
+		complete_ctx c = {pts, 5, 1, pts};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_cand cands[4] = {{1, 100}, {4, 100}, {2, 121}, {3, 400}};
+		snn_hnsw_cand out[4];
+		int			k = snn_hnsw_select(&cb, cands, 4, 4, out);
+
+		/* 1 kept; 4 is a duplicate of 1; 2 is closer to 1 than to 0; 3 too */
+		CHECK(k == 1);
+		CHECK(out[0].id == 1);
+		k = snn_hnsw_select(&cb, cands, 4, 0, out);
+		CHECK(k == 0);
+	}
+
+	/* layer search with ef = n on a complete graph is an exact, sorted search */
+	{
+		enum
+		{
+			N = 200, D = 16
+		};
+		static uint8_t v[N * D];
+		uint8_t		q[D];
+		complete_ctx c = {v, N, D, q};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_work w;
+		snn_hnsw_cand entry = {5, 0},
+					out[N];
+		int			n,
+					nlive = 0;
+
+		memset(&w, 0, sizeof(w));
+		for (int i = 0; i < N * D; i++)
+			v[i] = (uint8_t) (next_rand(&seed) % 8);	/* many ties */
+		for (int i = 0; i < D; i++)
+			q[i] = (uint8_t) (next_rand(&seed) % 8);
+		for (int i = 0; i < N; i++)
+			nlive += (i % 7) != 3;
+		n = snn_hnsw_search_layer(&cb, &w, &entry, 1, N, 0, N, out);
+		CHECK(n == nlive);
+		for (int i = 1; i < n; i++)
+			CHECK(out[i - 1].dist < out[i].dist ||
+				  (out[i - 1].dist == out[i].dist && out[i - 1].id < out[i].id));
+		for (int i = 0; i < n; i++)
+			CHECK(out[i].id % 7 != 3 && out[i].dist == snn_l2sq_u8(q, v + out[i].id * D, D));
+		/* ef 10: the 10 exact best live ones, since the graph is complete */
+		n = snn_hnsw_search_layer(&cb, &w, &entry, 1, 10, 0, N, out + 100);
+		CHECK(n == 10);
+		CHECK(memcmp(out, out + 100, 10 * sizeof(snn_hnsw_cand)) == 0);
+		snn_hnsw_work_free(&w, &cb);
+	}
+
+	/* recall on clustered data */
+	{
+		int			n = 10000,
+					dim = 128;
+		uint8_t    *v = malloc((size_t) n * dim);
+		int		   *row_elem = malloc(sizeof(int) * n);
+		double		r40,
+					r10;
+
+		make_clustered(v, n, dim, 50, &seed);
+		build(&g, v, n, dim, 0, row_elem, &seed);
+		CHECK(g.n == (uint32_t) n);
+		r10 = recall_at_10(v, row_elem, n, dim, &g, 10, 200, &seed);
+		r40 = recall_at_10(v, row_elem, n, dim, &g, 40, 200, &seed);
+		printf("clustered %dx%d: recall@10 ef10=%.3f ef40=%.3f\n", n, dim, r10, r40);
+		CHECKF(r40 >= 0.95, "recall %.3f", r40);
+		CHECK(r40 >= r10 - 0.02);
+		/* every neighbour list is within its capacity and names real elements */
+		for (uint32_t i = 0; i < g.n; i++)
+			for (int l = 0; l <= g.elems[i].level; l++)
+			{
+				CHECK(g.elems[i].counts[l] <= snn_hnsw_layer_cap(l, 16));
+				for (int j = 0; j < g.elems[i].counts[l]; j++)
+				{
+					uint32_t	nb = g.elems[i].nbrs[snn_hnsw_layer_start(l, 16) + j];
+
+					CHECK(nb < g.n && nb != i && g.elems[nb].level >= l);
+				}
+			}
+		snn_hnsw_mem_free(&g);
+
+		/* half the rows duplicate the other half: merged up to 9 extra rows */
+		memcpy(v + (size_t) (n / 2) * dim, v, (size_t) (n / 2) * dim);
+		build(&g, v, n, dim, 9, row_elem, &seed);
+		CHECKF(g.n <= (uint32_t) (n / 2 + 10), "elements %u", g.n);
+		r40 = recall_at_10(v, row_elem, n, dim, &g, 40, 200, &seed);
+		printf("half duplicates: %u elements, recall@10 ef40=%.3f\n", g.n, r40);
+		CHECKF(r40 >= 0.95, "recall %.3f", r40);
+		snn_hnsw_mem_free(&g);
+
+		/* 2000 copies of one pattern among the rest, no merging */
+		for (int i = 1; i < 2000; i++)
+			memcpy(v + (size_t) (i * 5) * dim, v, dim);
+		build(&g, v, n, dim, 0, row_elem, &seed);
+		r40 = recall_at_10(v, row_elem, n, dim, &g, 40, 200, &seed);
+		printf("2000 copies of one pattern: recall@10 ef40=%.3f\n", r40);
+		CHECKF(r40 >= 0.95, "recall %.3f", r40);
+		{
+			snn_hnsw_cand got[10];
+
+			CHECK(snn_hnsw_mem_search(&g, v, 10, 40, got) == 10);
+			for (int i = 0; i < 10; i++)
+				CHECK(got[i].dist == 0);
+		}
+		snn_hnsw_mem_free(&g);
+		free(v);
+		free(row_elem);
+	}
+
+	UNIT_DONE();
+}
