@@ -106,7 +106,7 @@ typedef struct snn_bp_options
 	float		epsilon;		/* default 1e-8 */
 	float		l2;				/* weight decay on weights, default 1e-4 */
 	float		validation_split;	/* fraction held out, default 0.1 */
-	uint32_t	patience;		/* epochs without improvement, default 5 */
+	uint32_t	patience;		/* epochs without improvement, default 8 */
 	float		target_loss;	/* stop when training loss <= this; 0 = off */
 	uint64_t	seed;			/* initialisation, split and shuffling */
 	snn_tick_fn tick;			/* optional interrupt check */
@@ -271,10 +271,17 @@ void		snn_stdp_apply(float *w, size_t n_in, size_t n_out,
 						   const uint8_t *pre, const uint8_t *post, uint32_t steps,
 						   const snn_stdp_options *o, float *x_pre, float *y_post);
 
-/* Counts of the WTA layer for one sample: which output fires first. */
+/*
+ * Inference through the WTA layer for one sample (no learning, fixed seed
+ * so the answer is reproducible): the first output to fire, or -1.  With
+ * counts (n_out) it runs every step and counts spikes, else it stops at the
+ * first spike.  scratch: n_in + n_out floats; synaptic_ops (may be NULL)
+ * is added to.
+ */
 int32_t		snn_wta_first(const float *w, const float *theta, size_t n_in,
 						  size_t n_out, const float *x, const snn_stdp_options *o,
-						  uint64_t seed, uint32_t *counts, float *scratch);
+						  uint64_t seed, uint32_t *counts, float *scratch,
+						  uint64_t *synaptic_ops);
 
 typedef struct snn_hebb_options
 {

@@ -180,7 +180,7 @@ snn_bp_defaults(snn_bp_options *o)
 	o->epsilon = 1e-8f;
 	o->l2 = 1e-4f;
 	o->validation_split = 0.1f;
-	o->patience = 5;
+	o->patience = 8;
 	o->target_loss = 0.0f;
 	o->seed = 42;
 }
