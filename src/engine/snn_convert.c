@@ -141,9 +141,9 @@ snn_convert(const snn_mlp_shape *shape, const float *params, const float *x,
 		return st;
 	if (!(o->percentile > 0.0f && o->percentile <= 100.0f))
 		return snn_fail(err, SNN_E_RANGE, "percentile", "percentile must be in (0, 100]");
-	if (o->steps < 1 || o->steps > SNN_TTFS_MAX_STEPS)
+	if (o->steps < 1 || o->steps > SNN_CONV_MAX_STEPS)
 		return snn_fail(err, SNN_E_RANGE, "steps", "steps must be between 1 and %d",
-						SNN_TTFS_MAX_STEPS);
+						SNN_CONV_MAX_STEPS);
 	if (!(o->output_threshold >= 0.0f) || !isfinite(o->output_threshold))
 		return snn_fail(err, SNN_E_RANGE, "output_threshold",
 						"output_threshold must be a finite number >= 0");

@@ -23,7 +23,7 @@
 #define SNN_MLP_MAX_LAYERS	8		/* weight layers of a rate network */
 #define SNN_MLP_MAX_WIDTH	65535	/* neurons in one layer */
 #define SNN_LEARN_MAX_CLASSES 65535
-#define SNN_TTFS_MAX_STEPS	255		/* output times must fit the spikes type */
+#define SNN_CONV_MAX_STEPS	255		/* output times must fit the spikes type */
 
 /* Called once per epoch (or every few thousand samples); may longjmp. */
 typedef void (*snn_tick_fn) (void *arg);
