@@ -369,12 +369,16 @@ size_t		snn_state_size(const snn_image *img);
 void		snn_state_init(const snn_image *img, void *state, uint64_t seed);
 
 /*
- * Run `steps` steps.  input: events sorted by (step, neuron) whose neuron
- * is an input index < n_inputs and step relative to this call; events with
- * step >= steps are ignored.  sink may be NULL.  Deterministic.
+ * Run steps first_step .. first_step + steps - 1 (a long run may be cut in
+ * chunks, with the same state and input, to check for interrupts between
+ * them).  input: the whole run's events, sorted by (step, neuron), neuron
+ * an input index < n_inputs; only events of the chunk's steps are used.
+ * The sink gets absolute step numbers.  sink may be NULL.  Deterministic:
+ * the result depends only on the image, the initial state and the input.
  */
 snn_status	snn_run(const snn_image *img, void *state,
-					const snn_event *input, size_t n_input, uint32_t steps,
+					const snn_event *input, size_t n_input,
+					uint32_t first_step, uint32_t steps,
 					snn_spike_fn sink, void *sink_arg, snn_counters *counters,
 					int flags, snn_error *err);
 

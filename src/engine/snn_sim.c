@@ -408,7 +408,7 @@ deliver(float *restrict cur, const uint32_t *restrict tg, const float *restrict 
 
 snn_status
 snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_input,
-		uint32_t steps, snn_spike_fn sink, void *sink_arg, snn_counters *c,
+		uint32_t first_step, uint32_t steps, snn_spike_fn sink, void *sink_arg, snn_counters *c,
 		int flags, snn_error *err)
 {
 	state_view	s;
@@ -426,9 +426,9 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 				spikes = 0,
 				inev = 0;
 
-	if (steps > SNN_MAX_STEPS)
-		return snn_fail(err, SNN_E_LIMIT, "steps", "steps must be at most %d, got %u",
-						SNN_MAX_STEPS, steps);
+	if (steps > SNN_MAX_STEPS || first_step > SNN_MAX_STEPS - steps)
+		return snn_fail(err, SNN_E_LIMIT, "steps", "steps must be at most %d",
+						SNN_MAX_STEPS);
 	for (size_t e = 0; e < n_input; e++)
 	{
 		if (input[e].neuron >= img->n_inputs)
@@ -440,8 +440,24 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 			return snn_fail(err, SNN_E_FORMAT, "input", "input events are not sorted by step and neuron");
 	}
 	state_map(img, state, &s);
+	{
+		/* first event of the chunk */
+		size_t		lo = 0,
+					hi = n_input;
 
-	for (uint32_t t = 0; t < steps; t++)
+		while (lo < hi)
+		{
+			size_t		mid = lo + (hi - lo) / 2;
+
+			if (input[mid].step < first_step)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		in_i = lo;
+	}
+
+	for (uint32_t t = first_step; t < first_step + steps; t++)
 	{
 		uint32_t	nspk = 0;
 
