@@ -276,12 +276,14 @@ void		snn_stdp_apply(float *w, size_t n_in, size_t n_out,
  * so the answer is reproducible): the first output to fire, or -1.  With
  * counts (n_out) it runs every step and counts spikes, else it stops at the
  * first spike.  scratch: n_in + n_out floats; synaptic_ops (may be NULL)
- * is added to.
+ * is added to; times (n_out bytes, may be NULL) gets first-spike steps
+ * (255 = silent) and steps_run (may be NULL) the steps simulated.
  */
 int32_t		snn_wta_first(const float *w, const float *theta, size_t n_in,
 						  size_t n_out, const float *x, const snn_stdp_options *o,
 						  uint64_t seed, uint32_t *counts, float *scratch,
-						  uint64_t *synaptic_ops);
+						  uint64_t *synaptic_ops, uint8_t *times,
+						  uint32_t *steps_run);
 
 typedef struct snn_hebb_options
 {

@@ -160,7 +160,8 @@ static int32_t
 stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 			const snn_stdp_options *o, uint64_t *rng, int learn,
 			uint32_t *counts, float *v, float *x_pre, float *y_post,
-			uint32_t *pre_list, uint64_t *n_syn)
+			uint32_t *pre_list, uint64_t *n_syn, uint8_t *times,
+			uint32_t *steps_run)
 {
 	float		dm = expf(-o->dt / o->tau_m);
 	float		dpre = expf(-o->dt / o->tau_pre),
@@ -174,9 +175,13 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 		memset(x_pre, 0, sizeof(float) * n_in);
 		memset(y_post, 0, sizeof(float) * n_out);
 	}
+	uint32_t	t;
+
 	if (counts)
 		memset(counts, 0, sizeof(uint32_t) * n_out);
-	for (uint32_t t = 0; t < o->steps; t++)
+	if (times)
+		memset(times, 255, n_out);
+	for (t = 0; t < o->steps; t++)
 	{
 		size_t		n_pre = 0;
 
@@ -222,6 +227,8 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 						v[j] = 0.0f;
 						if (counts)
 							counts[j]++;
+						if (times && times[j] == 255)
+							times[j] = (uint8_t) (t < 254 ? t : 254);
 						if (first < 0)
 							first = (int32_t) j;
 						if (learn)
@@ -244,6 +251,8 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 				memset(v, 0, sizeof(float) * n_out);	/* lateral inhibition */
 				if (counts)
 					counts[best]++;
+				if (times && times[best] == 255)
+					times[best] = (uint8_t) (t < 254 ? t : 254);
 				if (first < 0)
 					first = best;
 				if (learn)
@@ -259,8 +268,13 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 			for (size_t j = 0; j < n_out; j++)
 				theta[j] *= dth;
 		if (!learn && counts == NULL && first >= 0)
+		{
+			t++;
 			break;
+		}
 	}
+	if (steps_run)
+		*steps_run = t;
 	return first;
 }
 
@@ -310,7 +324,7 @@ snn_stdp_train(float *w, float *theta, size_t n_in, size_t n_out,
 			if (o->tick && (s & 255) == 0)
 				o->tick(o->tick_arg);
 			win = stdp_sample(w, theta, n_in, n_out, xs, o, &rng, 1, NULL, v,
-							  x_pre, y_post, pre_list, NULL);
+							  x_pre, y_post, pre_list, NULL, NULL, NULL);
 			if (win >= 0)
 			{
 				/* 1 - cosine between the sample and the winner's weights */
@@ -349,7 +363,8 @@ snn_stdp_train(float *w, float *theta, size_t n_in, size_t n_out,
 int32_t
 snn_wta_first(const float *w, const float *theta, size_t n_in, size_t n_out,
 			  const float *x, const snn_stdp_options *o, uint64_t seed,
-			  uint32_t *counts, float *scratch, uint64_t *synaptic_ops)
+			  uint32_t *counts, float *scratch, uint64_t *synaptic_ops,
+			  uint8_t *times, uint32_t *steps_run)
 {
 	uint64_t	rng = seed ? seed : 1;
 	snn_stdp_options q = *o;
@@ -357,5 +372,5 @@ snn_wta_first(const float *w, const float *theta, size_t n_in, size_t n_out,
 	q.homeostasis = 0;
 	return stdp_sample((float *) w, (float *) theta, n_in, n_out, x, &q, &rng, 0,
 					   counts, scratch, NULL, NULL, (uint32_t *) (scratch + n_out),
-					   synaptic_ops);
+					   synaptic_ops, times, steps_run);
 }

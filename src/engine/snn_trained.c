@@ -288,7 +288,7 @@ snn_reservoir_states(const snn_image *img, const float *x, uint32_t steps,
 		return st;
 	snn_state_init(img, state, seed);
 	memset(out, 0, sizeof(float) * img->n_neurons);
-	if ((st = snn_run(img, state, ev, n_ev, steps, sink_fn, &cs, counters, 0, err)) != SNN_OK)
+	if ((st = snn_run(img, state, ev, n_ev, 0, steps, sink_fn, &cs, counters, 0, err)) != SNN_OK)
 		return st;
 	for (uint32_t j = 0; j < img->n_neurons; j++)
 		out[j] /= (float) steps;

@@ -119,8 +119,8 @@ test_wta(void)
 	CHECK(r.accuracy > 0.9);	/* some output answered almost every sample */
 	for (int i = 0; i < NI * NO; i++)
 		CHECK(w[i] >= o.w_min && w[i] <= o.w_max);
-	win_a = snn_wta_first(w, theta, NI, NO, x, &o, 5, NULL, scratch, NULL);
-	win_b = snn_wta_first(w, theta, NI, NO, x + NI, &o, 5, NULL, scratch, NULL);
+	win_a = snn_wta_first(w, theta, NI, NO, x, &o, 5, NULL, scratch, NULL, NULL, NULL);
+	win_b = snn_wta_first(w, theta, NI, NO, x + NI, &o, 5, NULL, scratch, NULL, NULL, NULL);
 	CHECK(win_a >= 0 && win_b >= 0 && win_a != win_b);
 	/* the winner of pattern A weighs A's inputs more than B's */
 	{
@@ -136,7 +136,7 @@ test_wta(void)
 	{
 		uint64_t	syn = 0;
 
-		CHECK(snn_wta_first(w, theta, NI, NO, x, &o, 5, counts, scratch, &syn) == win_a);
+		CHECK(snn_wta_first(w, theta, NI, NO, x, &o, 5, counts, scratch, &syn, NULL, NULL) == win_a);
 		CHECK(counts[win_a] > 0 && syn > 0);
 	}
 	/* errors */
