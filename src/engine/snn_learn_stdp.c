@@ -168,6 +168,7 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 				dpost = expf(-o->dt / o->tau_post);
 	float		dth = expf(-o->dt / o->tau_theta);
 	int32_t		first = -1;
+	uint32_t	t;
 
 	memset(v, 0, sizeof(float) * n_out);
 	if (learn)
@@ -175,8 +176,6 @@ stdp_sample(float *w, float *theta, size_t n_in, size_t n_out, const float *x,
 		memset(x_pre, 0, sizeof(float) * n_in);
 		memset(y_post, 0, sizeof(float) * n_out);
 	}
-	uint32_t	t;
-
 	if (counts)
 		memset(counts, 0, sizeof(uint32_t) * n_out);
 	if (times)

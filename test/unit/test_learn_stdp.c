@@ -132,7 +132,7 @@ test_wta(void)
 		CHECKF(on > off, "winner A on %g off %g", on, off);
 	}
 	/* inference is reproducible */
-	CHECK(snn_wta_first(w, theta, NI, NO, x, &o, 5, NULL, scratch, NULL) == win_a);
+	CHECK(snn_wta_first(w, theta, NI, NO, x, &o, 5, NULL, scratch, NULL, NULL, NULL) == win_a);
 	{
 		uint64_t	syn = 0;
 
