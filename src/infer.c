@@ -34,6 +34,7 @@ PG_FUNCTION_INFO_V1(snn_predict);
 PG_FUNCTION_INFO_V1(snn_infer_batch);
 PG_FUNCTION_INFO_V1(snn_predict_batch);
 PG_FUNCTION_INFO_V1(snn_energy);
+PG_FUNCTION_INFO_V1(snn_predict_rate);
 
 /* A prepared network and its scratch buffers. */
 typedef struct InferCtx
@@ -545,4 +546,33 @@ snn_energy(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * snn_predict_rate(net, features): the class the rate network trained by
+ * backprop predicts (arg max of its logits), to compare with the spiking
+ * network converted from it.
+ */
+Datum
+snn_predict_rate(PG_FUNCTION_ARGS)
+{
+	InferCtx   *c = ctx_get(fcinfo, 0);
+	const snn_trained *t = c->t;
+	float	   *logits,
+			   *scratch;
+	uint32		mw = 0;
+
+	if (t->method != SNN_METHOD_BACKPROP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snn_predict_rate needs a network trained by backprop, not by %s",
+						snn_method_name(t->method))));
+	snn_read_features(PG_GETARG_ARRAYTYPE_P(1), (int) t->n_features, c->feat);
+	snn_minmax_apply(c->feat, 1, t->n_features, c->f + t->off_offset, c->f + t->off_scale, c->xs);
+	for (uint32 l = 0; l <= t->shape.n_layers; l++)
+		mw = Max(mw, t->shape.sizes[l]);
+	logits = palloc(sizeof(float) * t->n_outputs);
+	scratch = palloc(sizeof(float) * 2 * mw);
+	snn_mlp_forward(&t->shape, c->f + t->off_rate, c->xs, logits, scratch);
+	PG_RETURN_INT32((int32) snn_argmax(logits, t->n_outputs));
 }

@@ -50,3 +50,7 @@ CREATE FUNCTION snn_energy(net snn, features real[])
 				   source text)
 	AS 'MODULE_PATHNAME', 'snn_energy' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_energy(snn, real[]) IS 'estimated energy of one inference on Loihi, TrueNorth, SpiNNaker and a 45 nm CPU from published per-operation energies (estimates, see the README), beside the equivalent rate network''s multiply-accumulates';
+
+CREATE FUNCTION snn_predict_rate(net snn, features real[]) RETURNS integer
+	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION snn_predict_rate(snn, real[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
