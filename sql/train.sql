@@ -114,6 +114,34 @@ SELECT snn_predict(net, ARRAY[0, 0.5, 0.5]::real[]) AS low, snn_predict(net, ARR
 FROM nets WHERE name = 'ridge';
 SELECT count(*) AS platforms FROM nets n, snn_energy(n.net, ARRAY[1, 0.5, 0.5]::real[]) WHERE n.name = 'ridge';
 
+-- ridge regression: real targets y = 2 x0 + 1 (array and query forms)
+CREATE TABLE reg_data AS
+SELECT i, ARRAY[(i % 20) / 19.0, ((i * 7) % 20) / 19.0]::real[] AS f,
+       ((i % 20) / 19.0 * 2 + 1)::real AS y
+FROM generate_series(0, 199) i;
+INSERT INTO nets VALUES ('res2', snn_create('{"kind": "reservoir", "inputs": 2, "size": 80, "seed": 2,
+  "dt": 1, "input_connectivity": 0.5, "input_scaling": 20}'));
+SELECT abs((snn_predict_values(t, ARRAY[0, 0.5]::real[]))[1] - 1) < 0.25 AS low_ok,
+       abs((snn_predict_values(t, ARRAY[1, 0.5]::real[]))[1] - 3) < 0.25 AS high_ok,
+       h.loss < 0.05 AS fits, snn_predict(t, ARRAY[1, 0.5]::real[]) IS NULL AS no_class
+FROM (SELECT snn_train(net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+                       (SELECT array_agg(y ORDER BY i) FROM reg_data), 'ridge', '{"alpha": 0.01}') AS t
+      FROM nets WHERE name = 'res2') s, snn_train_history(t) h;
+SELECT snn_predict_values(snn_train_query(n.net, 'SELECT f, y FROM reg_data ORDER BY i', 'ridge',
+         '{"alpha": 0.01}'), ARRAY[1, 0.5]::real[]) =
+       snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+         (SELECT array_agg(y ORDER BY i) FROM reg_data), 'ridge', '{"alpha": 0.01}'),
+         ARRAY[1, 0.5]::real[]) AS same_forms
+FROM nets n WHERE n.name = 'res2';
+-- two outputs a sample: real[][] targets
+SELECT array_length(snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+         (SELECT array_agg(ARRAY[y, -y] ORDER BY i) FROM reg_data), 'ridge'), ARRAY[1, 0.5]::real[]), 1) AS outputs
+FROM nets n WHERE n.name = 'res2';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5, 1.5]::real[], 'backprop') FROM nets WHERE name = 'ff';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5, 'NaN']::real[], 'ridge') FROM nets WHERE name = 'res2';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5]::real[], 'ridge') FROM nets WHERE name = 'res2';
+SELECT snn_predict_values(net, ARRAY[0, 1]::real[]) FROM nets WHERE name = 'bp';
+
 -- stdp: two disjoint input patterns, a winner-take-all layer of 4 neurons
 CREATE TABLE pat_data AS
 SELECT i, CASE WHEN i % 2 = 0 THEN ARRAY[1,1,1,1,1,0,0,0,0,0]
@@ -133,7 +161,7 @@ SELECT r.layer_spikes, r.confidence BETWEEN 0 AND 1 AS confidence_ok, spikes_dim
 FROM nets n, snn_infer(n.net, ARRAY[1,1,1,1,1,0,0,0,0,0]::real[]) r WHERE n.name = 'stdp';
 -- without labels the answer is the winning neuron; the two patterns differ
 SELECT snn_predict(t, ARRAY[1,1,1,1,1,0,0,0,0,0]::real[]) <> snn_predict(t, ARRAY[0,0,0,0,0,1,1,1,1,1]::real[]) AS distinct_winners
-FROM (SELECT snn_train(net, (SELECT array_agg(f ORDER BY i) FROM pat_data), NULL, 'stdp',
+FROM (SELECT snn_train(net, (SELECT array_agg(f ORDER BY i) FROM pat_data), NULL::integer[], 'stdp',
                        '{"epochs": 2, "seed": 5}') AS t FROM nets WHERE name = 'wta') s;
 
 -- hebbian (Oja / Sanger): unsupervised, neurons labelled when labels are given
@@ -150,7 +178,7 @@ FROM (SELECT snn_train_query(net, 'SELECT f, label FROM pat_data', 'hebbian') AS
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0, 2], 'backprop') FROM nets WHERE name = 'ff';
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[-1, 0], 'backprop') FROM nets WHERE name = 'ff';
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0, NULL], 'backprop') FROM nets WHERE name = 'ff';
-SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], NULL, 'backprop') FROM nets WHERE name = 'ff';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], NULL::integer[], 'backprop') FROM nets WHERE name = 'ff';
 SELECT snn_train_query(net, 'SELECT f, NULL::int FROM xor_data', 'backprop') FROM nets WHERE name = 'ff';
 -- errors: mismatched dimensions
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0, 1, 1], 'backprop') FROM nets WHERE name = 'ff';
@@ -204,4 +232,4 @@ SELECT count(*) AS runs FROM nets n, snn_train_history(n.net) WHERE n.name = 'bp
 -- NULL arguments give NULL
 SELECT snn_train(NULL, ARRAY[[0, 0]]::real[], ARRAY[0], 'backprop') IS NULL AS null_net,
        snn_predict(NULL, ARRAY[0, 0]::real[]) IS NULL AS null_predict;
-DROP TABLE xor_data, lin_data, pat_data, nets;
+DROP TABLE xor_data, lin_data, reg_data, pat_data, nets;

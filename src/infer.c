@@ -35,6 +35,7 @@ PG_FUNCTION_INFO_V1(snn_infer_batch);
 PG_FUNCTION_INFO_V1(snn_predict_batch);
 PG_FUNCTION_INFO_V1(snn_energy);
 PG_FUNCTION_INFO_V1(snn_predict_rate);
+PG_FUNCTION_INFO_V1(snn_predict_values);
 
 /* A prepared network and its scratch buffers. */
 typedef struct InferCtx
@@ -575,4 +576,28 @@ snn_predict_rate(PG_FUNCTION_ARGS)
 	scratch = palloc(sizeof(float) * 2 * mw);
 	snn_mlp_forward(&t->shape, c->f + t->off_rate, c->xs, logits, scratch);
 	PG_RETURN_INT32((int32) snn_argmax(logits, t->n_outputs));
+}
+
+/*
+ * snn_predict_values(net, features): the read-out values of a ridge
+ * network (regression outputs, or one score a class).
+ */
+Datum
+snn_predict_values(PG_FUNCTION_ARGS)
+{
+	InferCtx   *c = ctx_get(fcinfo, 0);
+	InferResult r;
+	Datum	   *d;
+
+	if (c->t->method != SNN_METHOD_RIDGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snn_predict_values needs a network trained by ridge, not by %s",
+						snn_method_name(c->t->method))));
+	snn_read_features(PG_GETARG_ARRAYTYPE_P(1), (int) c->t->n_features, c->feat);
+	infer_one(c, &r);
+	d = palloc(sizeof(Datum) * c->t->n_outputs);
+	for (uint32 k = 0; k < c->t->n_outputs; k++)
+		d[k] = Float4GetDatum(c->outputs[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->t->n_outputs, FLOAT4OID, 4, true, TYPALIGN_INT));
 }
