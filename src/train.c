@@ -469,7 +469,7 @@ fit_scaling(SnnDataSet *d, snn_trained *t)
  */
 static const char *const bp_keys[] = {
 	"epochs", "batch_size", "learning_rate", "beta1", "beta2", "epsilon", "l2",
-	"validation_split", "patience", "target_loss", "seed", "percentile",
+	"validation_split", "patience", "tolerance", "target_loss", "seed", "percentile",
 	"steps", "output_threshold", NULL
 };
 
@@ -514,6 +514,7 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.l2 = opt_num(opts, "l2", o.l2, 0, 0.5);
 	o.validation_split = opt_num(opts, "validation_split", o.validation_split, 0, 0.9);
 	o.patience = opt_int(opts, "patience", o.patience, 1, 100000);
+	o.tolerance = opt_num(opts, "tolerance", o.tolerance, 0, 0.999);
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 	o.tick = train_tick;

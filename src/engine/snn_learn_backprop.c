@@ -181,6 +181,7 @@ snn_bp_defaults(snn_bp_options *o)
 	o->l2 = 1e-4f;
 	o->validation_split = 0.1f;
 	o->patience = 8;
+	o->tolerance = 0.01f;
 	o->target_loss = 0.0f;
 	o->seed = 42;
 }
@@ -207,6 +208,8 @@ snn_bp_check_options(const snn_bp_options *o, snn_error *err)
 		return snn_fail(err, SNN_E_RANGE, "validation_split", "validation_split must be in [0, 1)");
 	if (o->patience < 1 || o->patience > 100000)
 		return snn_fail(err, SNN_E_RANGE, "patience", "patience must be between 1 and 100000");
+	if (!(o->tolerance >= 0.0f && o->tolerance < 1.0f))
+		return snn_fail(err, SNN_E_RANGE, "tolerance", "tolerance must be in [0, 1)");
 	if (!(o->target_loss >= 0.0f) || !isfinite(o->target_loss))
 		return snn_fail(err, SNN_E_RANGE, "target_loss", "target_loss must be a finite number >= 0");
 	return SNN_OK;
@@ -575,7 +578,7 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 		}
 		else
 			score = epoch_loss;
-		if (score < best_score - 1e-6)
+		if (isinf(best_score) || score < best_score - 1e-6 - (double) o->tolerance * best_score)
 		{
 			best_score = score;
 			since_best = 0;
