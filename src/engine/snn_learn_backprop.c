@@ -323,6 +323,23 @@ bp_forward_keep(const snn_mlp_shape *shape, const float *params,
 	return softmax_xent((float *) a, shape->sizes[L], label);
 }
 
+/* gw[i][:] += a[i] * d[:] for every non-zero a[i]. */
+static inline void
+grad_axpy(float *restrict gw, const float *restrict a, const float *restrict d,
+		  uint32_t in, uint32_t out)
+{
+	for (uint32_t i = 0; i < in; i++)
+	{
+		float		ai = a[i];
+		float	   *restrict gr = gw + (size_t) i * out;
+
+		if (ai == 0.0f)
+			continue;
+		for (uint32_t j = 0; j < out; j++)
+			gr[j] += ai * d[j];
+	}
+}
+
 /* Accumulate one sample's gradient (scaled by inv_b) into grad. */
 static void
 bp_backward(const snn_mlp_shape *shape, const float *params, const float *x,
@@ -361,16 +378,7 @@ bp_backward(const snn_mlp_shape *shape, const float *params, const float *x,
 
 		for (uint32_t j = 0; j < out; j++)
 			gb[j] += d[j];
-		for (uint32_t i = 0; i < in; i++)
-		{
-			float		ai = a[i];
-			float	   *gr = gw + (size_t) i * out;
-
-			if (ai == 0.0f)
-				continue;
-			for (uint32_t j = 0; j < out; j++)
-				gr[j] += ai * d[j];
-		}
+		grad_axpy(gw, a, d, in, out);
 		if (l > 0)
 		{
 			for (uint32_t i = 0; i < in; i++)
