@@ -51,6 +51,14 @@ SELECT count(*) AS rows, bool_and(b.predicted = snn_predict(n.net, d.f)) AS all_
 FROM nets n, xor_data d,
      snn_infer_batch(n.net, (SELECT array_agg(f ORDER BY i) FROM xor_data)) b
 WHERE n.name = 'bp' AND d.i = b.row_number - 1;
+-- several networks in one query: the prepared network follows the argument
+INSERT INTO nets
+SELECT 'bp_flip', snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM xor_data),
+                            (SELECT array_agg(1 - label ORDER BY i) FROM xor_data), 'backprop',
+                            '{"epochs": 400, "patience": 400, "validation_split": 0, "seed": 7}')
+FROM nets n WHERE name = 'ff';
+SELECT n.name, g, snn_predict(n.net, ARRAY[0, 1]::real[]) AS p01, (snn_infer(n.net, ARRAY[1, 1]::real[])).predicted AS p11
+FROM generate_series(1, 2) g, nets n WHERE n.name IN ('bp', 'bp_flip') ORDER BY g, n.name;
 -- usable in WHERE and ORDER BY
 SELECT count(*) FROM xor_data d, nets n WHERE n.name = 'bp' AND snn_predict(n.net, d.f) = 1;
 

@@ -40,6 +40,8 @@ PG_FUNCTION_INFO_V1(snn_predict_values);
 /* A prepared network and its scratch buffers. */
 typedef struct InferCtx
 {
+	MemoryContext mcxt;			/* holds this struct and everything below */
+	TupleDesc	td;				/* snn_infer's blessed result type, or NULL */
 	/* cache key */
 	bool		ondisk;
 	Oid			toastrelid;
@@ -79,8 +81,10 @@ typedef struct InferResult
 
 /* Prepare a network for inference in mcxt (validates the trained block). */
 static InferCtx *
-ctx_build(MemoryContext mcxt, struct varlena *raw)
+ctx_build(MemoryContext parent, struct varlena *raw)
 {
+	MemoryContext mcxt = AllocSetContextCreate(parent, "snn inference",
+											   ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	InferCtx   *c = palloc0(sizeof(InferCtx));
 	const snn_trained *t;
@@ -103,6 +107,7 @@ ctx_build(MemoryContext mcxt, struct varlena *raw)
 		c->raw = palloc(c->raw_len);
 		memcpy(c->raw, raw, c->raw_len);
 	}
+	c->mcxt = mcxt;
 	c->net = (SnnNetwork *) detoast_attr(raw);
 	if ((struct varlena *) c->net == raw)
 	{
@@ -179,7 +184,9 @@ ctx_get(FunctionCallInfo fcinfo, int argno)
 		else if (c->raw && !VARATT_IS_EXTERNAL(raw) && VARSIZE_ANY(raw) == c->raw_len &&
 				 memcmp(raw, c->raw, c->raw_len) == 0)
 			return c;
-		/* a different network: rebuild (the old one stays until the query ends) */
+		/* a different network: free the old one, prepare the new one */
+		fcinfo->flinfo->fn_extra = NULL;
+		MemoryContextDelete(c->mcxt);
 	}
 	c = ctx_build(fcinfo->flinfo->fn_mcxt, raw);
 	fcinfo->flinfo->fn_extra = c;
@@ -373,16 +380,22 @@ snn_infer(PG_FUNCTION_ARGS)
 {
 	InferCtx   *c = ctx_get(fcinfo, 0);
 	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
-	TupleDesc	td;
 	InferResult r;
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "snn_infer must return a record");
-	td = BlessTupleDesc(td);
+	if (c->td == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->mcxt);
+		TupleDesc	td;
+
+		if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "snn_infer must return a record");
+		c->td = BlessTupleDesc(CreateTupleDescCopy(td));
+		MemoryContextSwitchTo(old);
+	}
 	check_outputs(c);
 	snn_read_features(a, (int) c->t->n_features, c->feat);
 	infer_one(c, &r);
-	PG_RETURN_DATUM(HeapTupleGetDatum(result_tuple(c, &r, td)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(result_tuple(c, &r, c->td)));
 }
 
 /* snn_predict(net, features): the class alone, for WHERE and ORDER BY. */
