@@ -8,6 +8,7 @@
  * copied, saved and restored byte for byte.
  */
 #include "snn_detector.h"
+#include "snn_distance.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -62,8 +63,12 @@ static const field_desc fields[] = {
 	FI(learn_stdp, 0, 1),
 	FD(learn_stdp_rate, 0, 1),
 	FDO(learn_readout_rate, 0, 2),
-	FI(learn_patterns, 0, SNN_DETECTOR_MAX_PATTERNS),
-	FDO(learn_pattern_rate, 0, 1),
+	FD(score_coverage, 0, 1),
+	FI(score_signals, 1, 3),
+	FI(score_memory, 0, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_memory_gap, 0, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_knn, 1, 16),
+	FD(score_range_tolerance, 0, 100),
 	FI(score_warmup, 0, 1000000000),
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
@@ -128,8 +133,12 @@ config_base(snn_detector_config *c)
 	c->learn_stdp = 1;
 	c->learn_stdp_rate = 1e-4;
 	c->learn_readout_rate = 0.1;
-	c->learn_patterns = 32;
-	c->learn_pattern_rate = 0.02;
+	c->score_coverage = 0.3;
+	c->score_signals = 3;
+	c->score_memory = 1024;
+	c->score_memory_gap = 20;
+	c->score_knn = 3;
+	c->score_range_tolerance = 0.05;
 	c->score_warmup = 300;
 	c->score_short = 10;
 	c->score_long_tau = 2000.0;
@@ -300,9 +309,9 @@ typedef struct det_layout
 	int			k;				/* recurrent fan-in */
 	int			kin;			/* input fan-in */
 	int			nx;				/* readout features: n + nin + 1 */
-	int			np;				/* patterns */
 	int			ns;				/* short window */
-	size_t		off_norm;		/* double[nf * 5]: mean, var, prev, dvar, seen */
+	int			nm;				/* pattern memory */
+	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar, seen, min, max */
 	size_t		off_v;			/* float[n] membrane */
 	size_t		off_a;			/* float[n] threshold adaptation */
 	size_t		off_tr;			/* float[n] spike traces */
@@ -315,8 +324,7 @@ typedef struct det_layout
 	size_t		off_w;			/* float[nval * nx] readout */
 	size_t		off_x;			/* float[nx] readout features of last event */
 	size_t		off_yhat;		/* float[nval] prediction for this event */
-	size_t		off_proto;		/* float[np * n] spike-pattern prototypes */
-	size_t		off_puse;		/* double[np] prototype usage */
+	size_t		off_mem;		/* uint8[nm * n] past spike patterns (ring) */
 	size_t		off_short;		/* double[N_SIGNALS * ns] raw signal ring */
 	size_t		size;
 } det_layout;
@@ -333,7 +341,9 @@ typedef struct det_head
 	int32_t		refractory_left;
 	int32_t		short_pos;
 	int32_t		short_count;
-	int32_t		patterns_used;
+	int32_t		mem_pos;		/* next slot of the pattern memory */
+	int32_t		mem_count;		/* patterns stored */
+	int32_t		pad2;
 	int32_t		last_spikes;
 	int32_t		pad;
 	double		short_sum[N_SIGNALS];
@@ -370,12 +380,12 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	if (L->kin > L->nin)
 		L->kin = L->nin;
 	L->nx = L->n + L->nin + 1;
-	L->np = c->learn_patterns;
 	L->ns = c->score_short;
+	L->nm = c->score_memory;
 
 	o = align64(sizeof(det_head));
 	L->off_norm = o;
-	o = align64(o + sizeof(double) * L->nf * 5);
+	o = align64(o + sizeof(double) * L->nf * 7);
 	L->off_v = o;
 	o = align64(o + sizeof(float) * L->n);
 	L->off_a = o;
@@ -400,10 +410,8 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	o = align64(o + sizeof(float) * L->nx);
 	L->off_yhat = o;
 	o = align64(o + sizeof(float) * L->nval);
-	L->off_proto = o;
-	o = align64(o + sizeof(float) * (size_t) L->np * L->n);
-	L->off_puse = o;
-	o = align64(o + sizeof(double) * L->np);
+	L->off_mem = o;
+	o = align64(o + (size_t) L->nm * L->n);
 	L->off_short = o;
 	o = align64(o + sizeof(double) * N_SIGNALS * L->ns);
 	L->size = o;
@@ -673,14 +681,15 @@ normal_cdf(double z)
 /* Normalise and encode the features into u (input code). */
 static void
 encode_event(const snn_detector_config *cfg, const det_layout *L,
-			 double *norm, const double *x, int64_t ts, int learn, float *u)
+			 double *norm, const double *x, int64_t ts, int learn, float *u,
+			 double *outside)
 {
 	int			nfld = cfg->enc_fields;
 	float	   *pu = u;
 
 	for (int f = 0; f < L->nf; f++)
 	{
-		double	   *s = norm + 5 * f;	/* mean, var, prev, dvar, seen */
+		double	   *s = norm + 7 * f;	/* mean, var, prev, dvar, seen, min, max */
 		double		seen = s[4];
 		double		alpha = 1.0 / (seen + 1.0 < cfg->enc_norm_tau ? seen + 1.0 : cfg->enc_norm_tau);
 		double		sd,
@@ -700,8 +709,21 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 			encode_population(dz, nfld, cfg->enc_range, cfg->enc_width, pu);
 			pu += nfld;
 		}
+		/* how far outside the range seen so far, in units of that range */
+		if (seen > 0 && s[6] > s[5])
+		{
+			double		o = x[f] > s[6] ? (x[f] - s[6]) / (s[6] - s[5]) :
+				x[f] < s[5] ? (s[5] - x[f]) / (s[6] - s[5]) : 0.0;
+
+			if (o > *outside)
+				*outside = o;
+		}
 		if (learn || seen == 0)
 		{
+			if (seen == 0 || x[f] < s[5])
+				s[5] = x[f];
+			if (seen == 0 || x[f] > s[6])
+				s[6] = x[f];
 			double		d = x[f] - s[0];
 			double		dd = seen > 0 ? x[f] - s[2] : 0.0;
 
@@ -844,68 +866,72 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
 	x[L->n + L->nin] = 1.0f;
 }
 
-/* Spike-pattern novelty: 1 - best cosine to the learned prototypes. */
+/*
+ * Spike-pattern novelty: the mean L1 distance of this event's spike pattern
+ * (the reservoir's traces quantised to bytes) to its k nearest neighbours
+ * among the patterns of past events, leaving out the most recent ones (they
+ * share this event's history), per neuron and scaled to [0, 1].  The
+ * reservoir's fading memory makes the pattern an embedding of the recent
+ * stretch of the stream, so this is a k-nearest-neighbour novelty of the
+ * recent shape, computed with the byte distance kernels of the index.
+ */
 static double
 pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 				void *state, det_head *h, int learn)
 {
 	const float *tr = CSEC(state, *L, off_tr, float);
-	float	   *proto = SEC(state, *L, off_proto, float);
-	double	   *use = SEC(state, *L, off_puse, double);
-	double		nr = 0.0,
-				best = -2.0;
-	int			bi = -1;
+	uint8_t    *mem = SEC(state, *L, off_mem, uint8_t);
+	uint8_t		pat[SNN_DETECTOR_MAX_NEURONS];
+	uint64_t	best[16];
+	int			k = cfg->score_knn,
+				nb = 0;
+	double		sum = 0.0;
 
-	for (int i = 0; i < L->n; i++)
-		nr += (double) tr[i] * tr[i];
-	nr = sqrt(nr);
-	if (nr <= 0.0)
+	if (L->nm == 0)
 		return 0.0;
-	for (int p = 0; p < h->patterns_used; p++)
+	for (int i = 0; i < L->n; i++)
 	{
-		const float *pp = proto + (size_t) p * L->n;
-		double		dot = 0.0,
-					np = 0.0,
-					c;
+		float		q = tr[i] * 32.0f + 0.5f;
 
-		for (int i = 0; i < L->n; i++)
-		{
-			dot += (double) pp[i] * tr[i];
-			np += (double) pp[i] * pp[i];
-		}
-		c = np > 0 ? dot / (sqrt(np) * nr) : 0.0;
-		if (c > best)
-		{
-			best = c;
-			bi = p;
-		}
+		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
 	}
+	for (int j = 0; j < h->mem_count; j++)
+	{
+		int			age = (h->mem_pos - j + L->nm) % L->nm;	/* 1 = newest */
+		uint64_t	d;
+		int			pos;
+
+		if (age == 0)
+			age = L->nm;
+		if (age <= cfg->score_memory_gap)
+			continue;
+		d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
+		/* insertion into the k best, kept sorted */
+		if (nb < k)
+			nb++;
+		else if (d >= best[k - 1])
+			continue;
+		pos = nb - 1;
+		while (pos > 0 && best[pos - 1] > d)
+		{
+			best[pos] = best[pos - 1];
+			pos--;
+		}
+		best[pos] = d;
+	}
+	for (int j = 0; j < nb; j++)
+		sum += (double) best[j];
 	if (learn)
 	{
-		/* grow the memory while it has room and the pattern is new */
-		if (bi < 0 || (h->patterns_used < L->np && best < 0.9))
-		{
-			float	   *pp = proto + (size_t) h->patterns_used * L->n;
-
-			for (int i = 0; i < L->n; i++)
-				pp[i] = (float) (tr[i] / nr);
-			use[h->patterns_used] = 1.0;
-			h->patterns_used++;
-		}
-		else
-		{
-			float	   *pp = proto + (size_t) bi * L->n;
-			float		lr = (float) cfg->learn_pattern_rate;
-
-			for (int i = 0; i < L->n; i++)
-				pp[i] += lr * ((float) (tr[i] / nr) - pp[i]);
-			use[bi] += 1.0;
-		}
+		memcpy(mem + (size_t) h->mem_pos * L->n, pat, L->n);
+		h->mem_pos = (h->mem_pos + 1) % L->nm;
+		if (h->mem_count < L->nm)
+			h->mem_count++;
 	}
-	if (bi < 0)
+	if (nb == 0)
 		return 0.0;
-	/* traces are non-negative, so the cosine is in [0, 1] */
-	return best >= 1.0 ? 0.0 : best <= 0.0 ? 1.0 : 1.0 - best;
+	sum /= (double) nb * L->n * 64.0;
+	return sum > 1.0 ? 1.0 : sum;
 }
 
 /* Anomaly likelihood of signal k: short mean against long-run statistics. */
@@ -960,7 +986,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 				nov = 0.0,
 				lik,
 				score,
-				xx = 1e-9;
+				xx = 1e-9,
+				outside = 0.0;
 	int			learn = cfg->learn_online;
 	int			spikes,
 				contrib = 0,
@@ -987,7 +1014,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	yhat = SEC(state, L, off_yhat, float);
 
 	encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
-				 timestamp_us, learn, u);
+				 timestamp_us, learn, u, &outside);
 
 	/* prediction error of the code predicted at the previous event */
 	memset(fe, 0, sizeof(double) * L.nf);
@@ -998,11 +1025,22 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		for (int i = 0; i < L.nval; i++)
 		{
 			double		p = yhat[i] < 0 ? 0 : yhat[i] > 1 ? 1 : yhat[i];
-			double		d = u[i] - p;
+			double		d;
 
-			num += d * d;
-			fe[i / per_f] += d * d;
-			den += (double) u[i] * u[i] + p * p;
+			if (cfg->score_coverage > 0)
+			{
+				/* HTM-like: the share of the code that was not predicted */
+				d = u[i] * (p >= cfg->score_coverage ? 0.0 : 1.0 - p / cfg->score_coverage);
+				den += u[i];
+			}
+			else
+			{
+				d = u[i] - p;
+				d *= d;
+				den += (double) u[i] * u[i] + p * p;
+			}
+			num += d;
+			fe[i / per_f] += d;
 		}
 		for (int f = 1; f < L.nf; f++)
 			if (fe[f] > fe[contrib])
@@ -1030,8 +1068,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		perr = 1.0;
 
 	spikes = run_reservoir(cfg, &L, state, u, learn);
-	if (L.np > 0)
-		nov = pattern_novelty(cfg, &L, state, h, learn);
+	nov = pattern_novelty(cfg, &L, state, h, learn);
 
 	/* predict the next event's value code */
 	readout_features(&L, state, u, x);
@@ -1048,13 +1085,20 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	/* likelihoods of both signals, over a shared short window */
 	{
 		double		l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
-		double		l1 = L.np > 0 ? signal_likelihood(cfg, &L, state, h, 1, nov, 1) : 0.0;
+		double		l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
 
+		if (!(cfg->score_signals & 1))
+			l0 = 0.0;
+		if (!(cfg->score_signals & 2))
+			l1 = 0.0;
 		lik = l0 > l1 ? l0 : l1;
 		h->short_pos = (h->short_pos + 1) % L.ns;
 		if (h->short_count < L.ns)
 			h->short_count++;
 	}
+	/* a value beyond everything seen so far is as surprising as it gets */
+	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
+		lik = 1.0;
 	score = log(1.0000000001 - lik) / log(1.0 - 0.9999999999);
 	if (score < 0)
 		score = 0;

@@ -34,8 +34,8 @@
 #define SNN_DETECTOR_MAX_FEATURES	64
 #define SNN_DETECTOR_MAX_FIELDS		64
 #define SNN_DETECTOR_MAX_NEURONS	4096
-#define SNN_DETECTOR_MAX_PATTERNS	256
 #define SNN_DETECTOR_MAX_SHORT		1024
+#define SNN_DETECTOR_MAX_MEMORY		65536
 #define SNN_DETECTOR_MAX_SUBSTEPS	64
 /* the state of one stream never exceeds this many bytes */
 #define SNN_DETECTOR_MAX_STATE		(64 * 1024 * 1024)
@@ -94,14 +94,21 @@ typedef struct snn_detector_config
 	int32_t		learn_stdp;		/* STDP on the recurrent weights */
 	double		learn_stdp_rate;
 	double		learn_readout_rate; /* NLMS step size in (0, 2) */
-	int32_t		learn_patterns; /* spike-pattern memory size (0 = off) */
-	double		learn_pattern_rate; /* prototype learning rate */
 
 	/* scoring */
 	int32_t		score_warmup;	/* events scored 0 while statistics settle */
 	int32_t		score_short;	/* short window (events) */
 	double		score_long_tau; /* long-run statistics time constant */
 	double		score_min_std;	/* floor on the long-run std of the mean */
+	double		score_coverage; /* a field counts as predicted from this level
+								 * (HTM-like error); 0 = squared error */
+	int32_t		score_signals;	/* 1 prediction error, 2 spike novelty, 3 both */
+	int32_t		score_memory;	/* past spike patterns kept for novelty */
+	int32_t		score_memory_gap;	/* newest patterns left out of the search */
+	int32_t		score_knn;		/* neighbours averaged for novelty */
+	double		score_range_tolerance;	/* a value this far (in units of the
+										 * range seen so far) outside that
+										 * range scores 1; 0 = off */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
 } snn_detector_config;

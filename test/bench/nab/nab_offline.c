@@ -25,6 +25,7 @@ static uint64_t seed = 42;
 static double engine_seconds = 0.0;
 static long total_rows = 0;
 static int	total_files = 0;
+static int	detail = 0;			/* SNN_NAB_DETAIL=1: also write the details */
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static long
@@ -114,7 +115,8 @@ run_file(const char *in, const char *out)
 		fprintf(stderr, "init: %s\n", err.msg);
 		return -1;
 	}
-	fprintf(fo, "timestamp,value,anomaly_score\n");
+	fprintf(fo, detail ? "timestamp,value,anomaly_score,likelihood,error,novelty,spikes\n" :
+			"timestamp,value,anomaly_score\n");
 	if (fgets(line, sizeof(line), fi) == NULL)	/* header */
 		return -1;
 	while (fgets(line, sizeof(line), fi))
@@ -124,6 +126,7 @@ run_file(const char *in, const char *out)
 					score;
 		int64_t		ts;
 		double		t0;
+		snn_detector_detail det;
 
 		if (comma == NULL)
 			continue;
@@ -135,14 +138,18 @@ run_file(const char *in, const char *out)
 			return -1;
 		}
 		t0 = now();
-		if (snn_detector_step(&cfg, state, &v, 1, ts, &score, NULL, &err) != SNN_OK)
+		if (snn_detector_step(&cfg, state, &v, 1, ts, &score, &det, &err) != SNN_OK)
 		{
 			fprintf(stderr, "%s row %ld: %s\n", in, row + 1, err.msg);
 			return -1;
 		}
 		engine_seconds += now() - t0;
 		comma[1 + strcspn(comma + 1, "\r\n")] = 0;
-		fprintf(fo, "%s,%s,%.17g\n", line, comma + 1, score);
+		if (detail)
+			fprintf(fo, "%s,%s,%.17g,%.6f,%.6f,%.6f,%d\n", line, comma + 1, score,
+					det.likelihood, det.prediction_error, det.novelty, det.n_spikes);
+		else
+			fprintf(fo, "%s,%s,%.17g\n", line, comma + 1, score);
 		row++;
 	}
 	fclose(fi);
@@ -222,6 +229,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DATA_DIR OUT_DIR [preset=NAME] [seed=N] [field=value ...]\n", argv[0]);
 		return 2;
 	}
+	detail = getenv("SNN_NAB_DETAIL") != NULL;
 	for (int i = 3; i < argc; i++)
 		if (strncmp(argv[i], "preset=", 7) == 0)
 		{
