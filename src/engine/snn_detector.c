@@ -59,6 +59,7 @@ static const field_desc fields[] = {
 	FD(res_adapt, 0, 1e6),
 	FDO(res_tau_trace, 0, 1e9),
 	FI(res_substeps, 1, SNN_DETECTOR_MAX_SUBSTEPS),
+	FI(res_reset, 0, 1),
 	FI(learn_online, 0, 1),
 	FI(learn_stdp, 0, 1),
 	FD(learn_stdp_rate, 0, 1),
@@ -69,6 +70,8 @@ static const field_desc fields[] = {
 	FI(score_memory_gap, 0, SNN_DETECTOR_MAX_MEMORY),
 	FI(score_knn, 1, 16),
 	FD(score_range_tolerance, 0, 100),
+	FD(score_log, 0, 1),
+	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
 	FI(score_warmup, 0, 1000000000),
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
@@ -129,6 +132,7 @@ config_base(snn_detector_config *c)
 	c->res_adapt = 0.2;
 	c->res_tau_trace = 8.0;
 	c->res_substeps = 4;
+	c->res_reset = 0;
 	c->learn_online = 1;
 	c->learn_stdp = 1;
 	c->learn_stdp_rate = 1e-4;
@@ -311,6 +315,7 @@ typedef struct det_layout
 	int			nx;				/* readout features: n + nin + 1 */
 	int			ns;				/* short window */
 	int			nm;				/* pattern memory */
+	int			nc;				/* calibration ring */
 	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar, seen, min, max */
 	size_t		off_v;			/* float[n] membrane */
 	size_t		off_a;			/* float[n] threshold adaptation */
@@ -326,6 +331,7 @@ typedef struct det_layout
 	size_t		off_yhat;		/* float[nval] prediction for this event */
 	size_t		off_mem;		/* uint8[nm * n] past spike patterns (ring) */
 	size_t		off_short;		/* double[N_SIGNALS * ns] raw signal ring */
+	size_t		off_calib;		/* float[N_SIGNALS * nc] past raw values */
 	size_t		size;
 } det_layout;
 
@@ -343,6 +349,8 @@ typedef struct det_head
 	int32_t		short_count;
 	int32_t		mem_pos;		/* next slot of the pattern memory */
 	int32_t		mem_count;		/* patterns stored */
+	int32_t		calib_pos;
+	int32_t		calib_count;
 	int32_t		pad2;
 	int32_t		last_spikes;
 	int32_t		pad;
@@ -382,6 +390,7 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	L->nx = L->n + L->nin + 1;
 	L->ns = c->score_short;
 	L->nm = c->score_memory;
+	L->nc = c->score_calibration;
 
 	o = align64(sizeof(det_head));
 	L->off_norm = o;
@@ -414,6 +423,8 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	o = align64(o + (size_t) L->nm * L->n);
 	L->off_short = o;
 	o = align64(o + sizeof(double) * N_SIGNALS * L->ns);
+	L->off_calib = o;
+	o = align64(o + sizeof(float) * N_SIGNALS * L->nc);
 	L->size = o;
 }
 
@@ -791,6 +802,8 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 			s += iw[(size_t) i * L->kin + j] * u[iidx[(size_t) i * L->kin + j]];
 		iin[i] = s / L->kin * 4.0f;
 		cnt[i] = 0;
+		if (cfg->res_reset)
+			v[i] = 0.0f;		/* each event starts from rest: no phase jitter */
 	}
 	for (int step = 0; step < cfg->res_substeps; step++)
 	{
@@ -934,6 +947,47 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 	return sum > 1.0 ? 1.0 : sum;
 }
 
+/*
+ * Conformal likelihood of signal k: the p-value of this raw value among the
+ * last score_calibration values of the signal (the share at least as large),
+ * combined over the short window by Fisher's method (-2 sum ln p follows a
+ * chi-square law with 2w degrees of freedom when nothing is anomalous).  No
+ * assumption on the shape of the signal's distribution, so one threshold fits
+ * streams of very different noise.
+ */
+static double
+conformal_likelihood(const det_layout *L,
+					 void *state, det_head *h, int k, double raw, int learn)
+{
+	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
+	float	   *cal = SEC(state, *L, off_calib, float) + (size_t) k * L->nc;
+	int			ge = 0,
+				w;
+	double		p,
+				x,
+				term,
+				sum;
+
+	for (int j = 0; j < h->calib_count; j++)
+		ge += cal[j] >= (float) raw;
+	p = (ge + 1.0) / (h->calib_count + 1.0);
+	h->short_sum[k] += -log(p) - ring[h->short_pos];
+	ring[h->short_pos] = -log(p);
+	if (learn)
+		cal[h->calib_pos] = (float) raw;	/* caller advances calib_pos */
+	w = h->short_count < L->ns ? h->short_count + 1 : L->ns;
+	x = h->short_sum[k] > 0 ? h->short_sum[k] : 0.0;	/* = X / 2 */
+	/* upper tail of chi-square(2w) at 2x: e^-x sum_{i<w} x^i / i! */
+	term = 1.0;
+	sum = 1.0;
+	for (int i = 1; i < w; i++)
+	{
+		term *= x / i;
+		sum += term;
+	}
+	return 1.0 - exp(-x + log(sum));
+}
+
 /* Anomaly likelihood of signal k: short mean against long-run statistics. */
 static double
 signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
@@ -945,10 +999,15 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 				lik,
 				alpha;
 
+	if (cfg->score_calibration > 0)
+		return conformal_likelihood(L, state, h, k, raw, learn);
 	/* the ring position is advanced by the caller once for all signals */
 	h->short_sum[k] += raw - ring[h->short_pos];
 	ring[h->short_pos] = raw;
 	m = h->short_sum[k] / (h->short_count < L->ns ? h->short_count + 1 : L->ns);
+	/* surprise signals are skewed: their logarithm is closer to normal */
+	if (cfg->score_log > 0)
+		m = log(m + cfg->score_log);
 	sd = sqrt(h->lvar[k]);
 	if (sd < cfg->score_min_std)
 		sd = cfg->score_min_std;
@@ -1093,6 +1152,12 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 			l1 = 0.0;
 		lik = l0 > l1 ? l0 : l1;
 		h->short_pos = (h->short_pos + 1) % L.ns;
+		if (L.nc > 0)
+		{
+			h->calib_pos = (h->calib_pos + 1) % L.nc;
+			if (h->calib_count < L.nc)
+				h->calib_count++;
+		}
 		if (h->short_count < L.ns)
 			h->short_count++;
 	}

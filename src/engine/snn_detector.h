@@ -88,6 +88,7 @@ typedef struct snn_detector_config
 	double		res_adapt;		/* threshold increment per spike (ALIF) */
 	double		res_tau_trace;	/* spike trace time constant (substeps) */
 	int32_t		res_substeps;	/* simulation substeps per event */
+	int32_t		res_reset;		/* membranes start from rest at each event */
 
 	/* learning */
 	int32_t		learn_online;	/* 0 = frozen: score but never learn */
@@ -109,6 +110,10 @@ typedef struct snn_detector_config
 	double		score_range_tolerance;	/* a value this far (in units of the
 										 * range seen so far) outside that
 										 * range scores 1; 0 = off */
+	double		score_log;		/* > 0: likelihood of log(mean + this) */
+	int32_t		score_calibration;	/* > 0: conformal p-values against this
+									 * many past values, combined by Fisher's
+									 * method; 0: Gaussian likelihood */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
 } snn_detector_config;
