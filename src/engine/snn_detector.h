@@ -116,6 +116,8 @@ typedef struct snn_detector_config
 									 * method; 0: Gaussian likelihood */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
+	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
+	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;
 
 /* What one step produced besides the score (all optional to read). */
