@@ -1232,6 +1232,8 @@ snn_detector_last_spikes(const snn_detector_config *cfg, const void *state,
 	det_layout	L;
 
 	det_layout_of(cfg, &L);
+	if (n <= 0 || out == NULL)
+		return 0;
 	if (n > L.n)
 		n = L.n;
 	memcpy(out, CSEC(state, L, off_cnt, uint8_t), n);
