@@ -72,6 +72,7 @@ static const field_desc fields[] = {
 	FD(score_range_tolerance, 0, 100),
 	FD(score_log, 0, 1),
 	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
+	FD(score_tie, 0, 1),
 	FI(score_warmup, 0, 1000000000),
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
@@ -967,7 +968,7 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
  * streams of very different noise.
  */
 static double
-conformal_likelihood(const det_layout *L,
+conformal_likelihood(const det_layout *L, double tie,
 					 void *state, det_head *h, int k, double raw, int learn)
 {
 	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
@@ -979,8 +980,9 @@ conformal_likelihood(const det_layout *L,
 				term,
 				sum;
 
+	/* values within score_tie of this one (relative) count as ties */
 	for (int j = 0; j < h->calib_count; j++)
-		ge += cal[j] >= (float) raw;
+		ge += cal[j] >= (float) (raw * (1.0 - tie));
 	p = (ge + 1.0) / (h->calib_count + 1.0);
 	h->short_sum[k] += -log(p) - ring[h->short_pos];
 	ring[h->short_pos] = -log(p);
@@ -1011,7 +1013,7 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 				alpha;
 
 	if (cfg->score_calibration > 0)
-		return conformal_likelihood(L, state, h, k, raw, learn);
+		return conformal_likelihood(L, cfg->score_tie, state, h, k, raw, learn);
 	/* the ring position is advanced by the caller once for all signals */
 	h->short_sum[k] += raw - ring[h->short_pos];
 	ring[h->short_pos] = raw;
