@@ -810,6 +810,7 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 
 		for (int j = 0; j < L->kin; j++)
 			s += iw[(size_t) i * L->kin + j] * u[iidx[(size_t) i * L->kin + j]];
+		/* mean input over the fan-in; 4 x threshold saturates a neuron */
 		iin[i] = s / L->kin * 4.0f;
 		cnt[i] = 0;
 		if (cfg->res_reset)
@@ -883,7 +884,7 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
 	const float *tr = CSEC(state, *L, off_tr, float);
 
 	for (int i = 0; i < L->n; i++)
-		x[i] = tr[i] * 0.25f;
+		x[i] = tr[i] * 0.25f;	/* traces reach ~4: keep features near 1 */
 	for (int i = 0; i < L->nin; i++)
 		x[L->n + i] = u[i];
 	x[L->n + L->nin] = 1.0f;
@@ -914,6 +915,7 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 		return 0.0;
 	for (int i = 0; i < L->n; i++)
 	{
+		/* 1/32 resolution: traces up to ~8 fit in a byte */
 		float		q = tr[i] * 32.0f + 0.5f;
 
 		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
