@@ -186,6 +186,8 @@ extern void snn_hnsw_graph_reset_cache(SnnHnswGraph *g);
 extern const uint8 *snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live);
 extern int	snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
 									uint64 *out, int cap, int *level);
+extern int	snn_hnsw_get_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
+								   uint64 *out, int cap);
 extern void snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
 								   const uint64 *ids, int n);
 extern Spikes *snn_hnsw_check_value(Datum value, int dim);

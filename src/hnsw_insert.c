@@ -273,20 +273,8 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		/* re-read under the lock: another insert may have changed the list */
-		{
-			Page		p = BufferGetPage(buf);
-			SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(p, PageGetItemId(p, snn_hnsw_id_off(nb)));
-			SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) PageGetItem(p, PageGetItemId(p, e->neighbor_offno));
-			int			start = snn_hnsw_layer_start(lc, g->m);
-
-			nnow = 0;
-			while (nnow < cap && ItemPointerIsValid(&nt->tids[start + nnow]))
-			{
-				now[nnow] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(&nt->tids[start + nnow]),
-											ItemPointerGetOffsetNumberNoCheck(&nt->tids[start + nnow]));
-				nnow++;
-			}
-		}
+		nnow = snn_hnsw_get_neighbors(BufferGetPage(buf), snn_hnsw_id_off(nb),
+									  lc, g->m, now, cap);
 		if (nnow != n || memcmp(now, old, sizeof(uint64) * n) != 0)
 		{
 			UnlockReleaseBuffer(buf);

@@ -189,22 +189,31 @@ snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
 	if (level)
 		*level = e->level;
 	if (layer <= e->level)
-	{
-		SnnHnswNeighborTuple nt = page_neighbors(page, e);
-		int			start = snn_hnsw_layer_start(layer, m);
-		int			lcap = Min(snn_hnsw_layer_cap(layer, m), cap);
-
-		for (; n < lcap && start + n < nt->count; n++)
-		{
-			ItemPointer tid = &nt->tids[start + n];
-
-			if (!ItemPointerIsValid(tid))
-				break;
-			out[n] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(tid),
-									 ItemPointerGetOffsetNumberNoCheck(tid));
-		}
-	}
+		n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(id), layer, m, out, cap);
 	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/* Read an element's list at a layer from a page the caller has locked. */
+int
+snn_hnsw_get_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
+					   uint64 *out, int cap)
+{
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
+	SnnHnswNeighborTuple nt = page_neighbors(page, e);
+	int			start = snn_hnsw_layer_start(layer, m);
+	int			lcap = Min(snn_hnsw_layer_cap(layer, m), cap);
+	int			n = 0;
+
+	for (; n < lcap && start + n < nt->count; n++)
+	{
+		ItemPointer tid = &nt->tids[start + n];
+
+		if (!ItemPointerIsValid(tid))
+			break;
+		out[n] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(tid),
+								 ItemPointerGetOffsetNumberNoCheck(tid));
+	}
 	return n;
 }
 

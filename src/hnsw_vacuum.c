@@ -194,18 +194,9 @@ repair_list(SnnHnswGraph *g, const DeadSet *dead, uint64 id, int lc)
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	{
 		uint64		now[2 * SNN_HNSW_MAX_M];
-		Page		p = BufferGetPage(buf);
-		SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(p, PageGetItemId(p, snn_hnsw_id_off(id)));
-		SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) PageGetItem(p, PageGetItemId(p, e->neighbor_offno));
-		int			start = snn_hnsw_layer_start(lc, g->m);
-		int			nnow = 0;
+		int			nnow = snn_hnsw_get_neighbors(BufferGetPage(buf), snn_hnsw_id_off(id),
+												  lc, g->m, now, cap);
 
-		while (nnow < cap && ItemPointerIsValid(&nt->tids[start + nnow]))
-		{
-			now[nnow] = snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(&nt->tids[start + nnow]),
-										ItemPointerGetOffsetNumberNoCheck(&nt->tids[start + nnow]));
-			nnow++;
-		}
 		/* changed by a concurrent insert: leave it for the next VACUUM */
 		if (nnow != n || memcmp(now, old, sizeof(uint64) * n) != 0)
 		{
