@@ -1,0 +1,532 @@
+/*
+ * snn_encode.c: encoders and decoders (formulas in snn_encode.h).
+ *
+ * Each function validates everything first and writes its outputs only
+ * once the inputs are known good.  The arithmetic is plain IEEE-754 double
+ * plus integer steps, so results are the same on every platform.
+ */
+#include "snn_encode.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snn_events.h"
+
+#define GOLDEN_GAMMA	UINT64_C(0x9E3779B97F4A7C15)
+#define DELTA_TOLERANCE 1e-9
+
+/* SplitMix64's finaliser (Steele, Lea, Flood 2014). */
+uint64_t
+snn_splitmix64_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Input array: non-empty, within max, every element finite. */
+static snn_status
+check_values(const double *v, size_t n, size_t max, const char *what,
+			 snn_error *err)
+{
+	if (n == 0)
+		return snn_fail(err, SNN_E_EMPTY, what, "%s must not be empty", what);
+	if (n > max)
+		return snn_fail(err, SNN_E_LIMIT, what, "%s has %zu elements, more than the limit of %zu",
+						what, n, max);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return snn_fail(err, SNN_E_NAN, what, "element %zu of %s is %s, not a finite number",
+							i + 1, what, isnan(v[i]) ? "NaN" : "infinite");
+	return SNN_OK;
+}
+
+/* The value range: finite, ordered, with a finite width. */
+static snn_status
+check_range(double lo, double hi, snn_error *err)
+{
+	if (!isfinite(lo))
+		return snn_fail(err, SNN_E_NAN, "lo", "lo must be a finite number");
+	if (!isfinite(hi))
+		return snn_fail(err, SNN_E_NAN, "hi", "hi must be a finite number");
+	if (!(lo < hi))
+		return snn_fail(err, SNN_E_CONFIG, "lo", "lo (%g) must be less than hi (%g)", lo, hi);
+	if (!isfinite(hi - lo))
+		return snn_fail(err, SNN_E_RANGE, "hi", "hi - lo overflows a double");
+	return SNN_OK;
+}
+
+/* Step counts: 1..max, a limit error above the train limit. */
+static snn_status
+check_steps(uint32_t steps, uint32_t max, snn_error *err)
+{
+	if (steps < 1 || steps > max)
+		return snn_fail(err, steps > SNN_TRAIN_MAX_STEPS ? SNN_E_LIMIT : SNN_E_RANGE, "steps",
+						"steps %u is outside 1..%u", steps, max);
+	return SNN_OK;
+}
+
+/* A probability per step in (0, 1]. */
+static snn_status
+check_rate(double max_rate, snn_error *err)
+{
+	if (isnan(max_rate) || isinf(max_rate))
+		return snn_fail(err, SNN_E_NAN, "max_rate", "max_rate must be a finite number");
+	if (!(max_rate > 0.0 && max_rate <= 1.0))
+		return snn_fail(err, SNN_E_RANGE, "max_rate",
+						"max_rate %g is outside (0, 1] (spikes per step)", max_rate);
+	return SNN_OK;
+}
+
+/* u(v) clamped to [0, 1]. */
+static double
+unit_clamped(double v, double lo, double hi)
+{
+	double		u = (v - lo) / (hi - lo);
+
+	return u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+}
+
+/* The TTFS step of one value, or SNN_TTFS_SILENT. */
+static uint8_t
+ttfs_step(double v, double lo, double hi, uint32_t steps)
+{
+	double		t;
+
+	if (v <= lo)
+		return SNN_TTFS_SILENT;
+	if (v >= hi)
+		return 0;
+	t = floor((hi - v) / (hi - lo) * (double) (steps - 1) + 0.5);
+	if (t > (double) (steps - 1))	/* cannot happen; belt and braces */
+		t = (double) (steps - 1);
+	return (uint8_t) t;
+}
+
+/* Larger values fire earlier. */
+snn_status
+snn_encode_ttfs(const double *values, size_t n, double lo, double hi,
+				uint32_t steps, uint8_t *out, snn_error *err)
+{
+	snn_status	st;
+
+	if ((st = check_values(values, n, SNN_PATTERN_MAX_DIM, "values", err)) != SNN_OK ||
+		(st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_steps(steps, SNN_TTFS_MAX_STEPS, err)) != SNN_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		out[i] = ttfs_step(values[i], lo, hi, steps);
+	return SNN_OK;
+}
+
+/* The value a TTFS step stands for. */
+static double
+ttfs_value(uint8_t t, double lo, double hi, uint32_t steps)
+{
+	if (t == SNN_TTFS_SILENT)
+		return lo;
+	if (steps == 1)
+		return hi;
+	return hi - (double) t * (hi - lo) / (double) (steps - 1);
+}
+
+/* Back from steps to values. */
+snn_status
+snn_decode_ttfs(const uint8_t *t, size_t n, double lo, double hi,
+				uint32_t steps, double *out, snn_error *err)
+{
+	snn_status	st;
+
+	if (n == 0)
+		return snn_fail(err, SNN_E_EMPTY, "spikes", "spikes must not be empty");
+	if ((st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_steps(steps, SNN_TTFS_MAX_STEPS, err)) != SNN_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] != SNN_TTFS_SILENT && t[i] >= steps)
+			return snn_fail(err, SNN_E_RANGE, "spikes",
+							"neuron %zu fires at step %u, outside 0..%u for steps = %u",
+							i, t[i], steps - 1, steps);
+	for (size_t i = 0; i < n; i++)
+		out[i] = ttfs_value(t[i], lo, hi, steps);
+	return SNN_OK;
+}
+
+/* Spike count of the regular rate code. */
+static uint32_t
+rate_count(double v, double lo, double hi, uint32_t steps, double max_rate)
+{
+	double		r = floor(unit_clamped(v, lo, hi) * max_rate * (double) steps + 0.5);
+
+	return r > (double) steps ? steps : (uint32_t) r;
+}
+
+/* Evenly spread spikes, generated neuron by neuron, then put in order. */
+snn_status
+snn_encode_rate(const double *values, size_t n, double lo, double hi,
+				uint32_t steps, double max_rate, snn_event *events,
+				size_t cap, size_t *n_events, snn_error *err)
+{
+	snn_status	st;
+	uint64_t	total = 0;
+	size_t		k = 0;
+
+	if ((st = check_values(values, n, SNN_TRAIN_MAX_NEURONS, "values", err)) != SNN_OK ||
+		(st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_steps(steps, SNN_TRAIN_MAX_STEPS, err)) != SNN_OK ||
+		(st = check_rate(max_rate, err)) != SNN_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		total += rate_count(values[i], lo, hi, steps, max_rate);
+	if (total > SNN_TRAIN_MAX_EVENTS)
+		return snn_fail(err, SNN_E_LIMIT, "events",
+						"the rate code has %llu spikes, more than the limit of %d",
+						(unsigned long long) total, SNN_TRAIN_MAX_EVENTS);
+	*n_events = (size_t) total;
+	if (events == NULL)
+		return SNN_OK;
+	if (cap < total)
+		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %llu needed",
+						cap, (unsigned long long) total);
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
+
+		for (uint64_t j = 0; j < r; j++)
+		{
+			events[k].neuron = (uint32_t) i;
+			events[k].step = (uint32_t) (((2 * j + 1) * (uint64_t) steps) / (2 * r));
+			k++;
+		}
+	}
+	*n_events = snn_events_normalise(events, k);
+	return SNN_OK;
+}
+
+/* Counts per neuron back to values. */
+snn_status
+snn_decode_rate(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
+				size_t n_events, double lo, double hi, double max_rate,
+				double *out, snn_error *err)
+{
+	snn_status	st;
+
+	if ((st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_rate(max_rate, err)) != SNN_OK ||
+		(st = snn_train_check_shape(n_neurons, n_steps, n_events, err)) != SNN_OK)
+		return st;
+	for (uint32_t i = 0; i < n_neurons; i++)
+		out[i] = 0.0;
+	for (size_t e = 0; e < n_events; e++)
+		if (events[e].neuron < n_neurons)
+			out[events[e].neuron] += 1.0;
+	for (uint32_t i = 0; i < n_neurons; i++)
+	{
+		double		u = out[i] / (max_rate * (double) n_steps);
+
+		out[i] = lo + (u > 1.0 ? 1.0 : u) * (hi - lo);
+	}
+	return SNN_OK;
+}
+
+/* Bernoulli threshold: fire when a 64-bit draw is below p * 2^64. */
+static uint64_t
+poisson_threshold(double p, int *always)
+{
+	*always = p >= 1.0;
+	if (p <= 0.0 || *always)
+		return 0;
+	return (uint64_t) ldexp(p, 64);
+}
+
+/* One pass over steps x neurons; counts only when events is NULL. */
+static size_t
+poisson_pass(const double *values, size_t n, double lo, double hi,
+			 uint32_t steps, double max_rate, uint64_t seed,
+			 snn_event *events)
+{
+	size_t		k = 0;
+
+	for (uint32_t s = 0; s < steps; s++)
+	{
+		for (size_t i = 0; i < n; i++)
+		{
+			int			always;
+			uint64_t	thr = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate,
+												&always);
+			uint64_t	key,
+						draw;
+
+			if (!always && thr == 0)
+				continue;
+			if (!always)
+			{
+				key = snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
+				draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
+				if (draw >= thr)
+					continue;
+			}
+			if (events)
+			{
+				events[k].step = s;
+				events[k].neuron = (uint32_t) i;
+			}
+			k++;
+		}
+	}
+	return k;
+}
+
+/* Seeded, counter-based: step-major generation is already in order. */
+snn_status
+snn_encode_poisson(const double *values, size_t n, double lo, double hi,
+				   uint32_t steps, double max_rate, uint64_t seed,
+				   snn_event *events, size_t cap, size_t *n_events,
+				   snn_error *err)
+{
+	snn_status	st;
+	size_t		total;
+
+	if ((st = check_values(values, n, SNN_TRAIN_MAX_NEURONS, "values", err)) != SNN_OK ||
+		(st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_steps(steps, SNN_TRAIN_MAX_STEPS, err)) != SNN_OK ||
+		(st = check_rate(max_rate, err)) != SNN_OK)
+		return st;
+	if ((uint64_t) n * steps > SNN_ENCODE_MAX_CELLS)
+		return snn_fail(err, SNN_E_LIMIT, "steps",
+						"values x steps = %llu, more than the Poisson limit of %d",
+						(unsigned long long) n * steps, SNN_ENCODE_MAX_CELLS);
+	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL);
+	if (total > SNN_TRAIN_MAX_EVENTS)
+		return snn_fail(err, SNN_E_LIMIT, "events",
+						"the Poisson code has %zu spikes, more than the limit of %d",
+						total, SNN_TRAIN_MAX_EVENTS);
+	*n_events = total;
+	if (events == NULL)
+		return SNN_OK;
+	if (cap < total)
+		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %zu needed",
+						cap, total);
+	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events);
+	return SNN_OK;
+}
+
+/* Checks shared by population encode and decode. */
+static snn_status
+check_population(size_t n, double lo, double hi, uint32_t per_value,
+				 uint32_t steps, double sigma, double min_activation,
+				 snn_error *err)
+{
+	snn_status	st;
+
+	if ((st = check_range(lo, hi, err)) != SNN_OK ||
+		(st = check_steps(steps, SNN_TTFS_MAX_STEPS, err)) != SNN_OK)
+		return st;
+	if (per_value < 1 || per_value > SNN_POPULATION_MAX_PER_VALUE)
+		return snn_fail(err, per_value < 1 ? SNN_E_RANGE : SNN_E_LIMIT, "neurons_per_value",
+						"neurons_per_value %u is outside 1..%d",
+						per_value, SNN_POPULATION_MAX_PER_VALUE);
+	if ((uint64_t) n * per_value > SNN_PATTERN_MAX_DIM)
+		return snn_fail(err, SNN_E_LIMIT, "neurons_per_value",
+						"values x neurons_per_value = %llu, more than the pattern limit of %d",
+						(unsigned long long) n * per_value, SNN_PATTERN_MAX_DIM);
+	if (!isfinite(sigma))
+		return snn_fail(err, SNN_E_NAN, "sigma", "sigma must be a finite number");
+	if (!(sigma > 0.0))
+		return snn_fail(err, SNN_E_RANGE, "sigma", "sigma %g must be greater than 0", sigma);
+	if (!isfinite(min_activation))
+		return snn_fail(err, SNN_E_NAN, "min_activation", "min_activation must be a finite number");
+	if (!(min_activation >= 0.0 && min_activation < 1.0))
+		return snn_fail(err, SNN_E_RANGE, "min_activation",
+						"min_activation %g is outside [0, 1)", min_activation);
+	return SNN_OK;
+}
+
+/* Geometry of the receptive fields: centre of field j and spacing. */
+static double
+field_centre(double lo, double hi, uint32_t per_value, uint32_t j, double *spacing)
+{
+	if (per_value == 1)
+	{
+		*spacing = hi - lo;
+		return lo + (hi - lo) / 2.0;
+	}
+	*spacing = (hi - lo) / (double) (per_value - 1);
+	return lo + (double) j * (hi - lo) / (double) (per_value - 1);
+}
+
+/* TTFS step of field j for value v. */
+static uint8_t
+population_step(double v, double lo, double hi, uint32_t per_value, uint32_t j,
+				uint32_t steps, double sigma, double min_activation)
+{
+	double		d;
+	double		c = field_centre(lo, hi, per_value, j, &d);
+	double		z = (v - c) / (sigma * d);
+
+	return ttfs_step(exp(-0.5 * z * z), min_activation, 1.0, steps);
+}
+
+/* Gaussian receptive fields, each field TTFS-coded. */
+snn_status
+snn_encode_population(const double *values, size_t n, double lo, double hi,
+					  uint32_t per_value, uint32_t steps, double sigma,
+					  double min_activation, uint8_t *out, snn_error *err)
+{
+	snn_status	st;
+
+	if ((st = check_values(values, n, SNN_PATTERN_MAX_DIM, "values", err)) != SNN_OK ||
+		(st = check_population(n, lo, hi, per_value, steps, sigma, min_activation, err)) != SNN_OK)
+		return st;
+	for (size_t k = 0; k < n; k++)
+		for (uint32_t j = 0; j < per_value; j++)
+			out[k * per_value + j] = population_step(values[k], lo, hi, per_value, j,
+													 steps, sigma, min_activation);
+	return SNN_OK;
+}
+
+/* How far a candidate's predicted neighbours are from the observed ones. */
+static unsigned
+neighbour_mismatch(double v, const uint8_t *t, double lo, double hi,
+				   uint32_t per_value, uint32_t j, uint32_t steps, double sigma,
+				   double min_activation)
+{
+	unsigned	m = 0;
+
+	if (j > 0)
+	{
+		int			p = population_step(v, lo, hi, per_value, j - 1, steps, sigma, min_activation);
+
+		m += (unsigned) abs(p - (int) t[j - 1]);
+	}
+	if (j + 1 < per_value)
+	{
+		int			p = population_step(v, lo, hi, per_value, j + 1, steps, sigma, min_activation);
+
+		m += (unsigned) abs(p - (int) t[j + 1]);
+	}
+	return m;
+}
+
+/* Invert the earliest field's Gaussian, side chosen by its neighbours. */
+snn_status
+snn_decode_population(const uint8_t *t, size_t n, double lo, double hi,
+					  uint32_t per_value, uint32_t steps, double sigma,
+					  double min_activation, double *out, snn_error *err)
+{
+	snn_status	st;
+
+	if (n == 0)
+		return snn_fail(err, SNN_E_EMPTY, "spikes", "spikes must not be empty");
+	if ((st = check_population(n, lo, hi, per_value, steps, sigma, min_activation, err)) != SNN_OK)
+		return st;
+	for (size_t i = 0; i < n * per_value; i++)
+		if (t[i] != SNN_TTFS_SILENT && t[i] >= steps)
+			return snn_fail(err, SNN_E_RANGE, "spikes",
+							"neuron %zu fires at step %u, outside 0..%u for steps = %u",
+							i, t[i], steps - 1, steps);
+	for (size_t k = 0; k < n; k++)
+	{
+		const uint8_t *g = t + k * per_value;
+		uint32_t	best = 0;
+		double		a,
+					d,
+					c,
+					dist,
+					below,
+					above;
+
+		for (uint32_t j = 1; j < per_value; j++)
+			if (g[j] < g[best])
+				best = j;
+		if (g[best] == SNN_TTFS_SILENT)
+		{
+			out[k] = NAN;
+			continue;
+		}
+		a = steps == 1 ? 1.0 :
+			1.0 - (double) g[best] * (1.0 - min_activation) / (double) (steps - 1);
+		c = field_centre(lo, hi, per_value, best, &d);
+		dist = a >= 1.0 ? 0.0 : sigma * d * sqrt(-2.0 * log(a));
+		below = c - dist;
+		above = c + dist;
+		out[k] = neighbour_mismatch(above, g, lo, hi, per_value, best, steps, sigma, min_activation) <
+			neighbour_mismatch(below, g, lo, hi, per_value, best, steps, sigma, min_activation) ?
+			above : below;
+	}
+	return SNN_OK;
+}
+
+/* Sigma-delta: one spike a step at most, the reference kept exact. */
+snn_status
+snn_encode_delta(const double *x, size_t n, double threshold,
+				 snn_event *events, size_t cap, size_t *n_events,
+				 snn_error *err)
+{
+	snn_status	st;
+	int64_t		level = 0;
+	size_t		k = 0;
+	double		need;
+
+	if ((st = check_values(x, n, SNN_TRAIN_MAX_STEPS, "values", err)) != SNN_OK)
+		return st;
+	if (!isfinite(threshold))
+		return snn_fail(err, SNN_E_NAN, "threshold", "threshold must be a finite number");
+	if (!(threshold > 0.0))
+		return snn_fail(err, SNN_E_RANGE, "threshold", "threshold %g must be greater than 0",
+						threshold);
+	if (cap < n)
+		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %zu needed", cap, n);
+	need = threshold * (1.0 - DELTA_TOLERANCE);
+	for (size_t s = 1; s < n; s++)
+	{
+		double		ref = x[0] + (double) level * threshold;
+
+		if (x[s] - ref >= need)
+		{
+			events[k].step = (uint32_t) s;
+			events[k++].neuron = 0;
+			level++;
+		}
+		else if (ref - x[s] >= need)
+		{
+			events[k].step = (uint32_t) s;
+			events[k++].neuron = 1;
+			level--;
+		}
+	}
+	*n_events = k;
+	return SNN_OK;
+}
+
+/* The reference the delta encoder tracked, step by step. */
+snn_status
+snn_decode_delta(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
+				 size_t n_events, double x0, double threshold, double *out,
+				 snn_error *err)
+{
+	snn_status	st;
+	int64_t		level = 0;
+	size_t		e = 0;
+
+	if ((st = snn_train_check_shape(n_neurons, n_steps, n_events, err)) != SNN_OK)
+		return st;
+	if (n_neurons != 2)
+		return snn_fail(err, SNN_E_DIM, "neurons",
+						"a delta code has 2 neurons (UP, DOWN), this train has %u", n_neurons);
+	if (!isfinite(x0))
+		return snn_fail(err, SNN_E_NAN, "initial", "initial must be a finite number");
+	if (!isfinite(threshold))
+		return snn_fail(err, SNN_E_NAN, "threshold", "threshold must be a finite number");
+	if (!(threshold > 0.0))
+		return snn_fail(err, SNN_E_RANGE, "threshold", "threshold %g must be greater than 0",
+						threshold);
+	for (uint32_t s = 0; s < n_steps; s++)
+	{
+		for (; e < n_events && events[e].step == s; e++)
+			level += events[e].neuron == 0 ? 1 : -1;
+		out[s] = x0 + (double) level * threshold;
+	}
+	return SNN_OK;
+}
