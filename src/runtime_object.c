@@ -4,11 +4,14 @@
  */
 #include "postgres.h"
 
+#include "network.h"
 #include "snn.h"
 #include "runtime.h"
 #include "runtime_ops.h"
 
-#define RT_IMAGE_BODY	8		/* the image starts this far into the varlena */
+#define RT_IMAGE_BODY	8		/* SNN_NETWORK_HDRSZ: the image starts this far into the varlena */
+
+StaticAssertDecl(RT_IMAGE_BODY == SNN_NETWORK_HDRSZ, "image offset in an snn value");
 
 /* Bytes to allocate for an image of image_len and a state of state_size. */
 static Size

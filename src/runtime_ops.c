@@ -14,58 +14,60 @@
 #include "snn.h"
 #include "runtime_ops.h"
 
-/*
- * Until the network image header (src/engine/snn_image.h) is merged, the
- * runtime checks the few fields it needs itself: the image starts 8 bytes
- * into the varlena with the magic "SNNK", total_size at byte 16 and
- * state_size at byte 56 of the header.
- */
-#define RT_IMG_BODY			8
-#define RT_IMG_MAGIC		0x4B4E4E53u
-#define RT_IMG_MIN			64
-#define RT_IMG_OFF_TOTAL	16
-#define RT_IMG_OFF_STATE	56
+#include "network.h"
+#include "snn_image.h"
+
 #define RT_MAX_STATE		((Size) 1 << 30)
 
-/* Check the header fields the runtime relies on; return the state size. */
+/*
+ * Check the header fields the runtime relies on and return the state size.
+ * A value of type snn was fully validated by its input function (snn_in,
+ * snn_recv, snn_create), so a full snn_image_validate (linear in the
+ * synapses) is not repeated on every spawn: the header must only agree with
+ * the value's length.
+ */
 Size
 rt_ops_check_image(const struct varlena *value)
 {
 	Size		len = VARSIZE_ANY(value);
-	const char *img = (const char *) value + RT_IMG_BODY;
-	uint32		magic;
-	uint64		total;
-	uint64		state;
+	const snn_image *img = (const snn_image *) ((const char *) value + SNN_NETWORK_HDRSZ);
 
-	if (VARATT_IS_EXTENDED(value) || len < RT_IMG_BODY + RT_IMG_MIN)
+	if (VARATT_IS_EXTENDED(value) || len < SNN_NETWORK_HDRSZ + sizeof(snn_image))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("snn value is too short to be a network image")));
-	memcpy(&magic, img, sizeof(magic));
-	memcpy(&total, img + RT_IMG_OFF_TOTAL, sizeof(total));
-	memcpy(&state, img + RT_IMG_OFF_STATE, sizeof(state));
-	if (magic != RT_IMG_MAGIC)
+	if (img->magic != SNN_IMAGE_MAGIC || img->version != SNN_IMAGE_VERSION ||
+		img->header_size != sizeof(snn_image))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("snn value is not a network image (bad magic)")));
-	if (total > len - RT_IMG_BODY)
+				 errmsg("snn value is not a network image of format version %d",
+						SNN_IMAGE_VERSION)));
+	if (img->total_size > len - SNN_NETWORK_HDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("snn image claims %llu bytes but the value holds %zu",
-						(unsigned long long) total, len - RT_IMG_BODY)));
-	if (state > RT_MAX_STATE)
+						(unsigned long long) img->total_size, len - SNN_NETWORK_HDRSZ)));
+	if (img->state_size > RT_MAX_STATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("snn image state of %llu bytes is over the limit of %zu",
-						(unsigned long long) state, RT_MAX_STATE)));
-	return (Size) state;
+						(unsigned long long) img->state_size, RT_MAX_STATE)));
+	return (Size) img->state_size;
 }
 
-/* Zeroed state until the simulator's snn_state_init is merged. */
+/*
+ * Initialise the network's state buffer with the simulator (initial
+ * membrane potentials drawn from the image's seed).  The buffer is 64-byte
+ * aligned, as snn_state_init wants.
+ */
 void
 rt_ops_init_state(const struct varlena *value, void *state, Size size)
 {
+	const snn_image *img = (const snn_image *) ((const char *) value + SNN_NETWORK_HDRSZ);
+
+	Assert(size == img->state_size);
 	memset(state, 0, size);
+	snn_state_init(img, state, img->seed);
 }
 
 /* The snn type of the extension whose functions live in namespace. */
