@@ -355,13 +355,14 @@ rt_type_try_acquire(int slot, uint32 gen, dsa_pointer *obj)
 	{
 		*obj = t->ready[--t->n_ready];
 		t->n_inuse++;
-		low = t->n_ready < t->pool_min;
+		/* wake the worker at half the minimum, so it refills in batches */
+		low = t->n_ready <= t->pool_min / 2;
 		r = RT_ACQ_HIT;
 	}
 	else if (t->n_inuse < t->pool_max)
 	{
 		t->n_inuse++;
-		low = t->pool_min > 0;
+		low = t->pool_min > 0 && t->n_ready + t->n_inuse < t->pool_max;
 		r = RT_ACQ_BUILD;
 	}
 	else
@@ -386,7 +387,7 @@ rt_type_release_inuse(int slot, uint32 generation)
 	if (t->in_use && t->generation == generation && t->n_inuse > 0)
 	{
 		t->n_inuse--;
-		low = t->n_ready < t->pool_min;
+		low = t->n_ready <= t->pool_min / 2;
 	}
 	SpinLockRelease(&t->mutex);
 	rt_wake_waiters();
