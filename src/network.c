@@ -26,6 +26,7 @@
 
 #include "network.h"
 #include "snn.h"
+#include "train.h"
 
 PG_FUNCTION_INFO_V1(snn_network_in);
 PG_FUNCTION_INFO_V1(snn_network_out);
@@ -119,6 +120,8 @@ snn_network_build(SnnParsedConfig *pc)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid network: %s", err.msg),
 				 err.field[0] ? errdetail("Field: \"%s\".", err.field) : 0));
+	if (pc->trained_b64)
+		net = snn_network_attach_trained(net, pc->trained_b64);
 	return net;
 }
 
@@ -309,6 +312,11 @@ snn_network_to_json(const snn_image *img, StringInfo b, bool with_synapses)
 	{
 		appendStringInfoString(b, ", \"history\": ");
 		put_history(b, img);
+	}
+	if (with_synapses && (img->flags & SNN_FLAG_HAS_NORM) && img->sec[SNN_SEC_NORM].size > 0)
+	{
+		appendStringInfoString(b, ", ");
+		put_b64(b, "trained", img, SNN_SEC_NORM);
 	}
 	appendStringInfoChar(b, '}');
 }

@@ -41,6 +41,7 @@ typedef struct SnnParsedConfig
 	uint64		syn_count[2];
 	int			n_history;
 	snn_history_rec *history;
+	char	   *trained_b64;	/* text input only: the trained block */
 } SnnParsedConfig;
 
 /*

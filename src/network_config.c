@@ -576,6 +576,13 @@ top_key(void *ctx, const char *key, JsonbValue *v, const char *path)
 		parse_synapses(v, path, tc->pc);
 	else if (tc->text_form && strcmp(key, "history") == 0)
 		parse_history(v, path, tc->pc);
+	else if (tc->text_form && strcmp(key, "trained") == 0)
+	{
+		/* the training area's block (SNN_SEC_NORM), base64; see train.c */
+		if (v->type != jbvString)
+			field_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "must be a base64 string");
+		tc->pc->trained_b64 = pnstrdup(v->val.string.val, v->val.string.len);
+	}
 	else
 		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "unknown field of a %s network",
 					snn_kind_name(cfg->kind));
