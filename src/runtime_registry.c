@@ -378,7 +378,9 @@ PG_FUNCTION_INFO_V1(snn_spawn_value);
 PG_FUNCTION_INFO_V1(snn_save_id);
 PG_FUNCTION_INFO_V1(snn_dispose_id);
 PG_FUNCTION_INFO_V1(snn_infer_id);
+PG_FUNCTION_INFO_V1(snn_predict_id);
 PG_FUNCTION_INFO_V1(snn_train_id);
+PG_FUNCTION_INFO_V1(snn_train_query_id);
 
 /* snn_spawn(type text, tag text): a ready network of the type, by id. */
 Datum
@@ -503,12 +505,13 @@ snn_dispose_id(PG_FUNCTION_ARGS)
 }
 
 /*
- * snn_infer(id, ...): the value-level snn_infer on the shared image, read
- * in place under a reference (any number of sessions at once; a training
- * swapping in new weights meanwhile does not disturb it).
+ * snn_infer(id, ...) and snn_predict(id, ...): the value-level function on
+ * the shared image, handed in place under a reference (any number of
+ * sessions at once; a training swapping in new weights meanwhile does not
+ * disturb it).
  */
-Datum
-snn_infer_id(PG_FUNCTION_ARGS)
+static Datum
+rt_infer_common(FunctionCallInfo fcinfo, const char *fn)
 {
 	int64		id = PG_GETARG_INT64(0);
 	RtEntry    *e;
@@ -533,7 +536,7 @@ snn_infer_id(PG_FUNCTION_ARGS)
 	rt_hold(dp);
 	PG_TRY();
 	{
-		result = rt_ops_call_value_fn("snn_infer", fcinfo,
+		result = rt_ops_call_value_fn(fn, fcinfo,
 									  rt_object_image(rt_object(dp)), &isnull);
 	}
 	PG_FINALLY();
@@ -547,13 +550,28 @@ snn_infer_id(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-/*
- * snn_train(id, ...): the value-level snn_train on the shared image; the
- * new network it returns is copied into shared memory and swapped in.  An
- * error or cancel before the swap leaves the old weights in place.
- */
+/* snn_infer(id, features): see rt_infer_common. */
 Datum
-snn_train_id(PG_FUNCTION_ARGS)
+snn_infer_id(PG_FUNCTION_ARGS)
+{
+	return rt_infer_common(fcinfo, "snn_infer");
+}
+
+/* snn_predict(id, features): see rt_infer_common. */
+Datum
+snn_predict_id(PG_FUNCTION_ARGS)
+{
+	return rt_infer_common(fcinfo, "snn_predict");
+}
+
+/*
+ * snn_train(id, ...) and snn_train_query(id, ...): the value-level function
+ * on the shared image; the new network it returns is copied into shared
+ * memory and swapped in.  An error or cancel before the swap leaves the old
+ * weights in place.
+ */
+static Datum
+rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 {
 	int64		id = PG_GETARG_INT64(0);
 	RtEntry    *e;
@@ -593,7 +611,7 @@ snn_train_id(PG_FUNCTION_ARGS)
 		Datum		trained;
 		struct varlena *value;
 
-		trained = rt_ops_call_value_fn("snn_train", fcinfo,
+		trained = rt_ops_call_value_fn(fn, fcinfo,
 									   rt_object_image(rt_object(dp)), &isnull);
 		if (isnull)
 			ereport(ERROR,
@@ -634,6 +652,20 @@ snn_train_id(PG_FUNCTION_ARGS)
 	rt_object_unref(old);
 	rt_stat_latency(slot, RT_PHASE_TRAIN, rt_elapsed_us(start));
 	PG_RETURN_INT64(id);
+}
+
+/* snn_train(id, inputs, labels, method, options): see rt_train_common. */
+Datum
+snn_train_id(PG_FUNCTION_ARGS)
+{
+	return rt_train_common(fcinfo, "snn_train");
+}
+
+/* snn_train_query(id, query, method, options): see rt_train_common. */
+Datum
+snn_train_query_id(PG_FUNCTION_ARGS)
+{
+	return rt_train_common(fcinfo, "snn_train_query");
 }
 
 /* Dispose of networks idle past their ttl (the pool worker calls this). */

@@ -67,21 +67,38 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_dispose(bigint) IS
 'free a network now';
 
-CREATE FUNCTION snn_infer(id bigint, features float8[],
-						  OUT label integer, OUT confidence float8)
+CREATE FUNCTION snn_infer(id bigint, features real[],
+		OUT predicted integer, OUT spikes spikes, OUT confidence double precision,
+		OUT layer_spikes integer[], OUT steps integer, OUT synaptic_ops bigint,
+		OUT neuron_updates bigint, OUT microseconds double precision)
 RETURNS record
 AS 'MODULE_PATHNAME', 'snn_infer_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_infer(bigint, float8[]) IS
-'inference on a live network, reading its image in shared memory in place (snn_infer(snn, ...) on the network)';
+COMMENT ON FUNCTION snn_infer(bigint, real[]) IS
+'snn_infer(snn, real[]) on a live network, handed its image in shared memory in place; any number of sessions at once';
 
-CREATE FUNCTION snn_train(id bigint, features float8[], labels integer[],
+CREATE FUNCTION snn_predict(id bigint, features real[])
+RETURNS integer
+AS 'MODULE_PATHNAME', 'snn_predict_id'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_predict(bigint, real[]) IS
+'snn_predict(snn, real[]) on a live network: the predicted class (counted as infer)';
+
+CREATE FUNCTION snn_train(id bigint, inputs real[], labels integer[], method text,
 						  options jsonb DEFAULT '{}')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_train_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_train(bigint, float8[], integer[], jsonb) IS
-'train a live network on a copy (snn_train(snn, ...)) and swap the result in; on error or cancel the old weights stay';
+COMMENT ON FUNCTION snn_train(bigint, real[], integer[], text, jsonb) IS
+'snn_train(snn, ...) on a copy of a live network, swapped in when it succeeds (an error or cancel leaves the old weights); returns the id';
+
+CREATE FUNCTION snn_train_query(id bigint, query text, method text,
+								options jsonb DEFAULT '{}')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'snn_train_query_id'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_train_query(bigint, text, text, jsonb) IS
+'snn_train_query(snn, ...) on a copy of a live network, swapped in when it succeeds; returns the id';
 
 -- Monitoring, built like pg_stat_statements.
 CREATE FUNCTION snn_stat_pools(

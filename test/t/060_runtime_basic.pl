@@ -149,8 +149,8 @@ $node->safe_psql('postgres', q{
 	GRANT alice TO carol;
 });
 my $aid = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'), 'secret')", extra_params => [ '-U', 'alice' ]);
-for my $call ("snn_save($aid)", "snn_dispose($aid)", "snn_infer($aid, ARRAY[1.0]::float8[])",
-	"snn_train($aid, ARRAY[1.0]::float8[], ARRAY[1])")
+for my $call ("snn_save($aid)", "snn_dispose($aid)", "snn_infer($aid, ARRAY[1.0]::real[])",
+	"snn_train($aid, ARRAY[[1.0]]::real[], ARRAY[1], 'backprop')", "snn_predict($aid, ARRAY[1.0]::real[])")
 {
 	($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT $call", extra_params => [ '-U', 'bob' ]);
 	like($e, qr/42501: permission denied for snn network $aid/, "another role may not $call (42501)");

@@ -6,7 +6,6 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(usleep);
 
 my $cfg = '{"kind":"feedforward","inputs":16,"layers":[{"size":8},{"size":4}],"seed":1}';
 
@@ -28,78 +27,79 @@ restart_after_crash = on
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION snn');
 
-# The runtime trains through the value-level snn_train(snn, float8[],
-# integer[], jsonb).  Until the training area provides it, a stand-in in the
-# extension's schema makes training observable: it returns the network
-# rebuilt with the seed given in options, fails on {"fail":..} and sleeps
-# on {"sleep":..}.
-my $standin = $node->safe_psql('postgres',
-	"SELECT to_regprocedure('snn_train(snn,float8[],integer[],jsonb)') IS NULL");
-if ($standin eq 't')
-{
-	$node->safe_psql('postgres', qq{
-		CREATE FUNCTION snn_train(net snn, features float8[], labels integer[], options jsonb DEFAULT '{}')
-		RETURNS snn LANGUAGE plpgsql AS \$\$
-		BEGIN
-			IF options ? 'sleep' THEN PERFORM pg_sleep((options->>'sleep')::float8); END IF;
-			IF options ? 'fail' THEN RAISE EXCEPTION 'training failed: %', options->>'fail'; END IF;
-			RETURN snn_create(jsonb_set('$cfg'::jsonb, '{seed}', options->'seed'));
-		END \$\$;
-	});
-}
-else
-{
-	plan skip_all => 'the real snn_train(snn, ...) exists: this test drives the stand-in';
-}
+# A small two-class data set: class 0 is bright on the first 8 inputs,
+# class 1 on the last 8.
+$node->safe_psql('postgres', q{
+	CREATE TABLE td AS
+	SELECT i % 2 AS label,
+		   (SELECT array_agg(CASE WHEN (j <= 8) = (i % 2 = 0) THEN 12 + (i * j) % 5 ELSE (i + j) % 3 END::real ORDER BY j)
+			FROM generate_series(1, 16) j) AS f
+	FROM generate_series(1, 200) i;
+});
 
-sub weights_seed
+sub fingerprint
 {
 	my ($id) = @_;
-	return $node->safe_psql('postgres', "SELECT snn_info(snn_save($id))->>'seed'");
+	return $node->safe_psql('postgres', "SELECT md5(snn_save($id)::text)");
 }
 
 my $id = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'), 'trainee')");
-is(weights_seed($id), '1', 'loaded network has seed 1');
+my $fp0 = fingerprint($id);
 
-# success swaps the new network in
-is($node->safe_psql('postgres', "SELECT snn_train($id, '{1}', '{1}', '{\"seed\": 2}')"), $id,
-	'snn_train returns the id');
-is(weights_seed($id), '2', 'training swapped the new weights in');
-is($node->safe_psql('postgres', "SELECT train_count, state FROM pg_stat_snn_networks WHERE id = $id"),
-	'1|ready', 'train_count counted');
+# success swaps the trained network in
+is( $node->safe_psql('postgres',
+		"SELECT snn_train_query($id, 'SELECT f, label FROM td', 'backprop', '{\"epochs\": 20}')"),
+	$id, 'snn_train_query returns the id');
+my $fp1 = fingerprint($id);
+isnt($fp1, $fp0, 'training swapped new weights in');
+is($node->safe_psql('postgres', "SELECT count(*) FROM snn_train_history(snn_save($id))"),
+	'1', 'the saved network carries its training history');
+is( $node->safe_psql('postgres',
+		"SELECT avg((snn_predict($id, f) = label)::int) > 0.9 FROM td"),
+	't', 'the trained network predicts the two classes');
+is( $node->safe_psql('postgres',
+		"SELECT i.predicted = td.label FROM td, snn_infer($id, td.f) i ORDER BY td.label LIMIT 1"),
+	't', 'snn_infer on the id');
+is($node->safe_psql('postgres', "SELECT train_count, state, infer_count > 200 FROM pg_stat_snn_networks WHERE id = $id"),
+	'1|ready|t', 'train and infer counted');
 
 # failure leaves the old weights
-my ($o, $e) = try_sql($node, "SELECT snn_train($id, '{1}', '{1}', '{\"seed\": 3, \"fail\": \"on purpose\"}')");
-like($e, qr/training failed: on purpose/, 'a failing training raises its error');
-is(weights_seed($id), '2', 'after a failed training the old weights stay');
+my ($o, $e) = try_sql($node,
+	"SELECT snn_train($id, ARRAY[1, 2, 3]::real[], ARRAY[1], 'backprop')");
+like($e, qr/inputs must be a two-dimensional array/, 'a failing training raises its error');
+is(fingerprint($id), $fp1, 'after a failed training the old weights stay');
 is($node->safe_psql('postgres', "SELECT state, train_count FROM pg_stat_snn_networks WHERE id = $id"),
 	'ready|1', 'and the network is ready again');
 is($node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'training'"),
 	'0', 'nothing left in the training category');
 
+# a training that takes long: its data query sleeps first
+my $slow = "SELECT snn_train_query($id, 'SELECT f, label FROM td, pg_sleep(60)', 'backprop', '{\"epochs\": 50, \"seed\": 9}');";
+
 # cancel during training: old weights, ready
 my $bg = $node->background_psql('postgres', on_error_stop => 0);
-$bg->query_until(qr/go/, "\\echo go\nSELECT snn_train($id, '{1}', '{1}', '{\"seed\": 4, \"sleep\": 60}');\n");
+$bg->query_until(qr/go/, "\\echo go\n$slow\n");
 $node->poll_query_until('postgres', "SELECT state = 'training' FROM pg_stat_snn_networks WHERE id = $id");
-($o, $e) = try_sql($node, "SELECT snn_train($id, '{1}', '{1}', '{\"seed\": 5}')");
+($o, $e) = try_sql($node, "SELECT snn_train_query($id, 'SELECT f, label FROM td', 'backprop')");
 like($e, qr/is being trained by another session/, 'a second training of the same network is refused');
-is($node->safe_psql('postgres', "SELECT snn_save($id) IS NOT NULL"), 't', 'the network stays readable during training');
+is($node->safe_psql('postgres', "SELECT snn_predict($id, f) = label FROM td LIMIT 1"), 't',
+	'the network keeps serving inference during training');
 $node->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT snn_train($id%' AND pid <> pg_backend_pid()");
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT snn_train_query($id%' AND pid <> pg_backend_pid()");
 ok($node->poll_query_until('postgres', "SELECT state = 'ready' FROM pg_stat_snn_networks WHERE id = $id"),
 	'a cancelled training puts the network back to ready');
-is(weights_seed($id), '2', 'with the old weights');
+is(fingerprint($id), $fp1, 'with the old weights');
 $bg->quit;
 
-# termination (FATAL, no transaction cleanup by PG_CATCH) during training
+# termination (FATAL: no PG_CATCH runs) during training
 $bg = $node->background_psql('postgres', on_error_stop => 0);
-$bg->query_until(qr/go/, "\\echo go\nSELECT snn_train($id, '{1}', '{1}', '{\"seed\": 6, \"sleep\": 60}');\n");
+$bg->query_until(qr/go/, "\\echo go\n$slow\n");
 $node->poll_query_until('postgres', "SELECT state = 'training' FROM pg_stat_snn_networks WHERE id = $id");
 $node->safe_psql('postgres',
-	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT snn_train($id%' AND pid <> pg_backend_pid()");
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT snn_train_query($id%' AND pid <> pg_backend_pid()");
 ok($node->poll_query_until('postgres', "SELECT state = 'ready' FROM pg_stat_snn_networks WHERE id = $id"),
 	'a terminated trainer leaves the network ready');
-is(weights_seed($id), '2', 'with the old weights');
+is(fingerprint($id), $fp1, 'with the old weights');
 eval { $bg->quit };
 
 # a committed network of a terminated session stays; an uncommitted one goes
@@ -119,7 +119,7 @@ $node->poll_query_until('postgres', "SELECT ready = 2 FROM pg_stat_snn_pools WHE
 $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bgpid = $bg->query_safe("SELECT pg_backend_pid()");
 $bgpid =~ s/\s+//g;
-$bg->query_until(qr/go/, "\\echo go\nSELECT snn_train($id, '{1}', '{1}', '{\"seed\": 7, \"sleep\": 60}');\n");
+$bg->query_until(qr/go/, "\\echo go\n$slow\n");
 $node->poll_query_until('postgres', "SELECT state = 'training' FROM pg_stat_snn_networks WHERE id = $id");
 my $log_offset = -s $node->logfile;
 kill 'KILL', $bgpid;
