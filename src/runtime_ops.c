@@ -9,6 +9,7 @@
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "snn.h"
@@ -120,17 +121,75 @@ typedef struct RtValueFn
 } RtValueFn;
 
 /*
+ * Inference functions keep what they prepare from a network in fn_extra,
+ * for the life of fn_mcxt.  A per-query FmgrInfo would throw that away at
+ * the end of every statement, and a one-call statement (the common case
+ * for an id) would prepare the network again each time, with its large
+ * allocations going back and forth to the C library.  So inference calls go
+ * through an FmgrInfo that lives in a backend-long context, reset whenever
+ * the function or the image changes, which bounds what it keeps to one
+ * prepared network per function.
+ */
+#define RT_PERSIST_SLOTS 4
+
+typedef struct RtPersistFn
+{
+	Oid			fn;
+	MemoryContext cxt;
+	FmgrInfo	flinfo;
+	const void *image;			/* the image the cached state was built for */
+	Size		image_len;
+} RtPersistFn;
+
+static RtPersistFn rt_persist[RT_PERSIST_SLOTS];
+
+/* The backend-long FmgrInfo for fn, reset when the image changed. */
+static FmgrInfo *
+rt_persist_get(Oid fn, const struct varlena *image, RtPersistFn **slot_out)
+{
+	RtPersistFn *p = NULL;
+
+	for (int i = 0; i < RT_PERSIST_SLOTS; i++)
+		if (rt_persist[i].fn == fn || (p == NULL && rt_persist[i].fn == InvalidOid))
+		{
+			p = &rt_persist[i];
+			if (rt_persist[i].fn == fn)
+				break;
+		}
+	if (p == NULL)
+		p = &rt_persist[fn % RT_PERSIST_SLOTS];
+	if (p->cxt == NULL)
+		p->cxt = AllocSetContextCreate(TopMemoryContext, "snn runtime inference cache",
+									   ALLOCSET_DEFAULT_SIZES);
+	if (p->fn != fn || p->image != (const void *) image || p->image_len != VARSIZE(image))
+	{
+		p->fn = InvalidOid;
+		MemoryContextReset(p->cxt);
+		fmgr_info_cxt(fn, &p->flinfo, p->cxt);
+		p->fn = fn;
+		p->image = image;
+		p->image_len = VARSIZE(image);
+	}
+	*slot_out = p;
+	return &p->flinfo;
+}
+
+/*
  * Call the value-level `name` with the image in place of the id: same
  * trailing arguments, same result.  The image pointer goes straight into
  * the call, so the value-level function reads shared memory in place.
+ * With persist (inference), the callee's own per-network preparation is
+ * kept from one statement to the next while the image stays the same.
  */
 Datum
 rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
-					 struct varlena *image, bool *isnull)
+					 struct varlena *image, bool persist, bool *isnull)
 {
 	RtValueFn  *cache = (RtValueFn *) fcinfo->flinfo->fn_extra;
 	int			nargs = PG_NARGS();
 	LOCAL_FCINFO(call, FUNC_MAX_ARGS);
+	FmgrInfo   *flinfo;
+	RtPersistFn *slot = NULL;
 	Datum		result;
 
 	if (cache == NULL)
@@ -152,21 +211,38 @@ rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
 		fmgr_info_cxt(cache->fn, &cache->flinfo, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = cache;
 	}
+	flinfo = persist ? rt_persist_get(cache->fn, image, &slot) : &cache->flinfo;
 
-	InitFunctionCallInfoData(*call, &cache->flinfo, nargs, fcinfo->fncollation,
+	InitFunctionCallInfoData(*call, flinfo, nargs, fcinfo->fncollation,
 							 NULL, NULL);
 	call->args[0].value = PointerGetDatum(image);
 	call->args[0].isnull = false;
 	for (int i = 1; i < nargs; i++)
 	{
 		call->args[i] = fcinfo->args[i];
-		if (call->args[i].isnull && cache->flinfo.fn_strict)
+		if (call->args[i].isnull && flinfo->fn_strict)
 		{
 			*isnull = true;
 			return (Datum) 0;
 		}
 	}
-	result = FunctionCallInvoke(call);
+	if (slot == NULL)
+		result = FunctionCallInvoke(call);
+	else
+	{
+		PG_TRY();
+		{
+			result = FunctionCallInvoke(call);
+		}
+		PG_CATCH();
+		{
+			/* whatever the callee left half-built goes with the context */
+			slot->fn = InvalidOid;
+			MemoryContextReset(slot->cxt);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
 	*isnull = call->isnull;
 	return result;
 }

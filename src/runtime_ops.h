@@ -42,9 +42,12 @@ extern struct varlena *rt_ops_create(Datum config_jsonb, Oid fn_namespace);
  * network value `image` (a pointer into shared memory) as first argument and
  * the remaining arguments of the id-level call in fcinfo.  Raises
  * "not available yet" (0A000) when no such value-level function exists.
+ * persist (inference): keep the callee's fn_extra across statements while
+ * the image stays the same (see runtime_ops.c).
  */
 extern Datum rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
-								  struct varlena *image, bool *isnull);
+								  struct varlena *image, bool persist,
+								  bool *isnull);
 
 /* The OID of the snn type in the extension's schema, or InvalidOid. */
 extern Oid	rt_ops_snn_type(Oid namespace);

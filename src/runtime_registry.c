@@ -537,7 +537,7 @@ rt_infer_common(FunctionCallInfo fcinfo, const char *fn)
 	PG_TRY();
 	{
 		result = rt_ops_call_value_fn(fn, fcinfo,
-									  rt_object_image(rt_object(dp)), &isnull);
+									  rt_object_image(rt_object(dp)), true, &isnull);
 	}
 	PG_FINALLY();
 	{
@@ -612,7 +612,7 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 		struct varlena *value;
 
 		trained = rt_ops_call_value_fn(fn, fcinfo,
-									   rt_object_image(rt_object(dp)), &isnull);
+									   rt_object_image(rt_object(dp)), false, &isnull);
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -34,10 +34,21 @@ q "CREATE EXTENSION snn"
 q "SELECT snn_define_type('digits', '$DIGITS', 64, 100000)"
 q "CREATE TABLE nets (id int PRIMARY KEY, net snn)"
 q "INSERT INTO nets SELECT 1, snn_create('$DIGITS')"
-HAS_INFER=$(q "SELECT to_regprocedure('snn_infer(snn,float8[])') IS NOT NULL")
-HAS_TRAIN=$(q "SELECT to_regprocedure('snn_train(snn,float8[],integer[],jsonb)') IS NOT NULL")
+HAS_INFER=$(q "SELECT to_regprocedure('snn_infer(snn,real[])') IS NOT NULL")
+HAS_TRAIN=$(q "SELECT to_regprocedure('snn_train_query(snn,text,text,jsonb)') IS NOT NULL")
 IMG=$(q "SELECT snn_info(net)->>'bytes' FROM nets")
-FEAT="array_fill(0.5::float8, ARRAY[64])"
+
+# the digits data set (scikit-learn's, shipped by Debian) for training
+if [ "$HAS_TRAIN" = t ] && /usr/bin/python3 test/bench/digits_csv.py "$WORK/digits" >/dev/null 2>&1; then
+	chmod -R a+rX "$WORK/digits"
+	q "CREATE TABLE d_csv (label int, $(seq -f 'f%g real' -s ', ' 1 64))"
+	"$BIN/psql" -X -q -c "\\copy d_csv FROM '$WORK/digits/train.csv' CSV"
+	q "CREATE TABLE digits AS SELECT row_number() OVER () AS id, label, ARRAY[$(seq -f 'f%g' -s ', ' 1 64)]::real[] AS f FROM d_csv"
+	TRAIN_SQL="SELECT f, label FROM digits"
+else
+	HAS_TRAIN=f
+fi
+[ "$HAS_TRAIN" = t ] && FEAT="'$(q "SELECT f FROM digits WHERE id = 1")'::real[]"
 
 # client p50 p99 (microseconds) from pgbench per-transaction logs
 pct() {
@@ -67,21 +78,29 @@ run() {
 echo "== snn runtime benchmark: digits-shaped network (64-64-10, $IMG bytes), $SECS s a run"
 echo "   $(nproc) cores, shared with other work: compare figures within this run only"
 ID=$(q "SELECT snn_spawn('digits', 'bench')")
+if [ "$HAS_TRAIN" = t ]; then
+	q "SELECT snn_train_query($ID, '$TRAIN_SQL', 'backprop')" >/dev/null
+	q "UPDATE nets SET net = snn_save($ID)"
+	echo "   trained network $ID on $(q "SELECT count(*) FROM digits") digits: training accuracy $(q "SELECT round(avg((snn_predict($ID, f) = label)::int), 3) FROM digits")"
+fi
 for c in 1 16; do
 	run "spawn+dispose (pool)" $c "SELECT snn_dispose(snn_spawn('digits'));"
 	run "load+dispose (value)" $c "SELECT snn_dispose(snn_load(net)) FROM nets WHERE id = 1;"
 	run "save (id -> value)" $c "SELECT snn_save($ID) IS NOT NULL;"
 	run "peer: read value from table" $c "SELECT net IS NOT NULL FROM nets WHERE id = 1;"
-	if [ "$HAS_INFER" = t ]; then
-		run "infer on id (in place)" $c "SELECT * FROM snn_infer($ID, $FEAT);"
-		run "peer: infer on table value" $c "SELECT (snn_infer(net, $FEAT)).* FROM nets WHERE id = 1;"
+	if [ "$HAS_INFER" = t ] && [ "$HAS_TRAIN" = t ]; then
+		run "infer on id (in place)" $c "SELECT predicted FROM snn_infer($ID, $FEAT);"
+		run "peer: infer on table value" $c "SELECT i.predicted FROM nets, snn_infer(nets.net, $FEAT) i WHERE nets.id = 1;"
 	else
-		echo "infer: snn_infer(snn, float8[]) is not available in this build (training area): not measured"
+		echo "infer: snn_infer(snn, real[]) or the digits data are not available: not measured"
 	fi
 	if [ "$HAS_TRAIN" = t ]; then
-		run "train on id (copy + swap)" $c "SELECT snn_train($ID, $FEAT, ARRAY[1], '{}');"
+		run "spawn+train+dispose" $c "SELECT snn_spawn('digits') AS t \\gset
+SELECT snn_train_query(:t::bigint, '$TRAIN_SQL', 'backprop');
+SELECT snn_dispose(:t);"
+		run "peer: train table value" $c "SELECT snn_train_query(net, '$TRAIN_SQL', 'backprop') IS NOT NULL FROM nets WHERE id = 1;"
 	else
-		echo "train: snn_train(snn, ...) is not available in this build (training area): not measured"
+		echo "train: snn_train_query(snn, ...) is not available: not measured"
 	fi
 done
 q "SELECT snn_dispose($ID)"

@@ -101,10 +101,11 @@ is($node->safe_psql('postgres', "SELECT errors, timeouts FROM pg_stat_snn_pools 
 # backend memory is flat across many lifecycles in one session
 my $loop = sub {
 	my ($n) = @_;
-	return "DO \$\$ DECLARE id bigint; BEGIN FOR i IN 1..$n LOOP "
-	  . "id := snn_spawn('load'); PERFORM snn_save(id); "
-	  . "PERFORM snn_predict($shared, $feat); "
-	  . "PERFORM snn_dispose(id); END LOOP; END \$\$;";
+	return "DO \$\$ DECLARE id bigint; c bigint; BEGIN FOR i IN 1..$n LOOP "
+	  . "id := snn_spawn('load'); PERFORM snn_save(id); PERFORM snn_dispose(id); "
+	  . "PERFORM snn_predict($shared, $feat); PERFORM snn_infer($shared, $feat); "
+	  . "c := snn_load(snn_save($shared)); PERFORM snn_infer(c, $feat); PERFORM snn_dispose(c); "
+	  . "END LOOP; END \$\$;";
 };
 my $mem = "SELECT sum(total_bytes) FROM pg_backend_memory_contexts;";
 my $res = $node->safe_psql('postgres', join("\n", $loop->(1000), $mem, $loop->($lifecycles), $mem));
