@@ -103,6 +103,7 @@ typedef struct RtControl
 	dsa_handle	area;			/* DSA_HANDLE_INVALID until first use */
 	dshash_table_handle registry;
 	pg_atomic_uint64 next_id;
+	pg_atomic_uint64 next_serial;	/* identity of each network object */
 	pg_atomic_uint32 n_live;	/* registry entries */
 	pg_atomic_uint64 mem[RT_NMEMCAT];
 	pg_atomic_uint64 mem_high;	/* high-water mark of the sum of mem[] */
@@ -122,6 +123,7 @@ typedef struct RtObject
 	Size		image_len;		/* VARSIZE of the varlena */
 	Size		state_off;		/* 64-byte aligned */
 	Size		state_size;
+	uint64		serial;			/* unique: a swapped-in image never matches */
 } RtObject;
 
 typedef enum RtNetState

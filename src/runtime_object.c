@@ -67,6 +67,7 @@ rt_object_alloc(Size image_len, Size state_size, RtMemCat cat, int slot, RtObjec
 	pg_atomic_init_u32(&obj->refs, 1);
 	obj->category = cat;
 	obj->alloc_size = size;
+	obj->serial = pg_atomic_fetch_add_u64(&rt_control->next_serial, 1);
 	rt_object_layout(obj, image_len, state_size);
 	*out = obj;
 	return dp;

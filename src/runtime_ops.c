@@ -127,7 +127,7 @@ typedef struct RtValueFn
  * for an id) would prepare the network again each time, with its large
  * allocations going back and forth to the C library.  So inference calls go
  * through an FmgrInfo that lives in a backend-long context, reset whenever
- * the function or the image changes, which bounds what it keeps to one
+ * the function or the network object (its serial) changes, which bounds what it keeps to one
  * prepared network per function.
  */
 #define RT_PERSIST_SLOTS 4
@@ -137,15 +137,14 @@ typedef struct RtPersistFn
 	Oid			fn;
 	MemoryContext cxt;
 	FmgrInfo	flinfo;
-	const void *image;			/* the image the cached state was built for */
-	Size		image_len;
+	uint64		serial;			/* the network object it was built for */
 } RtPersistFn;
 
 static RtPersistFn rt_persist[RT_PERSIST_SLOTS];
 
 /* The backend-long FmgrInfo for fn, reset when the image changed. */
 static FmgrInfo *
-rt_persist_get(Oid fn, const struct varlena *image, RtPersistFn **slot_out)
+rt_persist_get(Oid fn, uint64 serial, RtPersistFn **slot_out)
 {
 	RtPersistFn *p = NULL;
 
@@ -161,14 +160,13 @@ rt_persist_get(Oid fn, const struct varlena *image, RtPersistFn **slot_out)
 	if (p->cxt == NULL)
 		p->cxt = AllocSetContextCreate(TopMemoryContext, "snn runtime inference cache",
 									   ALLOCSET_DEFAULT_SIZES);
-	if (p->fn != fn || p->image != (const void *) image || p->image_len != VARSIZE(image))
+	if (p->fn != fn || p->serial != serial)
 	{
 		p->fn = InvalidOid;
 		MemoryContextReset(p->cxt);
 		fmgr_info_cxt(fn, &p->flinfo, p->cxt);
 		p->fn = fn;
-		p->image = image;
-		p->image_len = VARSIZE(image);
+		p->serial = serial;
 	}
 	*slot_out = p;
 	return &p->flinfo;
@@ -178,12 +176,13 @@ rt_persist_get(Oid fn, const struct varlena *image, RtPersistFn **slot_out)
  * Call the value-level `name` with the image in place of the id: same
  * trailing arguments, same result.  The image pointer goes straight into
  * the call, so the value-level function reads shared memory in place.
- * With persist (inference), the callee's own per-network preparation is
- * kept from one statement to the next while the image stays the same.
+ * With persist (inference: the object's serial number), the callee's own
+ * per-network preparation is kept from one statement to the next while it
+ * is called on the same network object.
  */
 Datum
 rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
-					 struct varlena *image, bool persist, bool *isnull)
+					 struct varlena *image, uint64 persist, bool *isnull)
 {
 	RtValueFn  *cache = (RtValueFn *) fcinfo->flinfo->fn_extra;
 	int			nargs = PG_NARGS();
@@ -211,7 +210,7 @@ rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
 		fmgr_info_cxt(cache->fn, &cache->flinfo, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	flinfo = persist ? rt_persist_get(cache->fn, image, &slot) : &cache->flinfo;
+	flinfo = persist ? rt_persist_get(cache->fn, persist, &slot) : &cache->flinfo;
 
 	InitFunctionCallInfoData(*call, flinfo, nargs, fcinfo->fncollation,
 							 NULL, NULL);

@@ -42,11 +42,12 @@ extern struct varlena *rt_ops_create(Datum config_jsonb, Oid fn_namespace);
  * network value `image` (a pointer into shared memory) as first argument and
  * the remaining arguments of the id-level call in fcinfo.  Raises
  * "not available yet" (0A000) when no such value-level function exists.
- * persist (inference): keep the callee's fn_extra across statements while
- * the image stays the same (see runtime_ops.c).
+ * persist (inference): the network object's serial number; nonzero keeps
+ * the callee's fn_extra across statements while it stays the same object
+ * (see runtime_ops.c).
  */
 extern Datum rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
-								  struct varlena *image, bool persist,
+								  struct varlena *image, uint64 persist,
 								  bool *isnull);
 
 /* The OID of the snn type in the extension's schema, or InvalidOid. */

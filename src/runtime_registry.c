@@ -536,8 +536,10 @@ rt_infer_common(FunctionCallInfo fcinfo, const char *fn)
 	rt_hold(dp);
 	PG_TRY();
 	{
-		result = rt_ops_call_value_fn(fn, fcinfo,
-									  rt_object_image(rt_object(dp)), true, &isnull);
+		RtObject   *obj = rt_object(dp);
+
+		result = rt_ops_call_value_fn(fn, fcinfo, rt_object_image(obj),
+									  obj->serial, &isnull);
 	}
 	PG_FINALLY();
 	{
@@ -612,7 +614,7 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 		struct varlena *value;
 
 		trained = rt_ops_call_value_fn(fn, fcinfo,
-									   rt_object_image(rt_object(dp)), false, &isnull);
+									   rt_object_image(rt_object(dp)), 0, &isnull);
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

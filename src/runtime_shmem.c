@@ -95,6 +95,7 @@ rt_shmem_startup(void)
 		 */
 		epoch = (uint64) Max(time(NULL) - 946684800, 1);
 		pg_atomic_init_u64(&c->next_id, epoch << 24);
+		pg_atomic_init_u64(&c->next_serial, 1);
 		pg_atomic_init_u32(&c->n_live, 0);
 		for (int i = 0; i < RT_NMEMCAT; i++)
 			pg_atomic_init_u64(&c->mem[i], 0);
