@@ -61,14 +61,19 @@ float_array(ArrayType *arr, const char *name, size_t *n)
 	return (double *) ARR_DATA_PTR(arr);
 }
 
-/* An int argument that the engine takes as a count of at least 1. */
+/*
+ * An int argument that the engine takes as a count of at least 1.  Above
+ * max it is a size limit (54000), except for TTFS steps, where 255 is a
+ * property of the code (22003).
+ */
 static uint32
 positive_arg(int32 v, const char *name, int64 max)
 {
+	bool		limit = v > max && max != SNN_TTFS_MAX_STEPS;
+
 	if (v < 1 || v > max)
 		ereport(ERROR,
-				(errcode(v > SNN_TRAIN_MAX_STEPS ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-						 ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				(errcode(limit ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s %d is outside 1..%lld", name, v, (long long) max)));
 	return (uint32) v;
 }
@@ -144,17 +149,20 @@ snn_encode_rate_sql(PG_FUNCTION_ARGS)
 	double		hi = PG_GETARG_FLOAT8(2);
 	uint32		steps = positive_arg(PG_GETARG_INT32(3), "steps", SNN_TRAIN_MAX_STEPS);
 	double		rate = PG_GETARG_FLOAT8(4);
+	uint32	   *scratch;
 	snn_error	err;
 	snn_status	st;
 	SpikeTrain *t;
 
-	st = snn_encode_rate(v, n, lo, hi, steps, rate, NULL, 0, &count, &err);
+	st = snn_encode_rate(v, n, lo, hi, steps, rate, NULL, 0, &count, NULL, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_rate");
 	t = spiketrain_alloc((uint32) n, steps, (uint32) count);
-	st = snn_encode_rate(v, n, lo, hi, steps, rate, t->events, count, &count, &err);
+	scratch = palloc(sizeof(uint32) * ((Size) steps + 1));
+	st = snn_encode_rate(v, n, lo, hi, steps, rate, t->events, count, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_rate");
+	pfree(scratch);
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 
@@ -187,17 +195,22 @@ snn_encode_poisson_sql(PG_FUNCTION_ARGS)
 	uint32		steps = positive_arg(PG_GETARG_INT32(3), "steps", SNN_TRAIN_MAX_STEPS);
 	double		rate = PG_GETARG_FLOAT8(4);
 	uint64		seed = (uint64) PG_GETARG_INT64(5);
+	uint64	   *scratch = NULL;
 	snn_error	err;
 	snn_status	st;
 	SpikeTrain *t;
 
-	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, NULL, 0, &count, &err);
+	/* per-neuron scratch only once the size is known to be acceptable */
+	if (n >= 1 && n <= SNN_TRAIN_MAX_NEURONS)
+		scratch = palloc(sizeof(uint64) * 2 * n);
+	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, NULL, 0, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_poisson");
 	t = spiketrain_alloc((uint32) n, steps, (uint32) count);
-	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, t->events, count, &count, &err);
+	st = snn_encode_poisson(v, n, lo, hi, steps, rate, seed, t->events, count, &count, scratch, &err);
 	if (st != SNN_OK)
 		report(st, &err, "snn_encode_poisson");
+	pfree(scratch);
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 

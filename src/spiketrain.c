@@ -44,6 +44,11 @@ PG_FUNCTION_INFO_V1(spiketrain_unnest);
 PG_FUNCTION_INFO_V1(spiketrain_from_arrays);
 PG_FUNCTION_INFO_V1(spiketrain_eq);
 PG_FUNCTION_INFO_V1(spiketrain_ne);
+PG_FUNCTION_INFO_V1(spiketrain_lt);
+PG_FUNCTION_INFO_V1(spiketrain_le);
+PG_FUNCTION_INFO_V1(spiketrain_gt);
+PG_FUNCTION_INFO_V1(spiketrain_ge);
+PG_FUNCTION_INFO_V1(spiketrain_cmp);
 PG_FUNCTION_INFO_V1(spiketrain_hash);
 PG_FUNCTION_INFO_V1(spiketrain_hash_extended);
 
@@ -249,37 +254,63 @@ spikes_to_spiketrain(PG_FUNCTION_ARGS)
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 
+/*
+ * The shape fields of a train, reading only the header when the value is
+ * toasted: a slice of the first bytes instead of the whole event array.
+ */
+static void
+train_header(Datum d, uint32 *neurons, uint32 *steps, uint32 *events)
+{
+	SpikeTrain *t;
+
+	if (VARATT_IS_EXTENDED(DatumGetPointer(d)))
+		t = (SpikeTrain *) PG_DETOAST_DATUM_SLICE(d, 0,
+												  offsetof(SpikeTrain, events) - VARHDRSZ);
+	else
+		t = (SpikeTrain *) DatumGetPointer(d);
+	if (VARSIZE(t) < offsetof(SpikeTrain, events))
+		elog(ERROR, "spiketrain value is truncated (%u bytes)", (unsigned) VARSIZE(t));
+	*neurons = t->n_neurons;
+	*steps = t->n_steps;
+	*events = t->n_events;
+	if ((Pointer) t != DatumGetPointer(d))
+		pfree(t);
+}
+
 /* Number of neurons (the shape, not only those that fire). */
 Datum
 spiketrain_neurons(PG_FUNCTION_ARGS)
 {
-	SpikeTrain *t = PG_GETARG_SPIKETRAIN_P(0);
-	int32		v = (int32) t->n_neurons;
+	uint32		neurons,
+				steps,
+				events;
 
-	PG_FREE_IF_COPY(t, 0);
-	PG_RETURN_INT32(v);
+	train_header(PG_GETARG_DATUM(0), &neurons, &steps, &events);
+	PG_RETURN_INT32((int32) neurons);
 }
 
 /* Number of spike events. */
 Datum
 spiketrain_events(PG_FUNCTION_ARGS)
 {
-	SpikeTrain *t = PG_GETARG_SPIKETRAIN_P(0);
-	int32		v = (int32) t->n_events;
+	uint32		neurons,
+				steps,
+				events;
 
-	PG_FREE_IF_COPY(t, 0);
-	PG_RETURN_INT32(v);
+	train_header(PG_GETARG_DATUM(0), &neurons, &steps, &events);
+	PG_RETURN_INT32((int32) events);
 }
 
 /* Duration in steps. */
 Datum
 spiketrain_duration(PG_FUNCTION_ARGS)
 {
-	SpikeTrain *t = PG_GETARG_SPIKETRAIN_P(0);
-	int32		v = (int32) t->n_steps;
+	uint32		neurons,
+				steps,
+				events;
 
-	PG_FREE_IF_COPY(t, 0);
-	PG_RETURN_INT32(v);
+	train_header(PG_GETARG_DATUM(0), &neurons, &steps, &events);
+	PG_RETURN_INT32((int32) steps);
 }
 
 /* The steps one neuron fires at, ascending; {} when it never fires. */
@@ -296,7 +327,10 @@ spiketrain_neuron_events(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("neuron %d is outside 0..%u", neuron, t->n_neurons - 1)));
-	elems = palloc(sizeof(Datum) * Max(t->n_events, 1));
+	for (uint32 i = 0; i < t->n_events; i++)
+		n += t->events[i].neuron == (uint32) neuron;
+	elems = palloc(sizeof(Datum) * Max(n, 1));
+	n = 0;
 	for (uint32 i = 0; i < t->n_events; i++)
 		if (t->events[i].neuron == (uint32) neuron)
 			elems[n++] = Int32GetDatum((int32) t->events[i].step);
@@ -457,6 +491,80 @@ spiketrain_ne(PG_FUNCTION_ARGS)
 	PG_FREE_IF_COPY(a, 0);
 	PG_FREE_IF_COPY(b, 1);
 	PG_RETURN_BOOL(r);
+}
+
+/*
+ * A total order for sorting, DISTINCT and unique indexes: by neurons, then
+ * steps, then the events compared pairwise in (step, neuron) order, a
+ * train that is a prefix of another first.  It has no physical meaning.
+ */
+static int
+train_cmp(const SpikeTrain *a, const SpikeTrain *b)
+{
+	uint32		n = Min(a->n_events, b->n_events);
+
+	if (a->n_neurons != b->n_neurons)
+		return a->n_neurons < b->n_neurons ? -1 : 1;
+	if (a->n_steps != b->n_steps)
+		return a->n_steps < b->n_steps ? -1 : 1;
+	for (uint32 i = 0; i < n; i++)
+	{
+		if (a->events[i].step != b->events[i].step)
+			return a->events[i].step < b->events[i].step ? -1 : 1;
+		if (a->events[i].neuron != b->events[i].neuron)
+			return a->events[i].neuron < b->events[i].neuron ? -1 : 1;
+	}
+	if (a->n_events != b->n_events)
+		return a->n_events < b->n_events ? -1 : 1;
+	return 0;
+}
+
+/* Compare two arguments, freeing detoasted copies. */
+static int
+cmp_args(FunctionCallInfo fcinfo)
+{
+	SpikeTrain *a = PG_GETARG_SPIKETRAIN_P(0);
+	SpikeTrain *b = PG_GETARG_SPIKETRAIN_P(1);
+	int			r = train_cmp(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	return r;
+}
+
+/* btree support: -1, 0 or 1. */
+Datum
+spiketrain_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(cmp_args(fcinfo));
+}
+
+/* a < b in the spiketrain order. */
+Datum
+spiketrain_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) < 0);
+}
+
+/* a <= b in the spiketrain order. */
+Datum
+spiketrain_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) <= 0);
+}
+
+/* a > b in the spiketrain order. */
+Datum
+spiketrain_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) > 0);
+}
+
+/* a >= b in the spiketrain order. */
+Datum
+spiketrain_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(cmp_args(fcinfo) >= 0);
 }
 
 /* Hash of the canonical bytes, consistent with equality. */

@@ -1,6 +1,7 @@
 -- snn install script, part 15: the spiketrain type (many spikes per neuron:
 -- sorted (step, neuron) events in a fixed shape), its casts to and from
--- spikes, accessors, a constructor from arrays, equality and hashing.
+-- spikes, accessors, a constructor from arrays, equality, btree and hash
+-- operator classes.
 
 CREATE TYPE spiketrain;
 
@@ -70,7 +71,7 @@ CREATE FUNCTION spiketrain(neurons integer, steps integer, event_steps integer[]
 	AS 'MODULE_PATHNAME', 'spiketrain_from_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION spiketrain(integer, integer, integer[], integer[]) IS 'build a spike train: event i fires neuron event_neurons[i] at step event_steps[i]; sorted and de-duplicated';
 
--- equality and hashing (the stored form is canonical)
+-- equality, a sort order and hashing (the stored form is canonical)
 
 CREATE FUNCTION spiketrain_eq(spiketrain, spiketrain) RETURNS boolean
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -79,6 +80,26 @@ COMMENT ON FUNCTION spiketrain_eq(spiketrain, spiketrain) IS 'same neurons, step
 CREATE FUNCTION spiketrain_ne(spiketrain, spiketrain) RETURNS boolean
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION spiketrain_ne(spiketrain, spiketrain) IS 'not spiketrain_eq';
+
+CREATE FUNCTION spiketrain_lt(spiketrain, spiketrain) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_lt(spiketrain, spiketrain) IS 'less than in the spiketrain sort order (neurons, steps, then events)';
+
+CREATE FUNCTION spiketrain_le(spiketrain, spiketrain) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_le(spiketrain, spiketrain) IS 'less than or equal in the spiketrain sort order';
+
+CREATE FUNCTION spiketrain_gt(spiketrain, spiketrain) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_gt(spiketrain, spiketrain) IS 'greater than in the spiketrain sort order';
+
+CREATE FUNCTION spiketrain_ge(spiketrain, spiketrain) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_ge(spiketrain, spiketrain) IS 'greater than or equal in the spiketrain sort order';
+
+CREATE FUNCTION spiketrain_cmp(spiketrain, spiketrain) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_cmp(spiketrain, spiketrain) IS 'btree comparison of spike trains: -1, 0 or 1 (a total order for sorting and unique indexes, without physical meaning)';
 
 CREATE FUNCTION spiketrain_hash(spiketrain) RETURNS integer
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -90,12 +111,38 @@ COMMENT ON FUNCTION spiketrain_hash_extended(spiketrain, bigint) IS 'seeded 64-b
 
 CREATE OPERATOR = (
 	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_eq,
-	COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+	COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
 );
 CREATE OPERATOR <> (
 	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_ne,
 	COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
 );
+
+CREATE OPERATOR < (
+	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_lt,
+	COMMUTATOR = >, NEGATOR = >=, RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_le,
+	COMMUTATOR = >=, NEGATOR = >, RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_gt,
+	COMMUTATOR = <, NEGATOR = <=, RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = spiketrain, RIGHTARG = spiketrain, PROCEDURE = spiketrain_ge,
+	COMMUTATOR = <=, NEGATOR = <, RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+CREATE OPERATOR CLASS spiketrain_ops
+	DEFAULT FOR TYPE spiketrain USING btree AS
+	OPERATOR 1 <,
+	OPERATOR 2 <=,
+	OPERATOR 3 =,
+	OPERATOR 4 >=,
+	OPERATOR 5 >,
+	FUNCTION 1 spiketrain_cmp(spiketrain, spiketrain);
 
 CREATE OPERATOR CLASS spiketrain_hash_ops
 	DEFAULT FOR TYPE spiketrain USING hash AS

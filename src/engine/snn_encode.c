@@ -162,11 +162,24 @@ rate_count(double v, double lo, double hi, uint32_t steps, double max_rate)
 	return r > (double) steps ? steps : (uint32_t) r;
 }
 
-/* Evenly spread spikes, generated neuron by neuron, then put in order. */
+/* Step of spike j of a neuron with r spikes over steps steps. */
+static inline uint32_t
+rate_spike_step(uint64_t j, uint64_t r, uint32_t steps)
+{
+	return (uint32_t) (((2 * j + 1) * (uint64_t) steps) / (2 * r));
+}
+
+/*
+ * Evenly spread spikes.  With scratch, a counting sort by step puts them
+ * in canonical order in O(events + steps): neurons are visited in order,
+ * so within a step they come out ascending.  Without, they are generated
+ * neuron by neuron and sorted.
+ */
 snn_status
 snn_encode_rate(const double *values, size_t n, double lo, double hi,
 				uint32_t steps, double max_rate, snn_event *events,
-				size_t cap, size_t *n_events, snn_error *err)
+				size_t cap, size_t *n_events, uint32_t *step_scratch,
+				snn_error *err)
 {
 	snn_status	st;
 	uint64_t	total = 0;
@@ -189,18 +202,45 @@ snn_encode_rate(const double *values, size_t n, double lo, double hi,
 	if (cap < total)
 		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %llu needed",
 						cap, (unsigned long long) total);
+	if (step_scratch == NULL)
+	{
+		for (size_t i = 0; i < n; i++)
+		{
+			uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
+
+			for (uint64_t j = 0; j < r; j++)
+			{
+				events[k].neuron = (uint32_t) i;
+				events[k].step = rate_spike_step(j, r, steps);
+				k++;
+			}
+		}
+		snn_events_sort(events, k);
+		return SNN_OK;
+	}
+	/* counting sort: step_scratch[s] = index of the next event at step s */
+	memset(step_scratch, 0, sizeof(uint32_t) * ((size_t) steps + 1));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
+
+		for (uint64_t j = 0; j < r; j++)
+			step_scratch[rate_spike_step(j, r, steps) + 1]++;
+	}
+	for (uint32_t s = 1; s <= steps; s++)
+		step_scratch[s] += step_scratch[s - 1];
 	for (size_t i = 0; i < n; i++)
 	{
 		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
 
 		for (uint64_t j = 0; j < r; j++)
 		{
-			events[k].neuron = (uint32_t) i;
-			events[k].step = (uint32_t) (((2 * j + 1) * (uint64_t) steps) / (2 * r));
-			k++;
+			uint32_t	t = rate_spike_step(j, r, steps);
+
+			events[step_scratch[t]].step = t;
+			events[step_scratch[t]++].neuron = (uint32_t) i;
 		}
 	}
-	*n_events = snn_events_normalise(events, k);
 	return SNN_OK;
 }
 
@@ -230,21 +270,48 @@ snn_decode_rate(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
 	return SNN_OK;
 }
 
-/* Bernoulli threshold: fire when a 64-bit draw is below p * 2^64. */
+/*
+ * Bernoulli threshold: fire when a 64-bit draw is below p * 2^64.
+ * UINT64_MAX stands for p = 1 (always fire): a draw can equal UINT64_MAX,
+ * so "always" is tested apart from the comparison.
+ */
 static uint64_t
-poisson_threshold(double p, int *always)
+poisson_threshold(double p)
 {
-	*always = p >= 1.0;
-	if (p <= 0.0 || *always)
+	if (p >= 1.0)
+		return UINT64_MAX;
+	if (p <= 0.0)
 		return 0;
 	return (uint64_t) ldexp(p, 64);
 }
 
-/* One pass over steps x neurons; counts only when events is NULL. */
+/* Seed of neuron i's stream: the (i + 1)-th SplitMix64 output of seed. */
+static inline uint64_t
+poisson_key(uint64_t seed, size_t i)
+{
+	return snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
+}
+
+/* 1 when a neuron with threshold thr and stream key fires at step s. */
+static inline size_t
+poisson_fires(uint64_t thr, uint64_t key, uint32_t s)
+{
+	uint64_t	draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
+
+	return (size_t) ((draw < thr) | (thr == UINT64_MAX));
+}
+
+/*
+ * One pass over steps x neurons, counting, or also writing when events is
+ * not NULL (at most cap of them).  With scratch, each neuron's threshold
+ * and key are computed once (scratch[2i], scratch[2i + 1]); without, for
+ * every cell.  The inner loops are branch-free on the random outcome: an
+ * event slot is written every cell and kept only when the neuron fired.
+ */
 static size_t
 poisson_pass(const double *values, size_t n, double lo, double hi,
 			 uint32_t steps, double max_rate, uint64_t seed,
-			 snn_event *events)
+			 snn_event *events, size_t cap, const uint64_t *scratch)
 {
 	size_t		k = 0;
 
@@ -252,27 +319,27 @@ poisson_pass(const double *values, size_t n, double lo, double hi,
 	{
 		for (size_t i = 0; i < n; i++)
 		{
-			int			always;
-			uint64_t	thr = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate,
-												&always);
-			uint64_t	key,
-						draw;
+			uint64_t	thr,
+						key;
+			size_t		f;
 
-			if (!always && thr == 0)
-				continue;
-			if (!always)
+			if (scratch)
 			{
-				key = snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
-				draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
-				if (draw >= thr)
-					continue;
+				thr = scratch[2 * i];
+				key = scratch[2 * i + 1];
 			}
-			if (events)
+			else
+			{
+				thr = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate);
+				key = poisson_key(seed, i);
+			}
+			f = poisson_fires(thr, key, s);
+			if (events && k < cap)
 			{
 				events[k].step = s;
 				events[k].neuron = (uint32_t) i;
 			}
-			k++;
+			k += f;
 		}
 	}
 	return k;
@@ -283,7 +350,7 @@ snn_status
 snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 				   uint32_t steps, double max_rate, uint64_t seed,
 				   snn_event *events, size_t cap, size_t *n_events,
-				   snn_error *err)
+				   uint64_t *neuron_scratch, snn_error *err)
 {
 	snn_status	st;
 	size_t		total;
@@ -297,7 +364,13 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 		return snn_fail(err, SNN_E_LIMIT, "steps",
 						"values x steps = %llu, more than the Poisson limit of %d",
 						(unsigned long long) n * steps, SNN_ENCODE_MAX_CELLS);
-	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL);
+	if (neuron_scratch)
+		for (size_t i = 0; i < n; i++)
+		{
+			neuron_scratch[2 * i] = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate);
+			neuron_scratch[2 * i + 1] = poisson_key(seed, i);
+		}
+	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL, 0, neuron_scratch);
 	if (total > SNN_TRAIN_MAX_EVENTS)
 		return snn_fail(err, SNN_E_LIMIT, "events",
 						"the Poisson code has %zu spikes, more than the limit of %d",
@@ -308,7 +381,7 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 	if (cap < total)
 		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %zu needed",
 						cap, total);
-	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events);
+	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events, cap, neuron_scratch);
 	return SNN_OK;
 }
 
@@ -409,7 +482,76 @@ neighbour_mismatch(double v, const uint8_t *t, double lo, double hi,
 	return m;
 }
 
-/* Invert the earliest field's Gaussian, side chosen by its neighbours. */
+/* Distance of a value from field j's centre implied by its spike step. */
+static double
+field_distance(uint8_t t, uint32_t steps, double w, double min_activation,
+			   double *activation)
+{
+	double		a = steps == 1 ? 1.0 :
+		1.0 - (double) t * (1.0 - min_activation) / (double) (steps - 1);
+
+	*activation = a;
+	return a >= 1.0 ? 0.0 : w * sqrt(-2.0 * log(a));
+}
+
+/*
+ * Invert the code for one value: a coarse estimate from the earliest field
+ * (side chosen by its neighbours), refined by the field whose activation
+ * is steepest there, since a spike step pins a value best on the flank of
+ * a Gaussian and worst at its top.
+ */
+static double
+decode_group(const uint8_t *g, double lo, double hi, uint32_t per_value,
+			 uint32_t steps, double sigma, double min_activation)
+{
+	uint32_t	best = 0;
+	double		d,
+				a,
+				c,
+				dist,
+				below,
+				above,
+				coarse,
+				result,
+				best_slope = -1.0;
+
+	for (uint32_t j = 1; j < per_value; j++)
+		if (g[j] < g[best])
+			best = j;
+	if (g[best] == SNN_TTFS_SILENT)
+		return NAN;
+	c = field_centre(lo, hi, per_value, best, &d);
+	dist = field_distance(g[best], steps, sigma * d, min_activation, &a);
+	below = c - dist;
+	above = c + dist;
+	coarse = neighbour_mismatch(above, g, lo, hi, per_value, best, steps, sigma, min_activation) <
+		neighbour_mismatch(below, g, lo, hi, per_value, best, steps, sigma, min_activation) ?
+		above : below;
+	result = coarse;
+	for (uint32_t j = 0; j < per_value; j++)
+	{
+		double		cj,
+					dj,
+					slope,
+					cand;
+
+		if (g[j] == SNN_TTFS_SILENT)
+			continue;
+		cj = field_centre(lo, hi, per_value, j, &d);
+		dj = field_distance(g[j], steps, sigma * d, min_activation, &a);
+		cand = fabs(cj - dj - coarse) <= fabs(cj + dj - coarse) ? cj - dj : cj + dj;
+		/* |da/dv| = a |z| / w, the same w for every field */
+		slope = a * dj;
+		if (slope > best_slope)
+		{
+			best_slope = slope;
+			result = cand;
+		}
+	}
+	return result;
+}
+
+/* Value by value; a silent group gives NaN. */
 snn_status
 snn_decode_population(const uint8_t *t, size_t n, double lo, double hi,
 					  uint32_t per_value, uint32_t steps, double sigma,
@@ -427,34 +569,8 @@ snn_decode_population(const uint8_t *t, size_t n, double lo, double hi,
 							"neuron %zu fires at step %u, outside 0..%u for steps = %u",
 							i, t[i], steps - 1, steps);
 	for (size_t k = 0; k < n; k++)
-	{
-		const uint8_t *g = t + k * per_value;
-		uint32_t	best = 0;
-		double		a,
-					d,
-					c,
-					dist,
-					below,
-					above;
-
-		for (uint32_t j = 1; j < per_value; j++)
-			if (g[j] < g[best])
-				best = j;
-		if (g[best] == SNN_TTFS_SILENT)
-		{
-			out[k] = NAN;
-			continue;
-		}
-		a = steps == 1 ? 1.0 :
-			1.0 - (double) g[best] * (1.0 - min_activation) / (double) (steps - 1);
-		c = field_centre(lo, hi, per_value, best, &d);
-		dist = a >= 1.0 ? 0.0 : sigma * d * sqrt(-2.0 * log(a));
-		below = c - dist;
-		above = c + dist;
-		out[k] = neighbour_mismatch(above, g, lo, hi, per_value, best, steps, sigma, min_activation) <
-			neighbour_mismatch(below, g, lo, hi, per_value, best, steps, sigma, min_activation) ?
-			above : below;
-	}
+		out[k] = decode_group(t + k * per_value, lo, hi, per_value, steps, sigma,
+							  min_activation);
 	return SNN_OK;
 }
 

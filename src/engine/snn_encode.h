@@ -62,11 +62,13 @@ snn_status	snn_decode_ttfs(const uint8_t *t, size_t n, double lo, double hi,
  * Two-phase: with events == NULL only *n_events is set (the exact count,
  * SNN_E_LIMIT above SNN_TRAIN_MAX_EVENTS); then call again with cap >=
  * that count.  Events come out in canonical (step, neuron) order.
+ * step_scratch (steps + 1 entries, or NULL) lets the encoder order them
+ * with a counting sort in O(events + steps) instead of sorting.
  */
 snn_status	snn_encode_rate(const double *values, size_t n, double lo,
 							double hi, uint32_t steps, double max_rate,
 							snn_event *events, size_t cap, size_t *n_events,
-							snn_error *err);
+							uint32_t *step_scratch, snn_error *err);
 
 /*
  * Inverse of the rate code: out[i] = lo + min(1, c_i / (max_rate *
@@ -86,12 +88,16 @@ snn_status	snn_decode_rate(uint32_t n_neurons, uint32_t n_steps,
  * seed; the neuron fires when the 64-bit draw is below p_i * 2^64 (always
  * when p_i = 1).  So a neuron's spikes depend only on (seed, i, p_i), and
  * the same call gives the same spikes everywhere.  n * steps <=
- * SNN_ENCODE_MAX_CELLS.  Two-phase like snn_encode_rate.
+ * SNN_ENCODE_MAX_CELLS.  Two-phase like snn_encode_rate (each phase draws
+ * everything; the count phase only counts).  neuron_scratch (2 n entries,
+ * or NULL) holds each neuron's threshold and stream seed so they are
+ * computed once, which makes the draws several times faster.
  */
 snn_status	snn_encode_poisson(const double *values, size_t n, double lo,
 							   double hi, uint32_t steps, double max_rate,
 							   uint64_t seed, snn_event *events, size_t cap,
-							   size_t *n_events, snn_error *err);
+							   size_t *n_events, uint64_t *neuron_scratch,
+							   snn_error *err);
 
 /*
  * Population code with Gaussian receptive fields: each value drives
@@ -110,15 +116,18 @@ snn_status	snn_encode_population(const double *values, size_t n, double lo,
 								  snn_error *err);
 
 /*
- * Inverse of the population code, value by value: the earliest-firing
- * field j (lowest j on ties) gives its activation back, a = 1 - t (1 -
- * min_activation) / (steps - 1), hence the distance |v - c_j| =
- * w sqrt(-2 ln a).  Of the two candidates c_j -/+ that distance, the one
- * whose predicted spike steps for fields j - 1 and j + 1 are closer (sum
- * of absolute step differences, silent counting as 255) to the observed
- * ones wins; on a tie, the lower.  A group where every field is silent
- * carries no value: out gets NaN there (SQL: NULL).  t holds n *
- * per_value bytes, out n values.
+ * Inverse of the population code, value by value.  A field's spike step
+ * gives its activation back, a = 1 - t (1 - min_activation) / (steps - 1),
+ * hence the distance |v - c_j| = w sqrt(-2 ln a).  A coarse estimate comes
+ * from the earliest field (lowest j on ties), the side (c_j - or + the
+ * distance) being the one whose predicted steps for fields j - 1 and j + 1
+ * are closer to the observed ones (ties: the lower).  The answer is then
+ * the candidate nearest the coarse estimate from the fired field where the
+ * Gaussian is steepest (largest a |v - c_j|), which pins the value best.
+ * With steps = 255, sigma = 1 and min_activation = 0.1 the error is below
+ * 0.5% of the field spacing for values in [lo, hi] (test_encode.c).  A
+ * group where every field is silent carries no value: out gets NaN there
+ * (SQL: NULL).  t holds n * per_value bytes, out n values.
  */
 snn_status	snn_decode_population(const uint8_t *t, size_t n, double lo,
 								  double hi, uint32_t per_value,

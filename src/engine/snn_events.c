@@ -3,7 +3,6 @@
  */
 #include "snn_events.h"
 
-#include <stdlib.h>
 
 /* Limits first, so callers can check a declared shape before allocating. */
 snn_status
@@ -52,18 +51,144 @@ snn_train_validate(uint32_t n_neurons, uint32_t n_steps,
 	return SNN_OK;
 }
 
-/* qsort comparator for canonical order. */
-static int
-event_cmp(const void *pa, const void *pb)
+/* The canonical order as one integer: step, then neuron. */
+static inline uint64_t
+event_key(snn_event e)
 {
-	const snn_event *a = pa;
-	const snn_event *b = pb;
+	return ((uint64_t) e.step << 32) | e.neuron;
+}
 
-	if (a->step != b->step)
-		return a->step < b->step ? -1 : 1;
-	if (a->neuron != b->neuron)
-		return a->neuron < b->neuron ? -1 : 1;
-	return 0;
+/* Insertion sort for short runs. */
+static void
+insertion_sort(snn_event *ev, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+	{
+		snn_event	x = ev[i];
+		uint64_t	k = event_key(x);
+		size_t		j = i;
+
+		while (j > 0 && event_key(ev[j - 1]) > k)
+		{
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = x;
+	}
+}
+
+/* Restore the max-heap property below node i of a heap of n events. */
+static void
+sift_down(snn_event *ev, size_t i, size_t n)
+{
+	for (;;)
+	{
+		size_t		c = 2 * i + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && event_key(ev[c + 1]) > event_key(ev[c]))
+			c++;
+		if (event_key(ev[i]) >= event_key(ev[c]))
+			return;
+		{
+			snn_event	t = ev[i];
+
+			ev[i] = ev[c];
+			ev[c] = t;
+		}
+		i = c;
+	}
+}
+
+/* Heapsort: the O(n log n) fallback that bounds the worst case. */
+static void
+heap_sort(snn_event *ev, size_t n)
+{
+	for (size_t i = n / 2; i > 0; i--)
+		sift_down(ev, i - 1, n);
+	for (size_t end = n; end > 1; end--)
+	{
+		snn_event	t = ev[0];
+
+		ev[0] = ev[end - 1];
+		ev[end - 1] = t;
+		sift_down(ev, 0, end - 1);
+	}
+}
+
+/*
+ * Introsort on the 64-bit key: quicksort with a median-of-three pivot,
+ * recursing into the smaller part only (stack depth O(log n)), heapsort
+ * when the depth budget runs out, insertion sort for short runs.  Several
+ * times faster than qsort() with a comparator, and never quadratic.
+ */
+static void
+intro_sort(snn_event *ev, size_t n, int depth)
+{
+	while (n > 16)
+	{
+		size_t		i,
+					j;
+		uint64_t	a,
+					b,
+					c,
+					pivot;
+
+		if (depth-- == 0)
+		{
+			heap_sort(ev, n);
+			return;
+		}
+		a = event_key(ev[0]);
+		b = event_key(ev[n / 2]);
+		c = event_key(ev[n - 1]);
+		pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		/* Hoare partition */
+		i = 0;
+		j = n - 1;
+		for (;;)
+		{
+			while (event_key(ev[i]) < pivot)
+				i++;
+			while (event_key(ev[j]) > pivot)
+				j--;
+			if (i >= j)
+				break;
+			{
+				snn_event	t = ev[i];
+
+				ev[i] = ev[j];
+				ev[j] = t;
+			}
+			i++;
+			j--;
+		}
+		/* [0, j] <= pivot <= [j + 1, n) */
+		if (j + 1 < n - (j + 1))
+		{
+			intro_sort(ev, j + 1, depth);
+			ev += j + 1;
+			n -= j + 1;
+		}
+		else
+		{
+			intro_sort(ev + j + 1, n - (j + 1), depth);
+			n = j + 1;
+		}
+	}
+	insertion_sort(ev, n);
+}
+
+/* Sort events into canonical order. */
+void
+snn_events_sort(snn_event *events, size_t n_events)
+{
+	int			depth = 0;
+
+	for (size_t m = n_events; m > 1; m >>= 1)
+		depth += 2;
+	intro_sort(events, n_events, depth);
 }
 
 /* Sort only when needed, then squeeze out duplicates. */
@@ -85,7 +210,7 @@ snn_events_normalise(snn_event *events, size_t n_events)
 	}
 	if (sorted)
 		return n_events;
-	qsort(events, n_events, sizeof(snn_event), event_cmp);
+	snn_events_sort(events, n_events);
 	out = 1;
 	for (size_t i = 1; i < n_events; i++)
 	{

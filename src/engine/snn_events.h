@@ -40,6 +40,9 @@ snn_status	snn_train_validate(uint32_t n_neurons, uint32_t n_steps,
 							   const snn_event *events, size_t n_events,
 							   snn_error *err);
 
+/* Sort events into canonical (step, neuron) order, in place, O(n log n). */
+void		snn_events_sort(snn_event *events, size_t n_events);
+
 /*
  * Sort events into canonical order and drop duplicate pairs, in place.
  * Returns the new count.  Already-sorted input costs one linear pass.

@@ -216,11 +216,11 @@ parse_event(parser *p, uint32_t n_neurons, uint32_t n_steps, snn_event *ev)
 			p->err->pos = start;
 		if (neuron >= n_neurons)
 			return snn_fail(p->err, SNN_E_RANGE, tok,
-							"spiketrain event \"%s\": neuron %llu is outside 0..%u",
-							tok, (unsigned long long) neuron, n_neurons - 1);
+							"spiketrain event \"%s\": the neuron is outside 0..%u",
+							tok, n_neurons - 1);
 		return snn_fail(p->err, SNN_E_RANGE, tok,
-						"spiketrain event \"%s\": step %llu is outside 0..%u",
-						tok, (unsigned long long) step, n_steps - 1);
+						"spiketrain event \"%s\": the step is outside 0..%u",
+						tok, n_steps - 1);
 	}
 	ev->neuron = (uint32_t) neuron;
 	ev->step = (uint32_t) step;

@@ -1,6 +1,7 @@
 /*
  * test_distance.c: the SIMD kernels equal the scalar definitions exactly on
- * random inputs of every length 1..300, at every alignment, plus extremes.
+ * random inputs of every length 1..300, at every alignment, plus extremes
+ * and lengths past the points where the SIMD lanes are flushed.
  */
 #include <stdint.h>
 #include <string.h>
@@ -53,6 +54,41 @@ main(void)
 	CHECK(snn_l2sq_u8(big_a, big_b, sizeof(big_a)) == (uint64_t) 255 * 255 * sizeof(big_a));
 	CHECK(snn_l1_u8(big_a, big_b, sizeof(big_a)) == (uint64_t) 255 * sizeof(big_a));
 	CHECK(snn_l2sq_u8(big_a, big_b, 0) == 0);
+
+	/*
+	 * Past the lane flush points of both paths (16 * 8192 bytes for SSE2,
+	 * 32 * 8192 for AVX2): worst case and random bytes at lengths around
+	 * them.
+	 */
+	{
+		static uint8_t huge_a[32 * 8192 * 2 + 100], huge_b[32 * 8192 * 2 + 100];
+		const size_t lens[] = {16 * 8192 - 1, 16 * 8192, 16 * 8192 + 17,
+			32 * 8192 - 1, 32 * 8192, 32 * 8192 + 33, sizeof(huge_a)};
+
+		memset(huge_a, 0, sizeof(huge_a));
+		memset(huge_b, 255, sizeof(huge_b));
+		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+		{
+			CHECKF(snn_l2sq_u8(huge_a, huge_b, lens[k]) == (uint64_t) 255 * 255 * lens[k],
+				   "worst l2 n=%zu", lens[k]);
+			CHECKF(snn_l1_u8(huge_b, huge_a, lens[k]) == (uint64_t) 255 * lens[k],
+				   "worst l1 n=%zu", lens[k]);
+		}
+		for (size_t i = 0; i < sizeof(huge_a); i++)
+		{
+			uint64_t	r = next_rand(&seed);
+
+			huge_a[i] = (uint8_t) r;
+			huge_b[i] = (uint8_t) (r >> 8);
+		}
+		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+		{
+			CHECKF(snn_l2sq_u8(huge_a, huge_b, lens[k]) == snn_l2sq_u8_scalar(huge_a, huge_b, lens[k]),
+				   "random l2 n=%zu", lens[k]);
+			CHECKF(snn_l1_u8(huge_a, huge_b, lens[k]) == snn_l1_u8_scalar(huge_a, huge_b, lens[k]),
+				   "random l1 n=%zu", lens[k]);
+		}
+	}
 
 	/* known value: [0,3,silent] vs [1,3,12] */
 	{
