@@ -789,6 +789,20 @@ snn_image_plan(snn_config *cfg, const snn_build_extra *extra, snn_plan *plan,
 	return SNN_OK;
 }
 
+/* y += xi * row (targets folded onto slots); restrict keeps it tight. */
+static void
+spread_row(double *restrict y, const uint32_t *restrict tg, const float *restrict w,
+		   uint32_t begin, uint32_t end, double xi, uint32_t n)
+{
+	for (uint32_t j = begin; j < end; j++)
+	{
+		uint32_t	t = tg[j];
+
+		t -= t >= n ? n : 0;
+		y[t] += w[j] * xi;
+	}
+}
+
 /*
  * Spectral radius of the recurrent weights by power iteration: the growth
  * rate |W^k x|^(1/k) converges to it even when the leading eigenvalues are
@@ -806,6 +820,12 @@ spectral_radius(const snn_image *img, double *x, double *y)
 	int			iters = 300,
 				counted = 0;
 
+	/* bound the work (this runs uninterruptible): about 1e9 multiply-adds */
+	if (img->n_rec_syn > 0 && (double) img->n_rec_syn * iters > 1e9)
+		iters = (int) (1e9 / (double) img->n_rec_syn);
+	if (iters < 30)
+		iters = 30;
+
 	for (uint32_t i = 0; i < n; i++)
 		x[i] = rng_unit(&rng) - 0.5;
 	for (int it = 0; it < iters; it++)
@@ -814,12 +834,7 @@ spectral_radius(const snn_image *img, double *x, double *y)
 
 		memset(y, 0, sizeof(double) * n);
 		for (uint32_t i = 0; i < n; i++)
-			for (uint32_t j = rp[i]; j < rp[i + 1]; j++)
-			{
-				uint32_t	t = tg[j] >= n ? tg[j] - n : tg[j];
-
-				y[t] += w[j] * x[i];
-			}
+			spread_row(y, tg, w, rp[i], rp[i + 1], x[i], n);
 		for (uint32_t i = 0; i < n; i++)
 			norm += y[i] * y[i];
 		norm = sqrt(norm);
