@@ -40,6 +40,16 @@ SELECT spiketrain_neurons(s), spiketrain_events(s), spiketrain_duration(s),
 FROM (SELECT '{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}'::spiketrain AS s) x;
 SELECT * FROM spiketrain_unnest('{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}');
 SELECT count(*) FROM spiketrain_unnest('{neurons:4,steps:20,events:[]}');
+SELECT spiketrain_counts('{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}');
+-- windows: shifted to step 0, may reach past the end
+SELECT spiketrain_window(t, 5, 10) AS mid, spiketrain_window(t, 15, 100) AS past_end,
+	   spiketrain_window(t, 100, 3) AS empty, spiketrain_window(t, 0, 20) = t AS whole
+FROM (SELECT '{neurons:4,steps:20,events:[0@7,2@0,0@0,0@19,2@5]}'::spiketrain AS t) x;
+SELECT spiketrain_window('{neurons:2,steps:300,events:[0@7,1@255]}', 0, 255)::spikes AS first_255_steps;
+SELECT q AS call, pg_temp.err(q) AS error
+FROM (VALUES ($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', -1, 5)$$),
+	($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', 0, 0)$$),
+	($$SELECT spiketrain_window('{neurons:2,steps:3,events:[]}', 0, 10000001)$$)) v(q);
 SELECT pg_temp.err($$SELECT spiketrain_neuron_events('{neurons:4,steps:20,events:[]}', 4)$$);
 SELECT pg_temp.err($$SELECT spiketrain_neuron_events('{neurons:4,steps:20,events:[]}', -1)$$);
 
@@ -101,9 +111,16 @@ RESET enable_seqscan;
 SELECT spiketrain_send('{neurons:4,steps:20,events:[1@0,0@7]}');
 -- send and receive round-trip through COPY BINARY
 CREATE TEMP TABLE trains_copy (id int, t spiketrain);
-COPY (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}')
-	TO '/tmp/snn_spiketrain_regress.bin' WITH (FORMAT binary);
-COPY trains_copy FROM '/tmp/snn_spiketrain_regress.bin' WITH (FORMAT binary);
+-- (the file lives in this cluster's data directory, private to the run)
+DO $$
+DECLARE
+	f text := current_setting('data_directory') || '/snn_spiketrain_regress.bin';
+BEGIN
+	EXECUTE format($q$COPY (SELECT id, t FROM trains UNION ALL
+						 SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}')
+					  TO %L WITH (FORMAT binary)$q$, f);
+	EXECUTE format('COPY trains_copy FROM %L WITH (FORMAT binary)', f);
+END $$;
 SELECT count(*) AS copied, bool_and(c.t = o.t) AS all_equal
 FROM trains_copy c LEFT JOIN (SELECT id, t FROM trains UNION ALL SELECT 0, '{neurons:1000000,steps:10000000,events:[999999@9999999,0@0]}') o USING (id);
 

@@ -32,6 +32,8 @@ PG_FUNCTION_INFO_V1(snn_decode_population_sql);
 PG_FUNCTION_INFO_V1(snn_encode_delta_sql);
 PG_FUNCTION_INFO_V1(snn_decode_delta_sql);
 
+static void report(snn_status st, const snn_error *err, const char *fn) pg_attribute_noreturn();
+
 /* Raise an engine failure with its SQLSTATE. */
 static void
 report(snn_status st, const snn_error *err, const char *fn)

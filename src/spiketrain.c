@@ -41,6 +41,8 @@ PG_FUNCTION_INFO_V1(spiketrain_events);
 PG_FUNCTION_INFO_V1(spiketrain_duration);
 PG_FUNCTION_INFO_V1(spiketrain_neuron_events);
 PG_FUNCTION_INFO_V1(spiketrain_unnest);
+PG_FUNCTION_INFO_V1(spiketrain_counts);
+PG_FUNCTION_INFO_V1(spiketrain_window);
 PG_FUNCTION_INFO_V1(spiketrain_from_arrays);
 PG_FUNCTION_INFO_V1(spiketrain_eq);
 PG_FUNCTION_INFO_V1(spiketrain_ne);
@@ -51,6 +53,8 @@ PG_FUNCTION_INFO_V1(spiketrain_ge);
 PG_FUNCTION_INFO_V1(spiketrain_cmp);
 PG_FUNCTION_INFO_V1(spiketrain_hash);
 PG_FUNCTION_INFO_V1(spiketrain_hash_extended);
+
+static void report(snn_status st, const snn_error *err, const char *what) pg_attribute_noreturn();
 
 /* Engine failures the user caused become errors with their SQLSTATE. */
 static void
@@ -338,6 +342,62 @@ spiketrain_neuron_events(PG_FUNCTION_ARGS)
 	pfree(elems);
 	PG_FREE_IF_COPY(t, 0);
 	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* Spikes of each neuron, one element a neuron. */
+Datum
+spiketrain_counts(PG_FUNCTION_ARGS)
+{
+	SpikeTrain *t = PG_GETARG_SPIKETRAIN_P(0);
+	uint32_t   *counts = palloc(sizeof(uint32_t) * t->n_neurons);
+	Datum	   *elems = palloc(sizeof(Datum) * t->n_neurons);
+	ArrayType  *result;
+
+	snn_events_counts(t->events, t->n_events, t->n_neurons, counts);
+	for (uint32 i = 0; i < t->n_neurons; i++)
+		elems[i] = Int32GetDatum((int32) counts[i]);
+	result = construct_array(elems, (int) t->n_neurons, INT4OID, sizeof(int32), true,
+							 TYPALIGN_INT);
+	pfree(counts);
+	pfree(elems);
+	PG_FREE_IF_COPY(t, 0);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * spiketrain_window(train, from_step, steps): the events of steps
+ * from_step .. from_step + steps - 1, shifted to start at 0, in a train of
+ * steps steps.  The window may reach past the end (nothing fires there).
+ * With from_step 0 and steps 255 it keeps what a spikes pattern can hold.
+ */
+Datum
+spiketrain_window(PG_FUNCTION_ARGS)
+{
+	SpikeTrain *t = PG_GETARG_SPIKETRAIN_P(0);
+	int32		from = PG_GETARG_INT32(1);
+	int32		steps = PG_GETARG_INT32(2);
+	SpikeTrain *w;
+	size_t		n;
+	snn_error	err;
+	snn_status	st;
+
+	if (from < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("from_step %d must not be negative", from)));
+	if (steps < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("steps %d is outside 1..%d", steps, SNN_TRAIN_MAX_STEPS)));
+	st = snn_train_check_shape(t->n_neurons, (uint64) steps, 0, &err);
+	if (st != SNN_OK)
+		report(st, &err, "spiketrain_window");
+	w = spiketrain_alloc(t->n_neurons, (uint32) steps, t->n_events);
+	n = snn_events_window(t->events, t->n_events, (uint32) from, (uint32) steps, w->events);
+	w->n_events = (uint32) n;
+	SET_VARSIZE(w, SPIKETRAIN_SIZE(n));
+	PG_FREE_IF_COPY(t, 0);
+	PG_RETURN_SPIKETRAIN_P(w);
 }
 
 /* One row (step, neuron) an event, in (step, neuron) order. */

@@ -67,6 +67,14 @@ CREATE FUNCTION spiketrain_unnest(spiketrain, OUT step integer, OUT neuron integ
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION spiketrain_unnest(spiketrain) IS 'one row (step, neuron) per event, in (step, neuron) order';
 
+CREATE FUNCTION spiketrain_counts(spiketrain) RETURNS integer[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_counts(spiketrain) IS 'number of spikes of each neuron, one element a neuron';
+
+CREATE FUNCTION spiketrain_window(spiketrain, from_step integer, steps integer) RETURNS spiketrain
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_window(spiketrain, integer, integer) IS 'the events of steps from_step .. from_step + steps - 1, shifted to start at step 0, as a train of steps steps';
+
 CREATE FUNCTION spiketrain(neurons integer, steps integer, event_steps integer[], event_neurons integer[]) RETURNS spiketrain
 	AS 'MODULE_PATHNAME', 'spiketrain_from_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION spiketrain(integer, integer, integer[], integer[]) IS 'build a spike train: event i fires neuron event_neurons[i] at step event_steps[i]; sorted and de-duplicated';

@@ -94,7 +94,7 @@ ttfs_step(double v, double lo, double hi, uint32_t steps)
 {
 	double		t;
 
-	if (v <= lo)
+	if (!(v > lo))				/* NaN too, though callers reject it */
 		return SNN_TTFS_SILENT;
 	if (v >= hi)
 		return 0;
@@ -124,11 +124,16 @@ snn_encode_ttfs(const double *values, size_t n, double lo, double hi,
 static double
 ttfs_value(uint8_t t, double lo, double hi, uint32_t steps)
 {
+	double		v;
+
 	if (t == SNN_TTFS_SILENT)
 		return lo;
 	if (steps == 1)
 		return hi;
-	return hi - (double) t * (hi - lo) / (double) (steps - 1);
+	/* t / (steps - 1) <= 1 first: t * (hi - lo) could overflow */
+	v = hi - ((double) t / (double) (steps - 1)) * (hi - lo);
+	/* rounding must not step outside the range (e.g. lo = -1e308) */
+	return v < lo ? lo : (v > hi ? hi : v);
 }
 
 /* Back from steps to values. */
@@ -265,7 +270,9 @@ snn_decode_rate(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
 	{
 		double		u = out[i] / (max_rate * (double) n_steps);
 
-		out[i] = lo + (u > 1.0 ? 1.0 : u) * (hi - lo);
+		double		v = lo + (u > 1.0 ? 1.0 : u) * (hi - lo);
+
+		out[i] = v > hi ? hi : v;	/* rounding must not pass hi */
 	}
 	return SNN_OK;
 }
@@ -413,6 +420,16 @@ check_population(size_t n, double lo, double hi, uint32_t per_value,
 	if (!(min_activation >= 0.0 && min_activation < 1.0))
 		return snn_fail(err, SNN_E_RANGE, "min_activation",
 						"min_activation %g is outside [0, 1)", min_activation);
+	/* the field width sigma * spacing must be a positive finite double */
+	{
+		double		d = per_value == 1 ? hi - lo : (hi - lo) / (double) (per_value - 1);
+		double		w = sigma * d;
+
+		if (!(w > 0.0) || !isfinite(w))
+			return snn_fail(err, SNN_E_RANGE, "sigma",
+							"field width sigma x spacing = %g x %g is not a positive finite number",
+							sigma, d);
+	}
 	return SNN_OK;
 }
 
@@ -426,7 +443,7 @@ field_centre(double lo, double hi, uint32_t per_value, uint32_t j, double *spaci
 		return lo + (hi - lo) / 2.0;
 	}
 	*spacing = (hi - lo) / (double) (per_value - 1);
-	return lo + (double) j * (hi - lo) / (double) (per_value - 1);
+	return lo + ((double) j / (double) (per_value - 1)) * (hi - lo);
 }
 
 /* TTFS step of field j for value v. */
@@ -487,9 +504,16 @@ static double
 field_distance(uint8_t t, uint32_t steps, double w, double min_activation,
 			   double *activation)
 {
-	double		a = steps == 1 ? 1.0 :
-		1.0 - (double) t * (1.0 - min_activation) / (double) (steps - 1);
+	double		q = steps == 1 ? 0.0 : (1.0 - min_activation) / (double) (steps - 1);
+	double		a = 1.0 - (double) t * q;
 
+	/*
+	 * The last step stands for activations in (min_activation, min_activation
+	 * + q / 2]: take the middle, which stays above 0 when min_activation is
+	 * 0.
+	 */
+	if (a <= min_activation)
+		a = min_activation + 0.25 * q;
 	*activation = a;
 	return a >= 1.0 ? 0.0 : w * sqrt(-2.0 * log(a));
 }
@@ -643,6 +667,9 @@ snn_decode_delta(uint32_t n_neurons, uint32_t n_steps, const snn_event *events,
 		for (; e < n_events && events[e].step == s; e++)
 			level += events[e].neuron == 0 ? 1 : -1;
 		out[s] = x0 + (double) level * threshold;
+		if (!isfinite(out[s]))
+			return snn_fail(err, SNN_E_RANGE, "threshold",
+							"the decoded value overflows a double at step %u", s);
 	}
 	return SNN_OK;
 }

@@ -43,8 +43,8 @@ snn_status	snn_encode_ttfs(const double *values, size_t n, double lo,
 							snn_error *err);
 
 /*
- * Inverse of snn_encode_ttfs: step t -> hi - t * (hi - lo) / (steps - 1)
- * (t = 0 -> hi when steps = 1); silent -> lo.  A step above steps - 1 is
+ * Inverse of snn_encode_ttfs: step t -> hi - (t / (steps - 1)) (hi - lo),
+ * kept inside [lo, hi] (t = 0 -> hi when steps = 1); silent -> lo.  A step above steps - 1 is
  * SNN_E_RANGE.  |decode(encode(v)) - v| <= (hi - lo) / (2 (steps - 1)) for
  * v in [lo, hi].
  */
@@ -154,7 +154,8 @@ snn_status	snn_encode_delta(const double *x, size_t n, double threshold,
 /*
  * Inverse of the delta code: out[t] (n_steps values) = x0 + threshold *
  * (UP spikes - DOWN spikes at steps <= t), the encoder's reference.  The
- * train must have 2 neurons (SNN_E_DIM otherwise).
+ * train must have 2 neurons (SNN_E_DIM otherwise); a value that
+ * overflows a double is SNN_E_RANGE.
  */
 snn_status	snn_decode_delta(uint32_t n_neurons, uint32_t n_steps,
 							 const snn_event *events, size_t n_events,

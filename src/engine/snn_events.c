@@ -236,3 +236,52 @@ snn_events_first_spikes(const snn_event *events, size_t n_events,
 			first[nr] = events[i].step;
 	}
 }
+
+/* Index of the first event at or after step, by binary search. */
+static size_t
+first_at_or_after(const snn_event *events, size_t n_events, uint32_t step)
+{
+	size_t		lo = 0,
+				hi = n_events;
+
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (events[mid].step < step)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Sorted by step, so the window is one contiguous run of events. */
+size_t
+snn_events_window(const snn_event *events, size_t n_events, uint32_t from,
+				  uint32_t len, snn_event *out)
+{
+	uint64_t	end = (uint64_t) from + len;
+	size_t		k = 0;
+
+	for (size_t i = first_at_or_after(events, n_events, from);
+		 i < n_events && events[i].step < end; i++)
+	{
+		out[k].step = events[i].step - from;
+		out[k].neuron = events[i].neuron;
+		k++;
+	}
+	return k;
+}
+
+/* One pass over the events. */
+void
+snn_events_counts(const snn_event *events, size_t n_events,
+				  uint32_t n_neurons, uint32_t *counts)
+{
+	for (uint32_t i = 0; i < n_neurons; i++)
+		counts[i] = 0;
+	for (size_t i = 0; i < n_events; i++)
+		if (events[i].neuron < n_neurons)
+			counts[events[i].neuron]++;
+}

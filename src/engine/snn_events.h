@@ -57,4 +57,16 @@ size_t		snn_events_normalise(snn_event *events, size_t n_events);
 void		snn_events_first_spikes(const snn_event *events, size_t n_events,
 									uint32_t n_neurons, uint32_t *first);
 
+/*
+ * The events of steps from .. from + len - 1, shifted to start at step 0,
+ * into out (room for n_events at most; out may not overlap events).
+ * Events must be canonical; so is the result.  Returns its count.
+ */
+size_t		snn_events_window(const snn_event *events, size_t n_events,
+							  uint32_t from, uint32_t len, snn_event *out);
+
+/* Spikes of each neuron: counts[i] for i < n_neurons. */
+void		snn_events_counts(const snn_event *events, size_t n_events,
+							  uint32_t n_neurons, uint32_t *counts);
+
 #endif							/* SNN_EVENTS_H */

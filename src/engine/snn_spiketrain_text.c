@@ -227,11 +227,15 @@ parse_event(parser *p, uint32_t n_neurons, uint32_t n_steps, snn_event *ev)
 	return SNN_OK;
 }
 
-/* Upper bound on events: every event has exactly one '@'. */
+/*
+ * Upper bound on events: every event has exactly one '@', and k events
+ * take at least 4k - 1 bytes ("0@0" and a comma each but the last).
+ */
 size_t
 snn_spiketrain_text_max_events(const char *text, size_t len)
 {
 	size_t		n = 0;
+	size_t		by_length = (len + 1) / 4;
 	const char *q = text;
 	const char *end = text + len;
 
@@ -239,10 +243,12 @@ snn_spiketrain_text_max_events(const char *text, size_t len)
 	{
 		n++;
 		q++;
-		if (n > SNN_TRAIN_MAX_EVENTS)
-			return SNN_TRAIN_MAX_EVENTS;
+		if (n >= by_length || n >= SNN_TRAIN_MAX_EVENTS)
+			break;
 	}
-	return n;
+	if (n > by_length)
+		n = by_length;
+	return n > SNN_TRAIN_MAX_EVENTS ? SNN_TRAIN_MAX_EVENTS : n;
 }
 
 /* The whole grammar, then normalisation of the event set. */
@@ -337,7 +343,7 @@ snn_spiketrain_text_size(uint32_t n_neurons, uint32_t n_steps,
 {
 	/* {neurons:N,steps:S,events:[...]} plus NUL */
 	size_t		size = strlen("{neurons:,steps:,events:[]}") + 1 +
-		digits(n_neurons) + digits(n_steps);
+	digits(n_neurons) + digits(n_steps);
 
 	for (size_t i = 0; i < n_events; i++)
 		size += digits(events[i].neuron) + 1 + digits(events[i].step) + (i > 0);

@@ -26,8 +26,10 @@
 #include "snn_status.h"
 
 /*
- * Room the parser needs for events: the number of '@' in text, capped at
- * SNN_TRAIN_MAX_EVENTS (a longer list fails with SNN_E_LIMIT anyway).
+ * Room the parser needs for events: the number of '@' in text, at most
+ * (len + 1) / 4 (an event takes 3 bytes and a comma), capped at
+ * SNN_TRAIN_MAX_EVENTS (a longer list fails with SNN_E_LIMIT anyway).  So
+ * the events never need more than twice the text's size.
  */
 size_t		snn_spiketrain_text_max_events(const char *text, size_t len);
 

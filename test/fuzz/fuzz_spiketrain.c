@@ -7,6 +7,7 @@
  * formats to the same text.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "snn_spiketrain_text.h"
 
 /* Abort with a message libFuzzer records as a crash. */
-#define REQUIRE(c) do { if (!(c)) { __builtin_trap(); } } while (0)
+#define REQUIRE(c) do { if (!(c)) { fprintf(stderr, "requirement failed at line %d: %s\n", __LINE__, #c); __builtin_trap(); } } while (0)
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -241,6 +241,10 @@ main(void)
 
 		CHECK(snn_spiketrain_text_max_events(t, strlen(t)) == 3);
 		CHECK(snn_spiketrain_text_max_events("", 0) == 0);
+		/* bounded by the length: k events need 4k - 1 bytes */
+		CHECK(snn_spiketrain_text_max_events("@@@@@@@@", 8) == 2);
+		CHECK(snn_spiketrain_text_max_events("0@0,0@0", 7) == 2);
+		CHECK(snn_spiketrain_text_max_events("x@", 2) == 0);
 		CHECK(snn_spiketrain_parse(t, strlen(t), &nn, &ns, events, 2, &n, &err) == SNN_E_NOMEM);
 		CHECK(snn_spiketrain_parse(t, strlen(t), &nn, &ns, events, 3, &n, &err) == SNN_OK && n == 3);
 		CHECK(nn == 4 && ns == 20);
@@ -308,6 +312,23 @@ main(void)
 		CHECK(first[0] == 3 && first[1] == UINT32_MAX && first[2] == 0 && first[3] == UINT32_MAX);
 	}
 
+	/* window: contiguous run, shifted; counts per neuron */
+	{
+		snn_event	ev[5] = {{0, 0}, {0, 2}, {5, 2}, {7, 0}, {19, 0}};
+		snn_event	out[5];
+		uint32_t	counts[4];
+
+		CHECK(snn_events_window(ev, 5, 5, 10, out) == 2);
+		CHECK(out[0].step == 0 && out[0].neuron == 2 && out[1].step == 2 && out[1].neuron == 0);
+		CHECK(snn_events_window(ev, 5, 0, 1, out) == 2 && out[1].neuron == 2);
+		CHECK(snn_events_window(ev, 5, 19, 1, out) == 1 && out[0].step == 0);
+		CHECK(snn_events_window(ev, 5, 20, 5, out) == 0);
+		CHECK(snn_events_window(ev, 5, 0, UINT32_MAX, out) == 5);
+		CHECK(snn_events_window(ev, 5, UINT32_MAX, UINT32_MAX, out) == 0);
+		CHECK(snn_events_window(ev, 0, 0, 10, out) == 0);
+		snn_events_counts(ev, 5, 4, counts);
+		CHECK(counts[0] == 3 && counts[1] == 0 && counts[2] == 2 && counts[3] == 0);
+	}
 	test_sort();
 	UNIT_DONE();
 }
