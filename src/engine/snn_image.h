@@ -280,6 +280,9 @@ typedef int (*snn_spike_fn) (void *arg, uint32_t step, const uint32_t *neurons,
 
 #define SNN_RUN_SCALAR	0x0001	/* plain C membrane updates (for tests) */
 #define SNN_RUN_SSE		0x0002	/* 4-lane SIMDe path even where AVX2 runs */
+#define SNN_RUN_INPUT_CHECKED 0x0004	/* input already checked by an earlier
+										 * chunk of the same run: skip the O(n)
+										 * order and range check */
 
 /* Section access. */
 static inline const void *
