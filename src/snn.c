@@ -22,6 +22,7 @@ _PG_init(void)
 	snn_preloaded = process_shared_preload_libraries_in_progress;
 
 	snn_hnsw_init();
+	snn_runtime_init();
 
 	MarkGUCPrefixReserved("snn");
 }
