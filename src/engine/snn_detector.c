@@ -1,0 +1,1215 @@
+/*
+ * snn_detector.c: the streaming spiking-reservoir anomaly detector.
+ *
+ * See snn_detector.h for the algorithm.  The state is one flat buffer: a
+ * fixed header followed by 64-byte aligned sections whose offsets depend on
+ * the configuration only (recomputed by det_layout(), checked against the
+ * copy kept in the header).  No pointers are stored, so a state can be
+ * copied, saved and restored byte for byte.
+ */
+#include "snn_detector.h"
+#include "snn_distance.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define DET_MAGIC	0x534e4e44u	/* "SNND" */
+#define DET_VERSION 1u
+#define N_SIGNALS	2			/* prediction error, spike-pattern novelty */
+
+/* ---------------------------------------------------------------------
+ * configuration: a table of named numeric fields
+ * --------------------------------------------------------------------- */
+
+typedef struct field_desc
+{
+	const char *name;
+	size_t		off;
+	char		type;			/* 'i' int32, 'd' double */
+	double		min;
+	double		max;
+	int			open_min;		/* min itself not allowed */
+} field_desc;
+
+#define FI(f, lo, hi) {#f, offsetof(snn_detector_config, f), 'i', lo, hi, 0}
+#define FD(f, lo, hi) {#f, offsetof(snn_detector_config, f), 'd', lo, hi, 0}
+#define FDO(f, lo, hi) {#f, offsetof(snn_detector_config, f), 'd', lo, hi, 1}
+
+static const field_desc fields[] = {
+	FI(preset, 0, 4),
+	FI(n_features, 1, SNN_DETECTOR_MAX_FEATURES),
+	FI(enc_fields, 2, SNN_DETECTOR_MAX_FIELDS),
+	FDO(enc_range, 0, 100),
+	FDO(enc_width, 0, 100),
+	FD(enc_norm_tau, 1, 1e9),
+	FI(enc_delta, 0, 1),
+	FI(enc_time_of_day, 0, SNN_DETECTOR_MAX_FIELDS),
+	FI(enc_day_of_week, 0, 1),
+	FI(res_neurons, 1, SNN_DETECTOR_MAX_NEURONS),
+	FDO(res_connectivity, 0, 1),
+	FD(res_spectral_radius, 0, 10),
+	FDO(res_input_connectivity, 0, 1),
+	FD(res_input_gain, 0, 1000),
+	FD(res_exc_ratio, 0, 1),
+	FI(res_model, 0, 1),
+	FDO(res_tau_m, 0, 1e6),
+	FDO(res_threshold, 0, 1e6),
+	FDO(res_tau_adapt, 0, 1e9),
+	FD(res_adapt, 0, 1e6),
+	FDO(res_tau_trace, 0, 1e9),
+	FI(res_substeps, 1, SNN_DETECTOR_MAX_SUBSTEPS),
+	FI(res_reset, 0, 1),
+	FI(learn_online, 0, 1),
+	FI(learn_stdp, 0, 1),
+	FD(learn_stdp_rate, 0, 1),
+	FDO(learn_readout_rate, 0, 2),
+	FD(score_coverage, 0, 1),
+	FI(score_signals, 1, 3),
+	FI(score_memory, 0, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_memory_gap, 0, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_knn, 1, 16),
+	FD(score_range_tolerance, 0, 100),
+	FD(score_log, 0, 1),
+	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_warmup, 0, 1000000000),
+	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
+	FD(score_long_tau, 1, 1e9),
+	FDO(score_min_std, 0, 1),
+	FD(score_threshold, 0, 1),
+	FI(score_refractory, 0, 1000000000),
+};
+
+#define N_FIELDS ((int) (sizeof(fields) / sizeof(fields[0])))
+
+static const char *const preset_names[] = {
+	"generic", "security", "performance", "business", "sensor"
+};
+
+static const char *const preset_actions[] = {
+	"Inspect the events around the anomaly and compare them with the same "
+	"period on previous days; confirm or dismiss so the baseline stays "
+	"meaningful.",
+	"Treat as a possible intrusion: check the source (user, host, key) of the "
+	"contributing events, look for unusual logins, privilege changes or key "
+	"usage, and revoke or rotate credentials if the activity is not "
+	"explained.",
+	"Check the affected service for saturation (CPU, memory, I/O, "
+	"connections), recent deployments or configuration changes, and failing "
+	"dependencies; scale out or roll back if latency or errors keep rising.",
+	"Verify the data pipeline first (missing or duplicated events), then look "
+	"for a campaign, pricing or partner change that explains the shift; "
+	"alert the owner of the metric if it persists.",
+	"Check the sensor and its surroundings: calibration drift, a failing "
+	"device or a physical fault (overheating, leak, power); schedule an "
+	"inspection if readings stay outside their usual band.",
+};
+
+/* Defaults shared by every preset; presets change a few fields. */
+static void
+config_base(snn_detector_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->preset = SNN_PRESET_GENERIC;
+	c->n_features = 1;
+	c->enc_fields = 16;
+	c->enc_range = 4.0;
+	c->enc_width = 1.0;
+	c->enc_norm_tau = 2000.0;
+	c->enc_delta = 1;
+	c->enc_time_of_day = 12;
+	c->enc_day_of_week = 1;
+	c->res_neurons = 128;
+	c->res_connectivity = 0.1;
+	c->res_spectral_radius = 0.9;
+	c->res_input_connectivity = 0.2;
+	c->res_input_gain = 1.0;
+	c->res_exc_ratio = 0.8;
+	c->res_model = SNN_NEURON_ALIF;
+	c->res_tau_m = 4.0;
+	c->res_threshold = 1.0;
+	c->res_tau_adapt = 20.0;
+	c->res_adapt = 0.2;
+	c->res_tau_trace = 8.0;
+	c->res_substeps = 4;
+	c->res_reset = 0;
+	c->learn_online = 1;
+	c->learn_stdp = 1;
+	c->learn_stdp_rate = 1e-4;
+	c->learn_readout_rate = 0.1;
+	c->score_coverage = 0.3;
+	c->score_signals = 3;
+	c->score_memory = 1024;
+	c->score_memory_gap = 20;
+	c->score_knn = 3;
+	c->score_range_tolerance = 0.05;
+	c->score_warmup = 300;
+	c->score_short = 10;
+	c->score_long_tau = 2000.0;
+	c->score_min_std = 0.02;
+	c->score_threshold = 0.5;
+	c->score_refractory = 200;
+}
+
+/* Defaults for a named domain. */
+snn_status
+snn_detector_config_default(int preset, snn_detector_config *cfg,
+							snn_error *err)
+{
+	if (preset < 0 || preset > SNN_PRESET_SENSOR)
+		return snn_fail(err, SNN_E_CONFIG, "preset", "unknown preset %d", preset);
+	config_base(cfg);
+	cfg->preset = preset;
+	switch (preset)
+	{
+		case SNN_PRESET_SECURITY:
+			/* bursts matter more than slow drifts: react fast, fewer misses */
+			cfg->score_short = 5;
+			cfg->score_threshold = 0.45;
+			cfg->score_refractory = 100;
+			break;
+		case SNN_PRESET_PERFORMANCE:
+			cfg->score_short = 10;
+			break;
+		case SNN_PRESET_BUSINESS:
+			/* strong daily and weekly cycles, fewer but surer alarms */
+			cfg->enc_time_of_day = 24;
+			cfg->score_threshold = 0.55;
+			break;
+		case SNN_PRESET_SENSOR:
+			/* slow physical processes: longer memory, longer windows */
+			cfg->enc_norm_tau = 5000.0;
+			cfg->res_tau_trace = 16.0;
+			cfg->score_short = 20;
+			cfg->score_long_tau = 5000.0;
+			break;
+		default:
+			break;
+	}
+	return SNN_OK;
+}
+
+int
+snn_detector_preset_from_name(const char *name)
+{
+	for (int i = 0; i <= SNN_PRESET_SENSOR; i++)
+		if (strcmp(name, preset_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+snn_detector_preset_name(int preset)
+{
+	if (preset < 0 || preset > SNN_PRESET_SENSOR)
+		return "unknown";
+	return preset_names[preset];
+}
+
+const char *
+snn_detector_recommended_actions(int preset)
+{
+	if (preset < 0 || preset > SNN_PRESET_SENSOR)
+		return preset_actions[0];
+	return preset_actions[preset];
+}
+
+static const field_desc *
+find_field(const char *name)
+{
+	for (int i = 0; i < N_FIELDS; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+int
+snn_detector_config_nfields(void)
+{
+	return N_FIELDS;
+}
+
+const char *
+snn_detector_config_field_name(int i)
+{
+	return (i >= 0 && i < N_FIELDS) ? fields[i].name : NULL;
+}
+
+/* Set a field by name, checking its type and range. */
+snn_status
+snn_detector_config_set(snn_detector_config *cfg, const char *name,
+						double value, snn_error *err)
+{
+	const field_desc *f = find_field(name);
+	char	   *p;
+
+	if (f == NULL)
+		return snn_fail(err, SNN_E_CONFIG, name, "unknown detector setting \"%s\"", name);
+	if (!isfinite(value))
+		return snn_fail(err, SNN_E_NAN, name, "setting \"%s\" must be finite", name);
+	if (value < f->min || value > f->max || (f->open_min && value <= f->min))
+		return snn_fail(err, SNN_E_CONFIG, name,
+						"setting \"%s\" is %g, must be in %c%g, %g]", name,
+						value, f->open_min ? '(' : '[', f->min, f->max);
+	p = (char *) cfg + f->off;
+	if (f->type == 'i')
+	{
+		int32_t		iv;
+
+		if (value != floor(value))
+			return snn_fail(err, SNN_E_CONFIG, name,
+							"setting \"%s\" must be an integer, not %g", name, value);
+		iv = (int32_t) value;
+		memcpy(p, &iv, sizeof(iv));
+	}
+	else
+		memcpy(p, &value, sizeof(value));
+	return SNN_OK;
+}
+
+static double
+field_value(const snn_detector_config *cfg, const field_desc *f)
+{
+	const char *p = (const char *) cfg + f->off;
+
+	if (f->type == 'i')
+	{
+		int32_t		iv;
+
+		memcpy(&iv, p, sizeof(iv));
+		return iv;
+	}
+	else
+	{
+		double		dv;
+
+		memcpy(&dv, p, sizeof(dv));
+		return dv;
+	}
+}
+
+snn_status
+snn_detector_config_get(const snn_detector_config *cfg, const char *name,
+						double *value, snn_error *err)
+{
+	const field_desc *f = find_field(name);
+
+	if (f == NULL)
+		return snn_fail(err, SNN_E_CONFIG, name, "unknown detector setting \"%s\"", name);
+	*value = field_value(cfg, f);
+	return SNN_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * state layout
+ * --------------------------------------------------------------------- */
+
+typedef struct det_layout
+{
+	int			nf;				/* features */
+	int			nval;			/* value code length (predicted) */
+	int			nin;			/* input code length: value + time */
+	int			n;				/* neurons */
+	int			k;				/* recurrent fan-in */
+	int			kin;			/* input fan-in */
+	int			nx;				/* readout features: n + nin + 1 */
+	int			ns;				/* short window */
+	int			nm;				/* pattern memory */
+	int			nc;				/* calibration ring */
+	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar, seen, min, max */
+	size_t		off_v;			/* float[n] membrane */
+	size_t		off_a;			/* float[n] threshold adaptation */
+	size_t		off_tr;			/* float[n] spike traces */
+	size_t		off_spk;		/* uint8[n] spikes of the last substep */
+	size_t		off_cnt;		/* uint8[n] spike counts of the last event */
+	size_t		off_ridx;		/* uint16[n * k] presynaptic neuron */
+	size_t		off_rw;			/* float[n * k] recurrent weights */
+	size_t		off_iidx;		/* uint16[n * kin] input line */
+	size_t		off_iw;			/* float[n * kin] input weights */
+	size_t		off_w;			/* float[nval * nx] readout */
+	size_t		off_x;			/* float[nx] readout features of last event */
+	size_t		off_yhat;		/* float[nval] prediction for this event */
+	size_t		off_mem;		/* uint8[nm * n] past spike patterns (ring) */
+	size_t		off_short;		/* double[N_SIGNALS * ns] raw signal ring */
+	size_t		off_calib;		/* float[N_SIGNALS * nc] past raw values */
+	size_t		size;
+} det_layout;
+
+typedef struct det_head
+{
+	uint32_t	magic;
+	uint32_t	version;
+	uint64_t	size;
+	uint64_t	cfg_hash;
+	uint64_t	rng;
+	int64_t		events;
+	int64_t		last_ts;
+	int32_t		refractory_left;
+	int32_t		short_pos;
+	int32_t		short_count;
+	int32_t		mem_pos;		/* next slot of the pattern memory */
+	int32_t		mem_count;		/* patterns stored */
+	int32_t		calib_pos;
+	int32_t		calib_count;
+	int32_t		pad2;
+	int32_t		last_spikes;
+	int32_t		pad;
+	double		short_sum[N_SIGNALS];
+	double		lmean[N_SIGNALS];	/* long-run mean of the short mean */
+	double		lvar[N_SIGNALS];	/* long-run variance of the short mean */
+	double		lcount[N_SIGNALS];
+	double		last_score;
+} det_head;
+
+static size_t
+align64(size_t x)
+{
+	return (x + 63) & ~(size_t) 63;
+}
+
+/* Section offsets from a (valid) configuration. */
+static void
+det_layout_of(const snn_detector_config *c, det_layout *L)
+{
+	size_t		o;
+
+	L->nf = c->n_features;
+	L->nval = c->n_features * c->enc_fields * (c->enc_delta ? 2 : 1);
+	L->nin = L->nval + c->enc_time_of_day + (c->enc_day_of_week ? 7 : 0);
+	L->n = c->res_neurons;
+	L->k = (int) lround(c->res_connectivity * c->res_neurons);
+	if (L->k < 1)
+		L->k = 1;
+	if (L->k > L->n)
+		L->k = L->n;
+	L->kin = (int) lround(c->res_input_connectivity * L->nin);
+	if (L->kin < 1)
+		L->kin = 1;
+	if (L->kin > L->nin)
+		L->kin = L->nin;
+	L->nx = L->n + L->nin + 1;
+	L->ns = c->score_short;
+	L->nm = c->score_memory;
+	L->nc = c->score_calibration;
+
+	o = align64(sizeof(det_head));
+	L->off_norm = o;
+	o = align64(o + sizeof(double) * L->nf * 7);
+	L->off_v = o;
+	o = align64(o + sizeof(float) * L->n);
+	L->off_a = o;
+	o = align64(o + sizeof(float) * L->n);
+	L->off_tr = o;
+	o = align64(o + sizeof(float) * L->n);
+	L->off_spk = o;
+	o = align64(o + L->n);
+	L->off_cnt = o;
+	o = align64(o + L->n);
+	L->off_ridx = o;
+	o = align64(o + sizeof(uint16_t) * L->n * L->k);
+	L->off_rw = o;
+	o = align64(o + sizeof(float) * L->n * L->k);
+	L->off_iidx = o;
+	o = align64(o + sizeof(uint16_t) * L->n * L->kin);
+	L->off_iw = o;
+	o = align64(o + sizeof(float) * L->n * L->kin);
+	L->off_w = o;
+	o = align64(o + sizeof(float) * (size_t) L->nval * L->nx);
+	L->off_x = o;
+	o = align64(o + sizeof(float) * L->nx);
+	L->off_yhat = o;
+	o = align64(o + sizeof(float) * L->nval);
+	L->off_mem = o;
+	o = align64(o + (size_t) L->nm * L->n);
+	L->off_short = o;
+	o = align64(o + sizeof(double) * N_SIGNALS * L->ns);
+	L->off_calib = o;
+	o = align64(o + sizeof(float) * N_SIGNALS * L->nc);
+	L->size = o;
+}
+
+/* FNV-1a over the configuration fields, to recognise a foreign state. */
+static uint64_t
+config_hash(const snn_detector_config *cfg)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (int i = 0; i < N_FIELDS; i++)
+	{
+		double		v = field_value(cfg, &fields[i]);
+		unsigned char b[sizeof(double)];
+
+		memcpy(b, &v, sizeof(v));
+		for (size_t j = 0; j < sizeof(b); j++)
+		{
+			h ^= b[j];
+			h *= 1099511628211ULL;
+		}
+	}
+	return h;
+}
+
+snn_status
+snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
+{
+	det_layout	L;
+
+	if (cfg == NULL)
+		return snn_fail(err, SNN_E_CONFIG, "", "no detector configuration");
+	for (int i = 0; i < N_FIELDS; i++)
+	{
+		const field_desc *f = &fields[i];
+		double		v = field_value(cfg, f);
+
+		if (!isfinite(v))
+			return snn_fail(err, SNN_E_NAN, f->name, "setting \"%s\" must be finite", f->name);
+		if (v < f->min || v > f->max || (f->open_min && v <= f->min))
+			return snn_fail(err, SNN_E_CONFIG, f->name,
+							"setting \"%s\" is %g, must be in %c%g, %g]", f->name,
+							v, f->open_min ? '(' : '[', f->min, f->max);
+	}
+	if (cfg->res_model == SNN_NEURON_ALIF && cfg->res_adapt <= 0.0)
+		return snn_fail(err, SNN_E_CONFIG, "res_adapt",
+						"setting \"res_adapt\" must be positive for adaptive LIF neurons");
+	if (cfg->score_warmup < cfg->score_short)
+		return snn_fail(err, SNN_E_CONFIG, "score_warmup",
+						"setting \"score_warmup\" (%d) must be at least score_short (%d)",
+						cfg->score_warmup, cfg->score_short);
+	det_layout_of(cfg, &L);
+	if (L.nin > 65535)
+		return snn_fail(err, SNN_E_LIMIT, "enc_fields",
+						"input code of %d lines is over the limit of 65535", L.nin);
+	if (L.size > SNN_DETECTOR_MAX_STATE)
+		return snn_fail(err, SNN_E_LIMIT, "res_neurons",
+						"detector state of %zu bytes is over the limit of %d",
+						L.size, SNN_DETECTOR_MAX_STATE);
+	return SNN_OK;
+}
+
+size_t
+snn_detector_state_size(const snn_detector_config *cfg)
+{
+	det_layout	L;
+
+	if (snn_detector_validate(cfg, NULL) != SNN_OK)
+		return 0;
+	det_layout_of(cfg, &L);
+	return L.size;
+}
+
+/* ---------------------------------------------------------------------
+ * helpers
+ * --------------------------------------------------------------------- */
+
+/* splitmix64: seeded, portable, no libc state */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t	z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* uniform in [0, 1) */
+static double
+rng_unif(uint64_t *s)
+{
+	return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#define SEC(st, L, off, T) ((T *) ((char *) (st) + (L).off))
+#define CSEC(st, L, off, T) ((const T *) ((const char *) (st) + (L).off))
+
+/* Pick k distinct integers of [0, n) (partial Fisher-Yates on a scratch). */
+static void
+pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
+{
+	int			got = 0;
+
+	/* rejection sampling: k is small against n in practice */
+	while (got < k)
+	{
+		int			c = (int) (rng_unif(rng) * n);
+		int			dup = (c == exclude && k < n);
+
+		for (int j = 0; j < got && !dup; j++)
+			dup = (out[j] == c);
+		if (!dup)
+			out[got++] = (uint16_t) c;
+	}
+}
+
+snn_status
+snn_detector_init(const snn_detector_config *cfg, void *state,
+				  size_t state_size, uint64_t seed, snn_error *err)
+{
+	det_layout	L;
+	det_head   *h = (det_head *) state;
+	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
+	snn_status	st;
+	uint16_t   *ridx,
+			   *iidx;
+	float	   *rw,
+			   *iw;
+	double		sumsq = 0.0,
+				scale;
+	int			n_exc;
+
+	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
+		return st;
+	det_layout_of(cfg, &L);
+	if (state == NULL || state_size < L.size)
+		return snn_fail(err, SNN_E_NOMEM, "state",
+						"detector state buffer of %zu bytes, %zu needed",
+						state_size, L.size);
+	memset(state, 0, L.size);
+	h->magic = DET_MAGIC;
+	h->version = DET_VERSION;
+	h->size = L.size;
+	h->cfg_hash = config_hash(cfg);
+
+	/* recurrent weights: Dale's law, balanced E/I, scaled to the radius */
+	ridx = SEC(state, L, off_ridx, uint16_t);
+	rw = SEC(state, L, off_rw, float);
+	n_exc = (int) lround(cfg->res_exc_ratio * L.n);
+	for (int i = 0; i < L.n; i++)
+	{
+		pick_distinct(&rng, L.n, L.k, i, ridx + (size_t) i * L.k);
+		for (int j = 0; j < L.k; j++)
+		{
+			int			pre = ridx[(size_t) i * L.k + j];
+			double		w = rng_unif(&rng);
+
+			if (pre >= n_exc)
+				w = -w * (n_exc > 0 && n_exc < L.n ?
+						  (double) n_exc / (L.n - n_exc) : 1.0);
+			rw[(size_t) i * L.k + j] = (float) w;
+			sumsq += w * w;
+		}
+	}
+
+	/*
+	 * Circular law: a sparse random matrix with zero-mean entries has its
+	 * eigenvalues in a disc of radius sqrt(mean row sum of squares).
+	 */
+	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L.n) : 0.0;
+	for (size_t j = 0; j < (size_t) L.n * L.k; j++)
+		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
+
+	/* input weights: random sign, so neurons respond to different mixtures */
+	iidx = SEC(state, L, off_iidx, uint16_t);
+	iw = SEC(state, L, off_iw, float);
+	for (int i = 0; i < L.n; i++)
+	{
+		pick_distinct(&rng, L.nin, L.kin, -1, iidx + (size_t) i * L.kin);
+		for (int j = 0; j < L.kin; j++)
+		{
+			double		w = 0.5 + rng_unif(&rng);
+
+			if (rng_unif(&rng) < 0.3)
+				w = -w;
+			iw[(size_t) i * L.kin + j] = (float) (w * cfg->res_input_gain *
+												  cfg->res_threshold);
+		}
+	}
+	h->rng = rng;
+	h->last_ts = INT64_MIN;
+	return SNN_OK;
+}
+
+snn_status
+snn_detector_check_state(const snn_detector_config *cfg, const void *state,
+						 size_t state_size, snn_error *err)
+{
+	const det_head *h = (const det_head *) state;
+	det_layout	L;
+	snn_status	st;
+
+	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
+		return st;
+	det_layout_of(cfg, &L);
+	if (state == NULL || state_size < sizeof(det_head))
+		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is too short");
+	if (h->magic != DET_MAGIC || h->version != DET_VERSION)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"not a detector state of format version %u", DET_VERSION);
+	if (h->size != L.size || state_size < L.size)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state of %llu bytes, configuration needs %zu",
+						(unsigned long long) h->size, L.size);
+	if (h->cfg_hash != config_hash(cfg))
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state was made for another configuration");
+	return SNN_OK;
+}
+
+/* Gaussian receptive fields over z in [-range, range] (population code). */
+static void
+encode_population(double z, int nf, double range, double width, float *out)
+{
+	double		spacing = 2.0 * range / (nf - 1);
+	double		sig = width * spacing;
+
+	if (z > range + 2 * sig)
+		z = range + 2 * sig;
+	if (z < -range - 2 * sig)
+		z = -range - 2 * sig;
+	for (int i = 0; i < nf; i++)
+	{
+		double		d = (z - (-range + i * spacing)) / sig;
+
+		out[i] = (float) exp(-0.5 * d * d);
+	}
+}
+
+/* Gaussian fields on a ring: phase in [0, 1). */
+static void
+encode_ring(double phase, int nf, double width, float *out)
+{
+	for (int i = 0; i < nf; i++)
+	{
+		double		d = phase * nf - i;
+
+		d -= nf * floor(d / nf + 0.5);	/* wrap to [-nf/2, nf/2) */
+		d /= width;
+		out[i] = (float) exp(-0.5 * d * d);
+	}
+}
+
+/* Upper-tail likelihood 1 - Q(z) of a standard normal. */
+static double
+normal_cdf(double z)
+{
+	return 0.5 * erfc(-z / sqrt(2.0));
+}
+
+/* ---------------------------------------------------------------------
+ * one event
+ * --------------------------------------------------------------------- */
+
+/* Normalise and encode the features into u (input code). */
+static void
+encode_event(const snn_detector_config *cfg, const det_layout *L,
+			 double *norm, const double *x, int64_t ts, int learn, float *u,
+			 double *outside)
+{
+	int			nfld = cfg->enc_fields;
+	float	   *pu = u;
+
+	for (int f = 0; f < L->nf; f++)
+	{
+		double	   *s = norm + 7 * f;	/* mean, var, prev, dvar, seen, min, max */
+		double		seen = s[4];
+		double		alpha = 1.0 / (seen + 1.0 < cfg->enc_norm_tau ? seen + 1.0 : cfg->enc_norm_tau);
+		double		sd,
+					z,
+					dz;
+		double		scale = fabs(s[0]) > 1.0 ? fabs(s[0]) : 1.0;
+		double		floor_var = 1e-6 * scale * scale;
+
+		/* statistics before this value: strictly causal */
+		sd = sqrt((seen > 0 ? s[1] : 0.0) + floor_var);
+		z = seen > 0 ? (x[f] - s[0]) / sd : 0.0;
+		dz = seen > 0 ? (x[f] - s[2]) / sqrt(s[3] + floor_var) : 0.0;
+		encode_population(z, nfld, cfg->enc_range, cfg->enc_width, pu);
+		pu += nfld;
+		if (cfg->enc_delta)
+		{
+			encode_population(dz, nfld, cfg->enc_range, cfg->enc_width, pu);
+			pu += nfld;
+		}
+		/* how far outside the range seen so far, in units of that range */
+		if (seen > 0 && s[6] > s[5])
+		{
+			double		o = x[f] > s[6] ? (x[f] - s[6]) / (s[6] - s[5]) :
+				x[f] < s[5] ? (s[5] - x[f]) / (s[6] - s[5]) : 0.0;
+
+			if (o > *outside)
+				*outside = o;
+		}
+		if (learn || seen == 0)
+		{
+			if (seen == 0 || x[f] < s[5])
+				s[5] = x[f];
+			if (seen == 0 || x[f] > s[6])
+				s[6] = x[f];
+			double		d = x[f] - s[0];
+			double		dd = seen > 0 ? x[f] - s[2] : 0.0;
+
+			s[0] += alpha * d;
+			s[1] = (1.0 - alpha) * (s[1] + alpha * d * d);
+			if (seen > 0)
+				s[3] = (1.0 - alpha) * s[3] + alpha * dd * dd;
+			s[4] = seen + 1.0;
+		}
+		s[2] = x[f];
+	}
+	if (cfg->enc_time_of_day > 0)
+	{
+		int64_t		day_us = 86400LL * 1000000LL;
+		int64_t		r = ts % day_us;
+
+		if (r < 0)
+			r += day_us;
+		encode_ring((double) r / day_us, cfg->enc_time_of_day, 1.0, pu);
+		pu += cfg->enc_time_of_day;
+	}
+	if (cfg->enc_day_of_week)
+	{
+		int64_t		day_us = 86400LL * 1000000LL;
+		int64_t		d = ts >= 0 ? ts / day_us : -((-ts + day_us - 1) / day_us);
+		int			dow = (int) (((d + 4) % 7 + 7) % 7);	/* 0 = Sunday */
+
+		for (int i = 0; i < 7; i++)
+			pu[i] = (i == dow) ? 1.0f : 0.0f;
+		pu += 7;
+	}
+}
+
+/* Simulate the reservoir for one event; returns the number of spikes. */
+static int
+run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
+			  const float *u, int learn)
+{
+	float	   *v = SEC(state, *L, off_v, float);
+	float	   *a = SEC(state, *L, off_a, float);
+	float	   *tr = SEC(state, *L, off_tr, float);
+	uint8_t    *spk = SEC(state, *L, off_spk, uint8_t);
+	uint8_t    *cnt = SEC(state, *L, off_cnt, uint8_t);
+	const uint16_t *ridx = SEC(state, *L, off_ridx, uint16_t);
+	float	   *rw = SEC(state, *L, off_rw, float);
+	const uint16_t *iidx = SEC(state, *L, off_iidx, uint16_t);
+	const float *iw = SEC(state, *L, off_iw, float);
+	float		dm = (float) exp(-1.0 / cfg->res_tau_m);
+	float		da = (float) exp(-1.0 / cfg->res_tau_adapt);
+	float		dt = (float) exp(-1.0 / cfg->res_tau_trace);
+	float		thr = (float) cfg->res_threshold;
+	float		adapt = cfg->res_model == SNN_NEURON_ALIF ? (float) cfg->res_adapt : 0.0f;
+	float		eta = (float) cfg->learn_stdp_rate;
+	int			stdp = learn && cfg->learn_stdp && eta > 0;
+	float		wmax = 2.0f * thr;
+	uint8_t		newspk[SNN_DETECTOR_MAX_NEURONS];
+	float		iin[SNN_DETECTOR_MAX_NEURONS];
+	int			total = 0;
+
+	for (int i = 0; i < L->n; i++)
+	{
+		float		s = 0.0f;
+
+		for (int j = 0; j < L->kin; j++)
+			s += iw[(size_t) i * L->kin + j] * u[iidx[(size_t) i * L->kin + j]];
+		iin[i] = s / L->kin * 4.0f;
+		cnt[i] = 0;
+		if (cfg->res_reset)
+			v[i] = 0.0f;		/* each event starts from rest: no phase jitter */
+	}
+	for (int step = 0; step < cfg->res_substeps; step++)
+	{
+		for (int i = 0; i < L->n; i++)
+		{
+			float		rec = 0.0f;
+			const uint16_t *ri = ridx + (size_t) i * L->k;
+			const float *wi = rw + (size_t) i * L->k;
+
+			for (int j = 0; j < L->k; j++)
+				rec += spk[ri[j]] ? wi[j] : 0.0f;
+			v[i] = v[i] * dm + iin[i] + rec;
+			newspk[i] = v[i] >= thr + a[i];
+			if (newspk[i])
+			{
+				v[i] = 0.0f;
+				a[i] += adapt;
+				total++;
+				if (cnt[i] < 255)
+					cnt[i]++;
+			}
+			a[i] *= da;
+		}
+		/* pair-based STDP with traces, sign kept (Dale), magnitude bounded */
+		if (stdp)
+		{
+			for (int i = 0; i < L->n; i++)
+			{
+				const uint16_t *ri = ridx + (size_t) i * L->k;
+				float	   *wi = rw + (size_t) i * L->k;
+
+				for (int j = 0; j < L->k; j++)
+				{
+					int			p = ri[j];
+					float		dw = 0.0f;
+
+					if (newspk[i])
+						dw += eta * tr[p];	/* pre before post: potentiate */
+					if (newspk[p])
+						dw -= 1.05f * eta * tr[i];	/* post before pre: depress */
+					if (dw != 0.0f)
+					{
+						float		mag = fabsf(wi[j]) + dw;
+
+						if (mag < 0.0f)
+							mag = 0.0f;
+						if (mag > wmax)
+							mag = wmax;
+						wi[j] = wi[j] < 0.0f ? -mag : mag;
+					}
+				}
+			}
+		}
+		for (int i = 0; i < L->n; i++)
+		{
+			tr[i] = tr[i] * dt + newspk[i];
+			spk[i] = newspk[i];
+		}
+	}
+	return total;
+}
+
+/* Readout features: traces, the input code itself, and a bias. */
+static void
+readout_features(const det_layout *L, const void *state, const float *u, float *x)
+{
+	const float *tr = CSEC(state, *L, off_tr, float);
+
+	for (int i = 0; i < L->n; i++)
+		x[i] = tr[i] * 0.25f;
+	for (int i = 0; i < L->nin; i++)
+		x[L->n + i] = u[i];
+	x[L->n + L->nin] = 1.0f;
+}
+
+/*
+ * Spike-pattern novelty: the mean L1 distance of this event's spike pattern
+ * (the reservoir's traces quantised to bytes) to its k nearest neighbours
+ * among the patterns of past events, leaving out the most recent ones (they
+ * share this event's history), per neuron and scaled to [0, 1].  The
+ * reservoir's fading memory makes the pattern an embedding of the recent
+ * stretch of the stream, so this is a k-nearest-neighbour novelty of the
+ * recent shape, computed with the byte distance kernels of the index.
+ */
+static double
+pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
+				void *state, det_head *h, int learn)
+{
+	const float *tr = CSEC(state, *L, off_tr, float);
+	uint8_t    *mem = SEC(state, *L, off_mem, uint8_t);
+	uint8_t		pat[SNN_DETECTOR_MAX_NEURONS];
+	uint64_t	best[16];
+	int			k = cfg->score_knn,
+				nb = 0;
+	double		sum = 0.0;
+
+	if (L->nm == 0)
+		return 0.0;
+	for (int i = 0; i < L->n; i++)
+	{
+		float		q = tr[i] * 32.0f + 0.5f;
+
+		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
+	}
+	for (int j = 0; j < h->mem_count; j++)
+	{
+		int			age = (h->mem_pos - j + L->nm) % L->nm;	/* 1 = newest */
+		uint64_t	d;
+		int			pos;
+
+		if (age == 0)
+			age = L->nm;
+		if (age <= cfg->score_memory_gap)
+			continue;
+		d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
+		/* insertion into the k best, kept sorted */
+		if (nb < k)
+			nb++;
+		else if (d >= best[k - 1])
+			continue;
+		pos = nb - 1;
+		while (pos > 0 && best[pos - 1] > d)
+		{
+			best[pos] = best[pos - 1];
+			pos--;
+		}
+		best[pos] = d;
+	}
+	for (int j = 0; j < nb; j++)
+		sum += (double) best[j];
+	if (learn)
+	{
+		memcpy(mem + (size_t) h->mem_pos * L->n, pat, L->n);
+		h->mem_pos = (h->mem_pos + 1) % L->nm;
+		if (h->mem_count < L->nm)
+			h->mem_count++;
+	}
+	if (nb == 0)
+		return 0.0;
+	sum /= (double) nb * L->n * 64.0;
+	return sum > 1.0 ? 1.0 : sum;
+}
+
+/*
+ * Conformal likelihood of signal k: the p-value of this raw value among the
+ * last score_calibration values of the signal (the share at least as large),
+ * combined over the short window by Fisher's method (-2 sum ln p follows a
+ * chi-square law with 2w degrees of freedom when nothing is anomalous).  No
+ * assumption on the shape of the signal's distribution, so one threshold fits
+ * streams of very different noise.
+ */
+static double
+conformal_likelihood(const det_layout *L,
+					 void *state, det_head *h, int k, double raw, int learn)
+{
+	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
+	float	   *cal = SEC(state, *L, off_calib, float) + (size_t) k * L->nc;
+	int			ge = 0,
+				w;
+	double		p,
+				x,
+				term,
+				sum;
+
+	for (int j = 0; j < h->calib_count; j++)
+		ge += cal[j] >= (float) raw;
+	p = (ge + 1.0) / (h->calib_count + 1.0);
+	h->short_sum[k] += -log(p) - ring[h->short_pos];
+	ring[h->short_pos] = -log(p);
+	if (learn)
+		cal[h->calib_pos] = (float) raw;	/* caller advances calib_pos */
+	w = h->short_count < L->ns ? h->short_count + 1 : L->ns;
+	x = h->short_sum[k] > 0 ? h->short_sum[k] : 0.0;	/* = X / 2 */
+	/* upper tail of chi-square(2w) at 2x: e^-x sum_{i<w} x^i / i! */
+	term = 1.0;
+	sum = 1.0;
+	for (int i = 1; i < w; i++)
+	{
+		term *= x / i;
+		sum += term;
+	}
+	return 1.0 - exp(-x + log(sum));
+}
+
+/* Anomaly likelihood of signal k: short mean against long-run statistics. */
+static double
+signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
+				  void *state, det_head *h, int k, double raw, int learn)
+{
+	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
+	double		m,
+				sd,
+				lik,
+				alpha;
+
+	if (cfg->score_calibration > 0)
+		return conformal_likelihood(L, state, h, k, raw, learn);
+	/* the ring position is advanced by the caller once for all signals */
+	h->short_sum[k] += raw - ring[h->short_pos];
+	ring[h->short_pos] = raw;
+	m = h->short_sum[k] / (h->short_count < L->ns ? h->short_count + 1 : L->ns);
+	/* surprise signals are skewed: their logarithm is closer to normal */
+	if (cfg->score_log > 0)
+		m = log(m + cfg->score_log);
+	sd = sqrt(h->lvar[k]);
+	if (sd < cfg->score_min_std)
+		sd = cfg->score_min_std;
+	lik = h->lcount[k] > 0 ? normal_cdf((m - h->lmean[k]) / sd) : 0.5;
+	if (learn)
+	{
+		double		d = m - h->lmean[k];
+
+		alpha = 1.0 / (h->lcount[k] + 1.0 < cfg->score_long_tau ?
+					   h->lcount[k] + 1.0 : cfg->score_long_tau);
+		h->lmean[k] += alpha * d;
+		h->lvar[k] = (1.0 - alpha) * (h->lvar[k] + alpha * d * d);
+		h->lcount[k] += 1.0;
+	}
+	return lik;
+}
+
+snn_status
+snn_detector_step(const snn_detector_config *cfg, void *state,
+				  const double *features, int n, int64_t timestamp_us,
+				  double *score_out, snn_detector_detail *detail,
+				  snn_error *err)
+{
+	det_layout	L;
+	det_head   *h = (det_head *) state;
+	float		u[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2 +
+				  SNN_DETECTOR_MAX_FIELDS + 7];
+	float	   *W,
+			   *x,
+			   *yhat;
+	double		fe[SNN_DETECTOR_MAX_FEATURES];
+	double		num = 0.0,
+				den = 1e-9,
+				perr,
+				nov = 0.0,
+				lik,
+				score,
+				xx = 1e-9,
+				outside = 0.0;
+	int			learn = cfg->learn_online;
+	int			spikes,
+				contrib = 0,
+				alarm = 0;
+
+	if (features == NULL || n != cfg->n_features)
+		return snn_fail(err, SNN_E_DIM, "features",
+						"detector expects %d features, got %d", cfg->n_features,
+						features == NULL ? 0 : n);
+	for (int f = 0; f < n; f++)
+		if (!isfinite(features[f]))
+			return snn_fail(err, SNN_E_NAN, "features",
+							"feature %d is not a finite number", f + 1);
+	if (state == NULL || h->magic != DET_MAGIC)
+		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is not initialised");
+	det_layout_of(cfg, &L);
+	if (h->size != L.size)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state does not match its configuration");
+	/* from here on nothing fails: the state is only changed below */
+
+	W = SEC(state, L, off_w, float);
+	x = SEC(state, L, off_x, float);
+	yhat = SEC(state, L, off_yhat, float);
+
+	encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
+				 timestamp_us, learn, u, &outside);
+
+	/* prediction error of the code predicted at the previous event */
+	memset(fe, 0, sizeof(double) * L.nf);
+	if (h->events > 0)
+	{
+		int			per_f = L.nval / L.nf;
+
+		for (int i = 0; i < L.nval; i++)
+		{
+			double		p = yhat[i] < 0 ? 0 : yhat[i] > 1 ? 1 : yhat[i];
+			double		d;
+
+			if (cfg->score_coverage > 0)
+			{
+				/* HTM-like: the share of the code that was not predicted */
+				d = u[i] * (p >= cfg->score_coverage ? 0.0 : 1.0 - p / cfg->score_coverage);
+				den += u[i];
+			}
+			else
+			{
+				d = u[i] - p;
+				d *= d;
+				den += (double) u[i] * u[i] + p * p;
+			}
+			num += d;
+			fe[i / per_f] += d;
+		}
+		for (int f = 1; f < L.nf; f++)
+			if (fe[f] > fe[contrib])
+				contrib = f;
+		/* NLMS: move the previous prediction towards what happened */
+		if (learn)
+		{
+			float		mu;
+
+			for (int j = 0; j < L.nx; j++)
+				xx += (double) x[j] * x[j];
+			mu = (float) (cfg->learn_readout_rate / xx);
+			for (int i = 0; i < L.nval; i++)
+			{
+				float		e = (u[i] - yhat[i]) * mu;
+				float	   *wi = W + (size_t) i * L.nx;
+
+				for (int j = 0; j < L.nx; j++)
+					wi[j] += e * x[j];
+			}
+		}
+	}
+	perr = num / den;
+	if (perr > 1.0)
+		perr = 1.0;
+
+	spikes = run_reservoir(cfg, &L, state, u, learn);
+	nov = pattern_novelty(cfg, &L, state, h, learn);
+
+	/* predict the next event's value code */
+	readout_features(&L, state, u, x);
+	for (int i = 0; i < L.nval; i++)
+	{
+		const float *wi = W + (size_t) i * L.nx;
+		float		s = 0.0f;
+
+		for (int j = 0; j < L.nx; j++)
+			s += wi[j] * x[j];
+		yhat[i] = s;
+	}
+
+	/* likelihoods of both signals, over a shared short window */
+	{
+		double		l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
+		double		l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
+
+		if (!(cfg->score_signals & 1))
+			l0 = 0.0;
+		if (!(cfg->score_signals & 2))
+			l1 = 0.0;
+		lik = l0 > l1 ? l0 : l1;
+		h->short_pos = (h->short_pos + 1) % L.ns;
+		if (L.nc > 0)
+		{
+			h->calib_pos = (h->calib_pos + 1) % L.nc;
+			if (h->calib_count < L.nc)
+				h->calib_count++;
+		}
+		if (h->short_count < L.ns)
+			h->short_count++;
+	}
+	/* a value beyond everything seen so far is as surprising as it gets */
+	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
+		lik = 1.0;
+	score = log(1.0000000001 - lik) / log(1.0 - 0.9999999999);
+	if (score < 0)
+		score = 0;
+	if (score > 1)
+		score = 1;
+	h->events++;
+	if (h->events <= cfg->score_warmup)
+		score = 0.0;
+	if (h->refractory_left > 0)
+	{
+		/* relative refractory period: sensitivity recovers linearly */
+		score *= 1.0 - (double) h->refractory_left / (cfg->score_refractory + 1);
+		h->refractory_left--;
+	}
+	else if (score >= cfg->score_threshold && cfg->score_threshold > 0)
+	{
+		alarm = 1;
+		h->refractory_left = cfg->score_refractory;
+	}
+	h->last_ts = timestamp_us;
+	h->last_spikes = spikes;
+	h->last_score = score;
+	*score_out = score;
+	if (detail)
+	{
+		detail->score = score;
+		detail->likelihood = lik;
+		detail->prediction_error = perr;
+		detail->novelty = nov;
+		detail->alarm = alarm;
+		detail->contributing_feature = contrib;
+		detail->n_spikes = spikes;
+		detail->events = h->events;
+	}
+	return SNN_OK;
+}
+
+int
+snn_detector_last_spikes(const snn_detector_config *cfg, const void *state,
+						 uint8_t *out, int n)
+{
+	det_layout	L;
+
+	det_layout_of(cfg, &L);
+	if (n > L.n)
+		n = L.n;
+	memcpy(out, CSEC(state, L, off_cnt, uint8_t), n);
+	return n;
+}

@@ -1,0 +1,191 @@
+/*
+ * snn_detector.h: a streaming anomaly detector built around a spiking
+ * reservoir (issue 7, the engine half).
+ *
+ * Per event: the features are normalised online (exponentially weighted mean
+ * and variance, no global min/max) and encoded by Gaussian receptive fields
+ * (a population code), together with the change since the previous event and
+ * ring-shaped time-of-day / day-of-week codes taken from the timestamp.  The
+ * code drives a seeded, sparse, recurrent reservoir of (adaptive) LIF neurons
+ * for a few substeps.  A linear readout trained online by normalised LMS
+ * predicts the next event's value code from the reservoir's spike traces; the
+ * prediction error, and the novelty of the reservoir's spike pattern against
+ * a small memory of learned patterns, are the raw surprise signals.  Each is
+ * turned into a Numenta-style anomaly likelihood (Gaussian tail probability
+ * of its short-window mean against long-run statistics of that mean), and the
+ * score in [0, 1] is the log-scaled likelihood, with a refractory period after
+ * an alarm so that one anomaly raises one alarm.
+ *
+ * Everything a stream needs lives in ONE flat, fixed-size, pointer-free byte
+ * buffer whose size follows from the configuration, so it can sit in shared
+ * memory and be saved and restored byte for byte.  Strictly causal: each
+ * event is seen once, in order.  Deterministic for a given seed.
+ *
+ * Plain C11, no postgres.h.
+ */
+#ifndef SNN_DETECTOR_H
+#define SNN_DETECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snn_status.h"
+
+#define SNN_DETECTOR_MAX_FEATURES	64
+#define SNN_DETECTOR_MAX_FIELDS		64
+#define SNN_DETECTOR_MAX_NEURONS	4096
+#define SNN_DETECTOR_MAX_SHORT		1024
+#define SNN_DETECTOR_MAX_MEMORY		65536
+#define SNN_DETECTOR_MAX_SUBSTEPS	64
+/* the state of one stream never exceeds this many bytes */
+#define SNN_DETECTOR_MAX_STATE		(64 * 1024 * 1024)
+
+typedef enum snn_detector_preset
+{
+	SNN_PRESET_GENERIC = 0,
+	SNN_PRESET_SECURITY,
+	SNN_PRESET_PERFORMANCE,
+	SNN_PRESET_BUSINESS,
+	SNN_PRESET_SENSOR
+} snn_detector_preset;
+
+typedef enum snn_neuron_model
+{
+	SNN_NEURON_LIF = 0,			/* leaky integrate-and-fire */
+	SNN_NEURON_ALIF = 1			/* LIF with an adaptive threshold */
+} snn_neuron_model;
+
+/*
+ * A detector configuration.  Every field is a plain number so that the
+ * PostgreSQL side can fill it from jsonb by name with
+ * snn_detector_config_set(); times are in events unless said otherwise.
+ */
+typedef struct snn_detector_config
+{
+	int32_t		preset;			/* snn_detector_preset */
+	int32_t		n_features;		/* values per event */
+
+	/* encoder */
+	int32_t		enc_fields;		/* Gaussian receptive fields per feature */
+	double		enc_range;		/* fields cover z in [-range, range] */
+	double		enc_width;		/* field sigma, in field spacings */
+	double		enc_norm_tau;	/* normalisation time constant (events) */
+	int32_t		enc_delta;		/* also encode the change since last event */
+	int32_t		enc_time_of_day;	/* fields on the day ring (0 = off) */
+	int32_t		enc_day_of_week;	/* encode the day of the week (0/1) */
+
+	/* reservoir */
+	int32_t		res_neurons;
+	double		res_connectivity;	/* fraction of neurons each one hears */
+	double		res_spectral_radius;
+	double		res_input_connectivity; /* fraction of input lines a neuron hears */
+	double		res_input_gain;
+	double		res_exc_ratio;	/* fraction of excitatory neurons */
+	int32_t		res_model;		/* snn_neuron_model */
+	double		res_tau_m;		/* membrane time constant (substeps) */
+	double		res_threshold;
+	double		res_tau_adapt;	/* threshold adaptation time constant (substeps) */
+	double		res_adapt;		/* threshold increment per spike (ALIF) */
+	double		res_tau_trace;	/* spike trace time constant (substeps) */
+	int32_t		res_substeps;	/* simulation substeps per event */
+	int32_t		res_reset;		/* membranes start from rest at each event */
+
+	/* learning */
+	int32_t		learn_online;	/* 0 = frozen: score but never learn */
+	int32_t		learn_stdp;		/* STDP on the recurrent weights */
+	double		learn_stdp_rate;
+	double		learn_readout_rate; /* NLMS step size in (0, 2) */
+
+	/* scoring */
+	int32_t		score_warmup;	/* events scored 0 while statistics settle */
+	int32_t		score_short;	/* short window (events) */
+	double		score_long_tau; /* long-run statistics time constant */
+	double		score_min_std;	/* floor on the long-run std of the mean */
+	double		score_coverage; /* a field counts as predicted from this level
+								 * (HTM-like error); 0 = squared error */
+	int32_t		score_signals;	/* 1 prediction error, 2 spike novelty, 3 both */
+	int32_t		score_memory;	/* past spike patterns kept for novelty */
+	int32_t		score_memory_gap;	/* newest patterns left out of the search */
+	int32_t		score_knn;		/* neighbours averaged for novelty */
+	double		score_range_tolerance;	/* a value this far (in units of the
+										 * range seen so far) outside that
+										 * range scores 1; 0 = off */
+	double		score_log;		/* > 0: likelihood of log(mean + this) */
+	int32_t		score_calibration;	/* > 0: conformal p-values against this
+									 * many past values, combined by Fisher's
+									 * method; 0: Gaussian likelihood */
+	double		score_threshold;	/* alarm level of the score */
+	int32_t		score_refractory;	/* events an alarm silences its stream */
+} snn_detector_config;
+
+/* What one step produced besides the score (all optional to read). */
+typedef struct snn_detector_detail
+{
+	double		score;			/* the score in [0, 1] */
+	double		likelihood;		/* max anomaly likelihood in [0, 1] */
+	double		prediction_error;	/* raw readout error in [0, 1] */
+	double		novelty;		/* raw spike-pattern novelty in [0, 1] */
+	int32_t		alarm;			/* 1 when this step raised an alarm */
+	int32_t		contributing_feature;	/* feature with the largest error */
+	int32_t		n_spikes;		/* reservoir spikes during this step */
+	int64_t		events;			/* events seen so far, this one included */
+} snn_detector_detail;
+
+/* Fill cfg with the defaults of a preset; SNN_E_CONFIG for an unknown one. */
+snn_status	snn_detector_config_default(int preset, snn_detector_config *cfg,
+										snn_error *err);
+
+/* Preset by name ("generic", "security", ...); -1 if unknown. */
+int			snn_detector_preset_from_name(const char *name);
+const char *snn_detector_preset_name(int preset);
+
+/* The recommended-actions text of a preset (static, never NULL). */
+const char *snn_detector_recommended_actions(int preset);
+
+/* Set one field by name; unknown names and non-integers for integer fields fail. */
+snn_status	snn_detector_config_set(snn_detector_config *cfg, const char *name,
+									double value, snn_error *err);
+
+/* Get one field by name as a double. */
+snn_status	snn_detector_config_get(const snn_detector_config *cfg,
+									const char *name, double *value,
+									snn_error *err);
+
+/* Number of fields, and the name of field i (NULL past the end). */
+int			snn_detector_config_nfields(void);
+const char *snn_detector_config_field_name(int i);
+
+/* Check every field; the error names the offending field. */
+snn_status	snn_detector_validate(const snn_detector_config *cfg, snn_error *err);
+
+/* Bytes of state one stream needs (0 if cfg is invalid). */
+size_t		snn_detector_state_size(const snn_detector_config *cfg);
+
+/* Initialise a state buffer of snn_detector_state_size() bytes. */
+snn_status	snn_detector_init(const snn_detector_config *cfg, void *state,
+							  size_t state_size, uint64_t seed, snn_error *err);
+
+/* Check that a (restored) state buffer belongs to this configuration. */
+snn_status	snn_detector_check_state(const snn_detector_config *cfg,
+									 const void *state, size_t state_size,
+									 snn_error *err);
+
+/*
+ * Feed one event: n features (n must equal cfg->n_features, all finite) at
+ * timestamp_us (microseconds since 1970-01-01 UTC).  Writes the score in
+ * [0, 1] to *score_out and, when detail is not NULL, the details.  On error
+ * the state is left exactly as it was.
+ */
+snn_status	snn_detector_step(const snn_detector_config *cfg, void *state,
+							  const double *features, int n,
+							  int64_t timestamp_us, double *score_out,
+							  snn_detector_detail *detail, snn_error *err);
+
+/*
+ * The spike counts of each reservoir neuron during the last step (one byte a
+ * neuron, saturating at 255); returns the number of neurons written.
+ */
+int			snn_detector_last_spikes(const snn_detector_config *cfg,
+									 const void *state, uint8_t *out, int n);
+
+#endif							/* SNN_DETECTOR_H */
