@@ -35,10 +35,13 @@ PG_FUNCTION_INFO_V1(snn_infer_batch);
 PG_FUNCTION_INFO_V1(snn_predict_batch);
 PG_FUNCTION_INFO_V1(snn_energy);
 PG_FUNCTION_INFO_V1(snn_predict_rate);
+PG_FUNCTION_INFO_V1(snn_predict_values);
 
 /* A prepared network and its scratch buffers. */
 typedef struct InferCtx
 {
+	MemoryContext mcxt;			/* holds this struct and everything below */
+	TupleDesc	td;				/* snn_infer's blessed result type, or NULL */
 	/* cache key */
 	bool		ondisk;
 	Oid			toastrelid;
@@ -78,8 +81,10 @@ typedef struct InferResult
 
 /* Prepare a network for inference in mcxt (validates the trained block). */
 static InferCtx *
-ctx_build(MemoryContext mcxt, struct varlena *raw)
+ctx_build(MemoryContext parent, struct varlena *raw)
 {
+	MemoryContext mcxt = AllocSetContextCreate(parent, "snn inference",
+											   ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	InferCtx   *c = palloc0(sizeof(InferCtx));
 	const snn_trained *t;
@@ -102,6 +107,7 @@ ctx_build(MemoryContext mcxt, struct varlena *raw)
 		c->raw = palloc(c->raw_len);
 		memcpy(c->raw, raw, c->raw_len);
 	}
+	c->mcxt = mcxt;
 	c->net = (SnnNetwork *) detoast_attr(raw);
 	if ((struct varlena *) c->net == raw)
 	{
@@ -178,7 +184,9 @@ ctx_get(FunctionCallInfo fcinfo, int argno)
 		else if (c->raw && !VARATT_IS_EXTERNAL(raw) && VARSIZE_ANY(raw) == c->raw_len &&
 				 memcmp(raw, c->raw, c->raw_len) == 0)
 			return c;
-		/* a different network: rebuild (the old one stays until the query ends) */
+		/* a different network: free the old one, prepare the new one */
+		fcinfo->flinfo->fn_extra = NULL;
+		MemoryContextDelete(c->mcxt);
 	}
 	c = ctx_build(fcinfo->flinfo->fn_mcxt, raw);
 	fcinfo->flinfo->fn_extra = c;
@@ -372,16 +380,22 @@ snn_infer(PG_FUNCTION_ARGS)
 {
 	InferCtx   *c = ctx_get(fcinfo, 0);
 	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
-	TupleDesc	td;
 	InferResult r;
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "snn_infer must return a record");
-	td = BlessTupleDesc(td);
+	if (c->td == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->mcxt);
+		TupleDesc	td;
+
+		if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "snn_infer must return a record");
+		c->td = BlessTupleDesc(CreateTupleDescCopy(td));
+		MemoryContextSwitchTo(old);
+	}
 	check_outputs(c);
 	snn_read_features(a, (int) c->t->n_features, c->feat);
 	infer_one(c, &r);
-	PG_RETURN_DATUM(HeapTupleGetDatum(result_tuple(c, &r, td)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(result_tuple(c, &r, c->td)));
 }
 
 /* snn_predict(net, features): the class alone, for WHERE and ORDER BY. */
@@ -575,4 +589,28 @@ snn_predict_rate(PG_FUNCTION_ARGS)
 	scratch = palloc(sizeof(float) * 2 * mw);
 	snn_mlp_forward(&t->shape, c->f + t->off_rate, c->xs, logits, scratch);
 	PG_RETURN_INT32((int32) snn_argmax(logits, t->n_outputs));
+}
+
+/*
+ * snn_predict_values(net, features): the read-out values of a ridge
+ * network (regression outputs, or one score a class).
+ */
+Datum
+snn_predict_values(PG_FUNCTION_ARGS)
+{
+	InferCtx   *c = ctx_get(fcinfo, 0);
+	InferResult r;
+	Datum	   *d;
+
+	if (c->t->method != SNN_METHOD_RIDGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snn_predict_values needs a network trained by ridge, not by %s",
+						snn_method_name(c->t->method))));
+	snn_read_features(PG_GETARG_ARRAYTYPE_P(1), (int) c->t->n_features, c->feat);
+	infer_one(c, &r);
+	d = palloc(sizeof(Datum) * c->t->n_outputs);
+	for (uint32 k = 0; k < c->t->n_outputs; k++)
+		d[k] = Float4GetDatum(c->outputs[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->t->n_outputs, FLOAT4OID, 4, true, TYPALIGN_INT));
 }

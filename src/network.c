@@ -133,7 +133,13 @@ put_float(StringInfo b, const char *key, float x)
 {
 	char		num[32];
 
-	snprintf(num, sizeof(num), "%.9g", (double) x);
+	/* the shortest form that reads back as the same float32 */
+	for (int prec = 6; prec <= 9; prec++)
+	{
+		snprintf(num, sizeof(num), "%.*g", prec, (double) x);
+		if (strtof(num, NULL) == x)
+			break;
+	}
 	appendStringInfo(b, "\"%s\": %s", key, num);
 }
 

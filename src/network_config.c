@@ -80,7 +80,8 @@ get_number(JsonbValue *v, const char *path)
 	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
 	d = strtod(s, NULL);
 	if (!isfinite(d))
-		field_error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, path, "%s is out of range", s);
+		field_error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, path, "%.20s%s is out of range",
+					s, strlen(s) > 20 ? "..." : "");
 	return d;
 }
 
@@ -253,7 +254,7 @@ neuron_key(void *ctx, const char *key, JsonbValue *v, const char *path)
 		dst = &n->izh_d;
 	else
 		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path,
-					"unknown field for a %s neuron", snn_model_name(n->model));
+					"unknown field for the %s model", snn_model_name(n->model));
 	x = get_float(v, path);
 	/* an Izhikevich parameter that differs from its preset makes it custom */
 	if (izh && (dst == &n->izh_a || dst == &n->izh_b || dst == &n->izh_d || dst == &n->v_reset) &&
@@ -488,6 +489,11 @@ top_key(void *ctx, const char *key, JsonbValue *v, const char *path)
 
 	if (strcmp(key, "kind") == 0 || strcmp(key, "neuron") == 0)
 		return;					/* handled first */
+	if (ff && strcmp(key, "wta") == 0 && v->type != jbvBool &&
+		(v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data)))
+		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path,
+					"must be true, false or an object {\"inhibition\": mV}, got %s",
+					JsonbTypeName(v));
 	if (strcmp(key, "dt") == 0)
 		cfg->dt = get_float(v, path);
 	else if (strcmp(key, "seed") == 0)
@@ -626,7 +632,15 @@ snn_parse_config(Jsonb *jb, bool text_form, SnnParsedConfig *pc)
 	{
 		snn_neuron_config n = pc->cfg.layers[0].neuron;
 
+		snn_neuron_config chk;
+		snn_error	err;
+
 		parse_neuron(nv, "neuron", &n);
+		/* report a bad default neuron under its own name, not a layer's */
+		chk = n;
+		snn_error_clear(&err);
+		if (snn_neuron_validate(&chk, "neuron", &err) != SNN_OK)
+			snn_network_error(&err, "network configuration");
 		for (int i = 0; i < SNN_MAX_LAYERS; i++)
 			pc->cfg.layers[i].neuron = n;
 	}

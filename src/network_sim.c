@@ -76,7 +76,7 @@ typedef struct sim_result
  * Run a network on an input train (or none) for steps steps from a state
  * initialised with seed; spikes of one layer (or all) go to the sink.
  */
-static void
+static const snn_image *
 run_network(FunctionCallInfo fcinfo, sim_sink *sink, sim_result *res)
 {
 	SnnNetwork *net = PG_GETARG_SNN_P(0);
@@ -166,6 +166,7 @@ run_network(FunctionCallInfo fcinfo, sim_sink *sink, sim_result *res)
 	res->steps = (uint32) steps;
 	res->out_neurons = sink->hi - sink->lo;
 	pfree(raw);
+	return img;
 }
 
 /* snn_simulate(net, input, steps, seed, layer) -> spiketrain of the output. */
@@ -191,15 +192,12 @@ snn_simulate_stats(PG_FUNCTION_ARGS)
 	sim_sink	sink;
 	sim_result	res;
 	StringInfoData b;
-	SnnNetwork *net;
 	const snn_image *img;
 	double		secs;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	run_network(fcinfo, &sink, &res);
-	net = PG_GETARG_SNN_P(0);
-	img = SnnNetworkImage(net);
+	img = run_network(fcinfo, &sink, &res);
 	secs = res.loop_ms / 1000.0;
 	initStringInfo(&b);
 	appendStringInfo(&b, "{\"steps\": %u, \"neurons\": %u, \"spikes\": " UINT64_FORMAT

@@ -2,7 +2,7 @@
  * raster.c: snn_raster_svg, a raster plot of a spike train as SVG text.
  *
  * Neurons on the y axis (neuron 0 at the bottom), steps on the x axis, one
- * short horizontal mark per spike.  Marks are at least one pixel in each
+ * short horizontal mark per spike.  Marks are at least 1.5 pixels in each
  * direction, so 1,000 neurons x 1,000 steps stays readable at the default
  * size; they are batched into a few <path> elements to keep the document
  * small.  The only free text, the title, is XML-escaped.
@@ -125,10 +125,10 @@ snn_raster_svg(PG_FUNCTION_ARGS)
 		appendStringInfoString(&b, "</text>\n");
 	}
 
-	/* spikes: marks at least 1 px wide and high */
+	/* spikes: marks at least 1.5 px wide and high, so sparse ones show */
 	{
-		double		mw = dx < 1.0 ? 1.0 : dx,
-					mh = dy < 1.0 ? 1.0 : dy;
+		double		mw = dx < 1.5 ? 1.5 : dx,
+					mh = dy < 1.5 ? 1.5 : dy;
 
 		for (uint32 i = 0; i < t->n_events; i++)
 		{

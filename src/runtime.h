@@ -187,6 +187,8 @@ extern void rt_pool_refill_all(void);
 extern void rt_type_release_inuse(int slot, uint32 generation);
 extern void rt_types_xact_abort(void);
 extern void rt_types_xact_commit(void);
+extern void rt_types_subxact(bool commit, SubTransactionId mySubid,
+							 SubTransactionId parentSubid);
 extern dsa_pointer rt_type_acquire(const char *name, Oid fn_namespace,
 								   int *slot_out, uint32 *gen_out);
 

@@ -179,9 +179,13 @@ rt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		for (int i = 0; i < rt_n_pending; i++)
 			if (rt_pending[i].subid == mySubid)
 				rt_pending[i].subid = parentSubid;
+		rt_types_subxact(true, mySubid, parentSubid);
 	}
 	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		rt_release_pending(mySubid);
+		rt_types_subxact(false, mySubid, parentSubid);
+	}
 }
 
 /* Install the callbacks once per process (from rt_attach). */

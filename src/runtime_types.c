@@ -28,6 +28,7 @@ typedef struct RtTouched
 {
 	int			slot;
 	uint32		generation;
+	SubTransactionId subid;
 } RtTouched;
 
 static RtTouched rt_touched[RT_MAX_TYPES];
@@ -143,6 +144,7 @@ rt_type_install(const char *name, const struct varlena *image,
 	{
 		rt_touched[rt_n_touched].slot = slot;
 		rt_touched[rt_n_touched].generation = t->generation;
+		rt_touched[rt_n_touched].subid = GetCurrentSubTransactionId();
 		rt_n_touched++;
 	}
 	LWLockRelease(rt_control->lock);
@@ -153,12 +155,13 @@ rt_type_install(const char *name, const struct varlena *image,
 	return slot;
 }
 
-/* Remove a type from shared memory (its live networks stay). */
-static void
+/* Remove a type from shared memory (its live networks stay); true if found. */
+static bool
 rt_type_uninstall(Oid dboid, const char *name, int only_slot, uint32 only_gen)
 {
 	dsa_pointer *drop = palloc(sizeof(dsa_pointer) * (RT_POOL_CAP + 1));
 	int			ndrop = 0;
+	bool		found = false;
 
 	LWLockAcquire(rt_control->lock, LW_EXCLUSIVE);
 	for (int i = 0; i < RT_MAX_TYPES; i++)
@@ -171,12 +174,14 @@ rt_type_uninstall(Oid dboid, const char *name, int only_slot, uint32 only_gen)
 			(t->dboid == dboid && strcmp(t->name, name) == 0))
 		{
 			ndrop = rt_type_clear_locked(t, drop, RT_POOL_CAP + 1);
+			found = true;
 			break;
 		}
 	}
 	LWLockRelease(rt_control->lock);
 	rt_drop_objects(drop, ndrop);
 	pfree(drop);
+	return found;
 }
 
 /* A transaction that defined types aborted: forget what it installed. */
@@ -184,8 +189,26 @@ void
 rt_types_xact_abort(void)
 {
 	for (int i = 0; i < rt_n_touched; i++)
-		rt_type_uninstall(InvalidOid, "", rt_touched[i].slot, rt_touched[i].generation);
+		(void) rt_type_uninstall(InvalidOid, "", rt_touched[i].slot, rt_touched[i].generation);
 	rt_n_touched = 0;
+}
+
+/* A savepoint ended: hand its types to the parent, or forget them. */
+void
+rt_types_subxact(bool commit, SubTransactionId mySubid, SubTransactionId parentSubid)
+{
+	for (int i = rt_n_touched - 1; i >= 0; i--)
+	{
+		if (rt_touched[i].subid != mySubid)
+			continue;
+		if (commit)
+			rt_touched[i].subid = parentSubid;
+		else
+		{
+			(void) rt_type_uninstall(InvalidOid, "", rt_touched[i].slot, rt_touched[i].generation);
+			rt_touched[i] = rt_touched[--rt_n_touched];
+		}
+	}
 }
 
 /* Forget the touched list at commit. */
@@ -589,10 +612,10 @@ snn_drop_type(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not delete from snn_network_types");
 	n = SPI_processed;
 	SPI_finish();
-	if (n == 0)
+	/* also when only shared memory has it (the extension was recreated) */
+	if (!rt_type_uninstall(MyDatabaseId, name, -1, 0) && n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("snn network type \"%s\" does not exist", name)));
-	rt_type_uninstall(MyDatabaseId, name, -1, 0);
 	PG_RETURN_VOID();
 }

@@ -93,9 +93,9 @@ snn_read_matrix(ArrayType *a, const char *what, float **out, int *rows, int *col
 	*out = x;
 }
 
-/* One feature vector, checked against the network's input count. */
-float *
-snn_read_features(ArrayType *a, int dim, float *buf)
+/* A vector of exactly dim finite values; what names an element in errors. */
+static float *
+read_vector(ArrayType *a, int dim, float *buf, const char *what)
 {
 	Oid			elt = ARR_ELEMTYPE(a);
 	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
@@ -105,15 +105,15 @@ snn_read_features(ArrayType *a, int dim, float *buf)
 	if (elt != FLOAT4OID && elt != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features must be real[] or double precision[]")));
+				 errmsg("%ss must be real[] or double precision[]", what)));
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("features are empty")));
+				 errmsg("%ss are empty", what)));
 	if (n != dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the network has %d inputs but %d features were given", dim, n)));
+				 errmsg("%d %ss were given where %d are needed", n, what, dim)));
 	p = ARR_DATA_PTR(a);
 	for (int i = 0; i < n; i++)
 	{
@@ -122,7 +122,7 @@ snn_read_features(ArrayType *a, int dim, float *buf)
 		if (nullmap && !(nullmap[i / 8] & (1 << (i % 8))))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("feature %d is NULL", i + 1)));
+					 errmsg("%s %d is NULL", what, i + 1)));
 		if (elt == FLOAT4OID)
 		{
 			v = *(float4 *) p;
@@ -136,10 +136,23 @@ snn_read_features(ArrayType *a, int dim, float *buf)
 		if (!isfinite(v) || fabs(v) > FLT_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
-					 errmsg("feature %d is not a finite number", i + 1)));
+					 errmsg("%s %d is not a finite number", what, i + 1)));
 		buf[i] = (float) v;
 	}
 	return buf;
+}
+
+/* One feature vector, checked against the network's input count. */
+float *
+snn_read_features(ArrayType *a, int dim, float *buf)
+{
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+
+	if (n != dim && n != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the network has %d inputs but %d features were given", dim, n)));
+	return read_vector(a, dim, buf, "feature");
 }
 
 /* Labels as int32, one per sample, no NULLs. */
@@ -174,6 +187,36 @@ read_labels(ArrayType *a, int n)
 		y[i] = DatumGetInt32(vals[i]);
 	}
 	return y;
+}
+
+/* Regression targets: real[] with one value a sample, or real[][] rows. */
+static void
+read_targets(ArrayType *a, int n, SnnDataSet *d)
+{
+	Oid			elt = ARR_ELEMTYPE(a);
+	int			rows;
+
+	if (elt != FLOAT4OID && elt != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("labels must be integer[] (classes) or real[] (regression targets)")));
+	if (ARR_NDIM(a) == 1)
+	{
+		rows = ARR_DIMS(a)[0];
+		if (rows != n)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%d targets for %d samples", rows, n)));
+		d->t = palloc(sizeof(float) * Max(n, 1));
+		d->k = 1;
+		read_vector(a, n, d->t, "target");
+		return;
+	}
+	snn_read_matrix(a, "targets", &d->t, &rows, &d->k);
+	if (rows != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%d target rows for %d samples", rows, n)));
 }
 
 /* ---------------------------------------------------------------------
@@ -426,7 +469,7 @@ fit_scaling(SnnDataSet *d, snn_trained *t)
  */
 static const char *const bp_keys[] = {
 	"epochs", "batch_size", "learning_rate", "beta1", "beta2", "epsilon", "l2",
-	"validation_split", "patience", "target_loss", "seed", "percentile",
+	"validation_split", "patience", "tolerance", "target_loss", "seed", "percentile",
 	"steps", "output_threshold", NULL
 };
 
@@ -471,6 +514,7 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.l2 = opt_num(opts, "l2", o.l2, 0, 0.5);
 	o.validation_split = opt_num(opts, "validation_split", o.validation_split, 0, 0.9);
 	o.patience = opt_int(opts, "patience", o.patience, 1, 100000);
+	o.tolerance = opt_num(opts, "tolerance", o.tolerance, 0, 0.999);
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 	o.tick = train_tick;
@@ -938,6 +982,11 @@ snn_train_network(SnnNetwork *net, SnnDataSet *d, const char *method, Jsonb *opt
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the network has %u inputs but the samples have %d features",
 						img->n_inputs, d->dim)));
+	if (d->t != NULL && m != SNN_METHOD_RIDGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("method %s needs integer class labels; real targets are for ridge regression",
+						method)));
 	if (d->y == NULL && d->t == NULL && (m == SNN_METHOD_BACKPROP || m == SNN_METHOD_RIDGE))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -990,7 +1039,15 @@ snn_train(PG_FUNCTION_ARGS)
 	net = PG_GETARG_SNN_P(0);
 	memset(&d, 0, sizeof(d));
 	snn_read_matrix(PG_GETARG_ARRAYTYPE_P(1), "inputs", &d.x, &d.n, &d.dim);
-	d.y = PG_ARGISNULL(2) ? NULL : read_labels(PG_GETARG_ARRAYTYPE_P(2), d.n);
+	if (!PG_ARGISNULL(2))
+	{
+		ArrayType  *la = PG_GETARG_ARRAYTYPE_P(2);
+
+		if (ARR_ELEMTYPE(la) == INT4OID)
+			d.y = read_labels(la, d.n);
+		else
+			read_targets(la, d.n, &d);
+	}
 	method = text_to_cstring(PG_GETARG_TEXT_PP(3));
 	opts = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
 	PG_RETURN_POINTER(snn_train_network(net, &d, method, opts));
@@ -1014,6 +1071,7 @@ snn_train_query(PG_FUNCTION_ARGS)
 	int			ret;
 	TupleDesc	td;
 	bool		has_label;
+	bool		is_target = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
@@ -1042,11 +1100,17 @@ snn_train_query(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the first column of the training query must be real[] or double precision[]")));
 	has_label = td->natts == 2;
-	if (has_label && SPI_gettypeid(td, 2) != INT4OID && SPI_gettypeid(td, 2) != INT2OID &&
-		SPI_gettypeid(td, 2) != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the second column of the training query must be an integer label")));
+	if (has_label)
+	{
+		Oid			lt = SPI_gettypeid(td, 2);
+
+		if (lt == FLOAT4OID || lt == FLOAT8OID)
+			is_target = true;
+		else if (lt != INT4OID && lt != INT2OID && lt != INT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the second column of the training query must be an integer label or a real target")));
+	}
 	if (nrows > (uint64) (MAX_TRAIN_BYTES / sizeof(float)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -1055,7 +1119,9 @@ snn_train_query(PG_FUNCTION_ARGS)
 		MemoryContext spi = MemoryContextSwitchTo(caller);
 
 		d.n = (int) nrows;
-		d.y = has_label ? palloc(sizeof(int32) * Max(nrows, 1)) : NULL;
+		d.y = has_label && !is_target ? palloc(sizeof(int32) * Max(nrows, 1)) : NULL;
+		d.t = is_target ? palloc(sizeof(float) * Max(nrows, 1)) : NULL;
+		d.k = is_target ? 1 : 0;
 		MemoryContextSwitchTo(spi);
 	}
 	for (uint64 i = 0; i < nrows; i++)
@@ -1106,6 +1172,18 @@ snn_train_query(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("row %llu of the training query has a NULL label",
 								(unsigned long long) i + 1)));
+			if (is_target)
+			{
+				double		tv = lt == FLOAT4OID ? DatumGetFloat4(lv) : DatumGetFloat8(lv);
+
+				if (!isfinite(tv) || fabs(tv) > FLT_MAX)
+					ereport(ERROR,
+							(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
+							 errmsg("the target of row %llu is not a finite number",
+									(unsigned long long) i + 1)));
+				d.t[i] = (float) tv;
+				continue;
+			}
 			l = lt == INT4OID ? DatumGetInt32(lv) :
 				lt == INT2OID ? DatumGetInt16(lv) : DatumGetInt64(lv);
 			if (l < PG_INT32_MIN || l > PG_INT32_MAX)

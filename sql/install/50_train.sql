@@ -5,7 +5,7 @@
 
 CREATE FUNCTION snn_train(net snn, inputs real[], labels integer[], method text,
 						  options jsonb DEFAULT '{}') RETURNS snn
-	AS 'MODULE_PATHNAME', 'snn_train' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'snn_train' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION snn_train(snn, real[], integer[], text, jsonb) IS 'train a copy of a network on samples (rows of inputs) and labels with method backprop, ridge, stdp or hebbian; options as jsonb; returns the trained network with its training history';
 
 CREATE FUNCTION snn_train_query(net snn, query text, method text,
@@ -54,3 +54,12 @@ COMMENT ON FUNCTION snn_energy(snn, real[]) IS 'estimated energy of one inferenc
 CREATE FUNCTION snn_predict_rate(net snn, features real[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_rate(snn, real[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
+
+CREATE FUNCTION snn_train(net snn, inputs real[], targets real[], method text,
+						  options jsonb DEFAULT '{}') RETURNS snn
+	AS 'MODULE_PATHNAME', 'snn_train' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION snn_train(snn, real[], real[], text, jsonb) IS 'ridge regression: train a reservoir''s linear read-out on real targets (one a sample, or one row of outputs a sample)';
+
+CREATE FUNCTION snn_predict_values(net snn, features real[]) RETURNS real[]
+	AS 'MODULE_PATHNAME', 'snn_predict_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION snn_predict_values(snn, real[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';

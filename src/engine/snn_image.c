@@ -789,6 +789,20 @@ snn_image_plan(snn_config *cfg, const snn_build_extra *extra, snn_plan *plan,
 	return SNN_OK;
 }
 
+/* y += xi * row (targets folded onto slots); restrict keeps it tight. */
+static void
+spread_row(double *restrict y, const uint32_t *restrict tg, const float *restrict w,
+		   uint32_t begin, uint32_t end, double xi, uint32_t n)
+{
+	for (uint32_t j = begin; j < end; j++)
+	{
+		uint32_t	t = tg[j];
+
+		t -= t >= n ? n : 0;
+		y[t] += w[j] * xi;
+	}
+}
+
 /*
  * Spectral radius of the recurrent weights by power iteration: the growth
  * rate |W^k x|^(1/k) converges to it even when the leading eigenvalues are
@@ -806,6 +820,12 @@ spectral_radius(const snn_image *img, double *x, double *y)
 	int			iters = 300,
 				counted = 0;
 
+	/* bound the work (this runs uninterruptible): about 1e9 multiply-adds */
+	if (img->n_rec_syn > 0 && (double) img->n_rec_syn * iters > 1e9)
+		iters = (int) (1e9 / (double) img->n_rec_syn);
+	if (iters < 30)
+		iters = 30;
+
 	for (uint32_t i = 0; i < n; i++)
 		x[i] = rng_unit(&rng) - 0.5;
 	for (int it = 0; it < iters; it++)
@@ -814,12 +834,7 @@ spectral_radius(const snn_image *img, double *x, double *y)
 
 		memset(y, 0, sizeof(double) * n);
 		for (uint32_t i = 0; i < n; i++)
-			for (uint32_t j = rp[i]; j < rp[i + 1]; j++)
-			{
-				uint32_t	t = tg[j] >= n ? tg[j] - n : tg[j];
-
-				y[t] += w[j] * x[i];
-			}
+			spread_row(y, tg, w, rp[i], rp[i + 1], x[i], n);
 		for (uint32_t i = 0; i < n; i++)
 			norm += y[i] * y[i];
 		norm = sqrt(norm);
@@ -933,14 +948,14 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 		uint32_t	slot = t >= h->n_slots ? t - h->n_slots : t;
 
 		if (t >= 2 * h->n_slots)
-			return snn_fail(err, SNN_E_FORMAT, name, "%s synapse %llu targets slot %u, out of range",
-							name, (unsigned long long) j, t);
+			return snn_fail(err, SNN_E_FORMAT, name, "synapse %llu of %s targets slot %u, out of range",
+							 (unsigned long long) j, name, t);
 		if (!isfinite(w[j]) || fabsf(w[j]) > 1e6f)
-			return snn_fail(err, SNN_E_FORMAT, name, "%s weight %llu is not a finite number within +-1e6",
-							name, (unsigned long long) j);
+			return snn_fail(err, SNN_E_FORMAT, name, "weight %llu of %s is not a finite number within +-1e6",
+							(unsigned long long) j, name);
 		if ((w[j] < 0.0f) != (t >= h->n_slots))
-			return snn_fail(err, SNN_E_FORMAT, name, "%s synapse %llu has a weight sign that does not match its current",
-							name, (unsigned long long) j);
+			return snn_fail(err, SNN_E_FORMAT, name, "synapse %llu of %s has a weight sign that does not match its current",
+							(unsigned long long) j, name);
 		/* the target must be a real neuron, not padding */
 		{
 			const snn_layer *L = snn_layers(h);
@@ -949,11 +964,35 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 			while (l + 1 < h->n_layers && L[l + 1].first_slot <= slot)
 				l++;
 			if (slot < L[l].first_slot || slot - L[l].first_slot >= L[l].size)
-				return snn_fail(err, SNN_E_FORMAT, name, "%s synapse %llu targets a padding slot",
-								name, (unsigned long long) j);
+				return snn_fail(err, SNN_E_FORMAT, name, "synapse %llu of %s targets a padding slot",
+								(unsigned long long) j, name);
 		}
 	}
 	return SNN_OK;
+}
+
+/*
+ * The stored update factors equal the ones recomputed here, up to a few
+ * float ulps: an image built where libm's exp() rounds differently must
+ * still load.  Integer factors must match exactly.
+ */
+static int
+factors_match(const snn_layer *a, const snn_layer *b)
+{
+	const float x[] = {a->decay_m, a->gain_exc, a->gain_inh, a->drive, a->decay_exc,
+	a->decay_inh, a->decay_adapt, a->izh_h};
+	const float y[] = {b->decay_m, b->gain_exc, b->gain_inh, b->drive, b->decay_exc,
+	b->decay_inh, b->decay_adapt, b->izh_h};
+
+	if (a->model != b->model || a->ref_steps != b->ref_steps ||
+		a->izh_substeps != b->izh_substeps)
+		return 0;
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+	{
+		if (!isfinite(y[i]) || fabsf(x[i] - y[i]) > 1e-6f * fmaxf(1.0f, fabsf(x[i])))
+			return 0;
+	}
+	return 1;
 }
 
 snn_status
@@ -1014,14 +1053,14 @@ snn_image_validate(const void *image, size_t size, snn_error *err)
 			memcmp(&L[l].p, &cfg.layers[l].neuron, sizeof(snn_neuron_config)) != 0)
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u does not match the config", l);
 		snn_layer_prepare(&chk, h->dt);
-		if (memcmp(&chk, &L[l], sizeof(chk)) != 0)
+		if (!factors_match(&chk, &L[l]))
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u has inconsistent update factors", l);
 	}
 	if ((st = check_csr(h, SNN_SEC_IN_ROWPTR, SNN_SEC_IN_TARGET, SNN_SEC_IN_WEIGHT,
-						h->n_inputs, h->n_in_syn, "input synapses", err)) != SNN_OK)
+						h->n_inputs, h->n_in_syn, "synapses.input", err)) != SNN_OK)
 		return st;
 	if ((st = check_csr(h, SNN_SEC_REC_ROWPTR, SNN_SEC_REC_TARGET, SNN_SEC_REC_WEIGHT,
-						h->n_slots, h->n_rec_syn, "synapses", err)) != SNN_OK)
+						h->n_slots, h->n_rec_syn, "synapses.recurrent", err)) != SNN_OK)
 		return st;
 	return SNN_OK;
 }

@@ -51,6 +51,12 @@
  *   3. deliver: spikes of step t from neurons and input events of step t add
  *      their weights to the currents, seen by the update of step t + 1.
  * So every synapse has a delay of one step.
+ *
+ * Learning rules may change weights in a private copy of an image between
+ * snn_run calls (run step by step, or in chunks), provided each weight keeps
+ * its sign: the target current slot (excitatory or inhibitory) is chosen by
+ * the sign at build time, so clamp at zero rather than cross it, or rebuild.
+ * snn_image_validate checks this invariant.
  */
 #ifndef SNN_IMAGE_H
 #define SNN_IMAGE_H
@@ -273,6 +279,7 @@ typedef int (*snn_spike_fn) (void *arg, uint32_t step, const uint32_t *neurons,
 							 uint32_t n);
 
 #define SNN_RUN_SCALAR	0x0001	/* plain C membrane updates (for tests) */
+#define SNN_RUN_SSE		0x0002	/* 4-lane SIMDe path even where AVX2 runs */
 
 /* Section access. */
 static inline const void *
@@ -367,6 +374,26 @@ size_t		snn_state_size(const snn_image *img);
 /* Initialise state (64-byte aligned, state_size bytes): v drawn in
  * [v_init_min, v_init_max] from seed, currents and adaptation zero. */
 void		snn_state_init(const snn_image *img, void *state, uint64_t seed);
+
+/*
+ * The arrays of a state buffer, indexed by slot (snn_neuron_slot): for
+ * readouts, inference and learning rules that look at potentials or
+ * currents between snn_run calls.  adapt is the ALIF threshold offset or
+ * the Izhikevich u; ref the remaining refractory steps.
+ */
+typedef struct snn_state_arrays
+{
+	float	   *v;
+	float	   *cur_exc;
+	float	   *cur_inh;
+	float	   *adapt;
+	int32_t    *ref;
+} snn_state_arrays;
+
+void		snn_state_get(const snn_image *img, void *state, snn_state_arrays *out);
+
+/* Slot of dense neuron id `neuron` (< n_neurons). */
+uint32_t	snn_neuron_slot(const snn_image *img, uint32_t neuron);
 
 /*
  * Run steps first_step .. first_step + steps - 1 (a long run may be cut in

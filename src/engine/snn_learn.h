@@ -107,6 +107,7 @@ typedef struct snn_bp_options
 	float		l2;				/* weight decay on weights, default 1e-4 */
 	float		validation_split;	/* fraction held out, default 0.1 */
 	uint32_t	patience;		/* epochs without improvement, default 8 */
+	float		tolerance;		/* relative loss improvement that counts, default 0.01 */
 	float		target_loss;	/* stop when training loss <= this; 0 = off */
 	uint64_t	seed;			/* initialisation, split and shuffling */
 	snn_tick_fn tick;			/* optional interrupt check */

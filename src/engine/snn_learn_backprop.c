@@ -103,22 +103,51 @@ snn_mlp_init(const snn_mlp_shape *shape, float *params, uint64_t seed)
 	}
 }
 
-/* out = b + a * W for one layer (axpy over inputs, skipping zeros). */
+#define BLK 32					/* outputs kept in registers at a time */
+
+/*
+ * out = b + a * W for one layer: blocks of BLK outputs accumulate in
+ * registers over all inputs (skipping zero inputs), the rest plainly.
+ */
 static inline void
 layer_forward(const float *restrict w, const float *restrict b,
 			  const float *restrict a, uint32_t in, uint32_t out,
 			  float *restrict z)
 {
-	memcpy(z, b, sizeof(float) * out);
-	for (uint32_t i = 0; i < in; i++)
-	{
-		float		ai = a[i];
-		const float *wr = w + (size_t) i * out;
+	uint32_t	j0 = 0;
 
-		if (ai == 0.0f)
-			continue;
-		for (uint32_t j = 0; j < out; j++)
-			z[j] += ai * wr[j];
+	for (; j0 + BLK <= out; j0 += BLK)
+	{
+		float		acc[BLK];
+
+		for (uint32_t k = 0; k < BLK; k++)
+			acc[k] = b[j0 + k];
+		for (uint32_t i = 0; i < in; i++)
+		{
+			float		ai = a[i];
+			const float *wr = w + (size_t) i * out + j0;
+
+			if (ai == 0.0f)
+				continue;
+			for (uint32_t k = 0; k < BLK; k++)
+				acc[k] += ai * wr[k];
+		}
+		for (uint32_t k = 0; k < BLK; k++)
+			z[j0 + k] = acc[k];
+	}
+	if (j0 < out)
+	{
+		memcpy(z + j0, b + j0, sizeof(float) * (out - j0));
+		for (uint32_t i = 0; i < in; i++)
+		{
+			float		ai = a[i];
+			const float *wr = w + (size_t) i * out;
+
+			if (ai == 0.0f)
+				continue;
+			for (uint32_t j = j0; j < out; j++)
+				z[j] += ai * wr[j];
+		}
 	}
 }
 
@@ -181,6 +210,7 @@ snn_bp_defaults(snn_bp_options *o)
 	o->l2 = 1e-4f;
 	o->validation_split = 0.1f;
 	o->patience = 8;
+	o->tolerance = 0.01f;
 	o->target_loss = 0.0f;
 	o->seed = 42;
 }
@@ -207,6 +237,8 @@ snn_bp_check_options(const snn_bp_options *o, snn_error *err)
 		return snn_fail(err, SNN_E_RANGE, "validation_split", "validation_split must be in [0, 1)");
 	if (o->patience < 1 || o->patience > 100000)
 		return snn_fail(err, SNN_E_RANGE, "patience", "patience must be between 1 and 100000");
+	if (!(o->tolerance >= 0.0f && o->tolerance < 1.0f))
+		return snn_fail(err, SNN_E_RANGE, "tolerance", "tolerance must be in [0, 1)");
 	if (!(o->target_loss >= 0.0f) || !isfinite(o->target_loss))
 		return snn_fail(err, SNN_E_RANGE, "target_loss", "target_loss must be a finite number >= 0");
 	return SNN_OK;
@@ -216,12 +248,13 @@ snn_bp_check_options(const snn_bp_options *o, snn_error *err)
 typedef struct bp_layout
 {
 	size_t		best,
+				xb,
+				dbatch,
 				grad,
 				m,
 				v,
 				order,
 				acts,
-				delta,
 				scratch,
 				total;
 	size_t		act_per_sample;
@@ -251,8 +284,10 @@ bp_plan(const snn_mlp_shape *shape, size_t n, const snn_bp_options *o,
 	off = ALIGN_UP(off + n * sizeof(uint32_t));
 	L->acts = off;
 	off = ALIGN_UP(off + (size_t) bs * L->act_per_sample * sizeof(float));
-	L->delta = off;
-	off = ALIGN_UP(off + 2 * (size_t) mw * sizeof(float));
+	L->dbatch = off;
+	off = ALIGN_UP(off + (size_t) bs * L->act_per_sample * sizeof(float));
+	L->xb = off;
+	off = ALIGN_UP(off + (size_t) bs * shape->sizes[0] * sizeof(float));
 	L->scratch = off;
 	off = ALIGN_UP(off + 3 * (size_t) mw * sizeof(float));
 	L->total = off + 64;
@@ -320,91 +355,6 @@ bp_forward_keep(const snn_mlp_shape *shape, const float *params,
 	return softmax_xent((float *) a, shape->sizes[L], label);
 }
 
-/* Accumulate one sample's gradient (scaled by inv_b) into grad. */
-static void
-bp_backward(const snn_mlp_shape *shape, const float *params, const float *x,
-			int32_t label, const float *acts, float *grad, float *delta,
-			uint32_t mw, float inv_b)
-{
-	uint32_t	L = shape->n_layers;
-	float	   *d = delta,
-			   *dprev = delta + mw;
-	size_t		act_off = 0;
-	const float *act_of[SNN_MLP_MAX_LAYERS + 1];
-
-	act_of[0] = x;
-	for (uint32_t l = 1; l <= L; l++)
-	{
-		act_of[l] = acts + act_off;
-		act_off += shape->sizes[l];
-	}
-	/* output delta: (softmax - onehot) / B */
-	{
-		uint32_t	k = shape->sizes[L];
-		const float *p = act_of[L];
-
-		for (uint32_t j = 0; j < k; j++)
-			d[j] = p[j] * inv_b;
-		d[label] -= inv_b;
-	}
-	for (uint32_t l = L; l-- > 0;)
-	{
-		uint32_t	in = shape->sizes[l],
-					out = shape->sizes[l + 1];
-		const float *w = params + snn_mlp_weight_offset(shape, l);
-		float	   *gw = grad + snn_mlp_weight_offset(shape, l);
-		float	   *gb = grad + snn_mlp_bias_offset(shape, l);
-		const float *a = act_of[l];
-
-		for (uint32_t j = 0; j < out; j++)
-			gb[j] += d[j];
-		for (uint32_t i = 0; i < in; i++)
-		{
-			float		ai = a[i];
-			float	   *gr = gw + (size_t) i * out;
-
-			if (ai == 0.0f)
-				continue;
-			for (uint32_t j = 0; j < out; j++)
-				gr[j] += ai * d[j];
-		}
-		if (l > 0)
-		{
-			for (uint32_t i = 0; i < in; i++)
-			{
-				const float *wr = w + (size_t) i * out;
-				float		s0 = 0,
-							s1 = 0,
-							s2 = 0,
-							s3 = 0;
-				uint32_t	j = 0;
-
-				if (a[i] <= 0.0f)
-				{
-					dprev[i] = 0.0f;
-					continue;
-				}
-				for (; j + 4 <= out; j += 4)
-				{
-					s0 += wr[j] * d[j];
-					s1 += wr[j + 1] * d[j + 1];
-					s2 += wr[j + 2] * d[j + 2];
-					s3 += wr[j + 3] * d[j + 3];
-				}
-				for (; j < out; j++)
-					s0 += wr[j] * d[j];
-				dprev[i] = (s0 + s1) + (s2 + s3);
-			}
-			{
-				float	   *t = d;
-
-				d = dprev;
-				dprev = t;
-			}
-		}
-	}
-}
-
 /* Adam step over all parameters; L2 decay on weights only. */
 static void
 bp_adam(const snn_mlp_shape *shape, float *params, float *grad, float *m,
@@ -438,24 +388,144 @@ bp_adam(const snn_mlp_shape *shape, float *params, float *grad, float *m,
 	}
 }
 
+/* gw[i][:] += sum over the batch of A_s[i] * D_s[:] (register blocks). */
+static inline void
+grad_batch(float *restrict gw, const float *restrict A, size_t stride_a,
+		   const float *restrict D, size_t stride_d, size_t bn, uint32_t in,
+		   uint32_t out)
+{
+	for (uint32_t i = 0; i < in; i++)
+	{
+		float	   *restrict gr = gw + (size_t) i * out;
+		uint32_t	j0 = 0;
+
+		for (; j0 + BLK <= out; j0 += BLK)
+		{
+			float		acc[BLK];
+
+			for (uint32_t k = 0; k < BLK; k++)
+				acc[k] = gr[j0 + k];
+			for (size_t s = 0; s < bn; s++)
+			{
+				float		as = A[s * stride_a + i];
+				const float *d = D + s * stride_d + j0;
+
+				if (as == 0.0f)
+					continue;
+				for (uint32_t k = 0; k < BLK; k++)
+					acc[k] += as * d[k];
+			}
+			for (uint32_t k = 0; k < BLK; k++)
+				gr[j0 + k] = acc[k];
+		}
+		if (j0 < out)
+			for (size_t s = 0; s < bn; s++)
+			{
+				float		as = A[s * stride_a + i];
+				const float *d = D + s * stride_d;
+
+				if (as == 0.0f)
+					continue;
+				for (uint32_t j = j0; j < out; j++)
+					gr[j] += as * d[j];
+			}
+	}
+}
+
+/* Deltas of every layer of one sample (same layout as its activations). */
+static void
+bp_deltas(const snn_mlp_shape *shape, const float *params, int32_t label,
+		  const float *acts, float *dl, float inv_b)
+{
+	uint32_t	L = shape->n_layers;
+	size_t		off[SNN_MLP_MAX_LAYERS + 1] = {0};
+	size_t		o = 0;
+
+	for (uint32_t l = 1; l <= L; l++)
+	{
+		off[l] = o;
+		o += shape->sizes[l];
+	}
+	/* output: (softmax - onehot) / B */
+	for (uint32_t j = 0; j < shape->sizes[L]; j++)
+		dl[off[L] + j] = acts[off[L] + j] * inv_b;
+	dl[off[L] + label] -= inv_b;
+	/* hidden: back through W_l where the ReLU was active */
+	for (uint32_t l = L - 1; l >= 1; l--)
+	{
+		uint32_t	n = shape->sizes[l],
+					out = shape->sizes[l + 1];
+		const float *w = params + snn_mlp_weight_offset(shape, l);
+		const float *d = dl + off[l + 1];
+
+		for (uint32_t i = 0; i < n; i++)
+		{
+			const float *wr = w + (size_t) i * out;
+			float		s0 = 0,
+						s1 = 0,
+						s2 = 0,
+						s3 = 0;
+			uint32_t	j = 0;
+
+			if (acts[off[l] + i] <= 0.0f)
+			{
+				dl[off[l] + i] = 0.0f;
+				continue;
+			}
+			for (; j + 4 <= out; j += 4)
+			{
+				s0 += wr[j] * d[j];
+				s1 += wr[j + 1] * d[j + 1];
+				s2 += wr[j + 2] * d[j + 2];
+				s3 += wr[j + 3] * d[j + 3];
+			}
+			for (; j < out; j++)
+				s0 += wr[j] * d[j];
+			dl[off[l] + i] = (s0 + s1) + (s2 + s3);
+		}
+	}
+}
+
 /* One minibatch: forward, backward and the Adam step; returns summed loss. */
 SNN_HOT static double
 bp_batch(const snn_mlp_shape *shape, float *params, const float *x,
 		 const int32_t *y, const uint32_t *idx, size_t bn, float *acts,
-		 size_t act_per_sample, float *grad, float *m, float *v, float *delta,
-		 uint32_t mw, const snn_bp_options *o, uint64_t t)
+		 size_t act_per_sample, float *dbatch, float *xb, float *grad,
+		 float *m, float *v, const snn_bp_options *o, uint64_t t)
 {
 	uint32_t	in = shape->sizes[0];
+	uint32_t	L = shape->n_layers;
 	float		inv_b = 1.0f / (float) bn;
 	double		loss = 0.0;
+	size_t		off = 0;
 
 	for (size_t s = 0; s < bn; s++)
 	{
 		size_t		i = idx[s];
 		float	   *as = acts + s * act_per_sample;
 
-		loss += bp_forward_keep(shape, params, x + i * in, y[i], as);
-		bp_backward(shape, params, x + i * in, y[i], as, grad, delta, mw, inv_b);
+		memcpy(xb + s * in, x + i * in, sizeof(float) * in);
+		loss += bp_forward_keep(shape, params, xb + s * in, y[i], as);
+		bp_deltas(shape, params, y[i], as, dbatch + s * act_per_sample, inv_b);
+	}
+	for (uint32_t l = 0; l < L; l++)
+	{
+		uint32_t	n_in = shape->sizes[l],
+					out = shape->sizes[l + 1];
+		float	   *gb = grad + snn_mlp_bias_offset(shape, l);
+		const float *A = l == 0 ? xb : acts + (off - shape->sizes[l]);
+		size_t		stride_a = l == 0 ? in : act_per_sample;
+
+		for (size_t s = 0; s < bn; s++)
+		{
+			const float *d = dbatch + s * act_per_sample + off;
+
+			for (uint32_t j = 0; j < out; j++)
+				gb[j] += d[j];
+		}
+		grad_batch(grad + snn_mlp_weight_offset(shape, l), A, stride_a,
+				   dbatch + off, act_per_sample, bn, n_in, out);
+		off += out;
 	}
 	bp_adam(shape, params, grad, m, v, o, t);
 	return loss;
@@ -470,14 +540,14 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 	bp_layout	L;
 	snn_status	st;
 	size_t		p = snn_mlp_param_count(shape);
-	uint32_t	mw;
 	char	   *base;
 	float	   *best,
 			   *grad,
 			   *m,
 			   *v,
 			   *acts,
-			   *delta,
+			   *dbatch,
+			   *xb,
 			   *scratch;
 	uint32_t   *order;
 	size_t		n_val,
@@ -494,7 +564,6 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 		(st = snn_check_data(x, n, shape->sizes[0], "inputs", err)) != SNN_OK ||
 		(st = snn_check_labels(y, n, shape->sizes[shape->n_layers], err)) != SNN_OK)
 		return st;
-	mw = max_width(shape);
 	bp_plan(shape, n, o, &L);
 	if (work_size < L.total)
 		return snn_fail(err, SNN_E_NOMEM, "workspace", "training workspace too small");
@@ -507,7 +576,8 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 	v = (float *) (base + L.v);
 	order = (uint32_t *) (base + L.order);
 	acts = (float *) (base + L.acts);
-	delta = (float *) (base + L.delta);
+	dbatch = (float *) (base + L.dbatch);
+	xb = (float *) (base + L.xb);
 	scratch = (float *) (base + L.scratch);
 	memset(grad, 0, p * sizeof(float));
 	memset(m, 0, p * sizeof(float));
@@ -557,7 +627,7 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 			size_t		bn = n_train - b0 < o->batch_size ? n_train - b0 : o->batch_size;
 
 			epoch_loss += bp_batch(shape, params, x, y, order + b0, bn, acts,
-								   L.act_per_sample, grad, m, v, delta, mw, o, ++t);
+								   L.act_per_sample, dbatch, xb, grad, m, v, o, ++t);
 		}
 		epoch_loss /= (double) n_train;
 		if (!isfinite(epoch_loss))
@@ -575,7 +645,7 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 		}
 		else
 			score = epoch_loss;
-		if (score < best_score - 1e-6)
+		if (isinf(best_score) || score < best_score - 1e-6 - (double) o->tolerance * best_score)
 		{
 			best_score = score;
 			since_best = 0;

@@ -264,7 +264,8 @@ size_t
 snn_reservoir_work_size(const snn_image *img, uint32_t steps)
 {
 	return img->state_size + 64 + sizeof(double) * img->n_inputs +
-		sizeof(snn_event) * ((size_t) img->n_inputs * steps + 1);
+		sizeof(snn_event) * ((size_t) img->n_inputs * steps + 1) +
+		sizeof(uint32_t) * ((size_t) steps + 1);
 }
 
 snn_status
@@ -275,6 +276,7 @@ snn_reservoir_states(const snn_image *img, const float *x, uint32_t steps,
 	char	   *state = (char *) (((uintptr_t) work + 63) & ~(uintptr_t) 63);
 	double	   *vals = (double *) (state + img->state_size);
 	snn_event  *ev = (snn_event *) (vals + img->n_inputs);
+	uint32_t   *step_scratch = (uint32_t *) (ev + (size_t) img->n_inputs * steps + 1);
 	size_t		n_ev = 0;
 	snn_status	st;
 	count_sink	cs = {out, img->n_neurons};
@@ -284,7 +286,8 @@ snn_reservoir_states(const snn_image *img, const float *x, uint32_t steps,
 	for (uint32_t i = 0; i < img->n_inputs; i++)
 		vals[i] = x[i];
 	if ((st = snn_encode_rate(vals, img->n_inputs, 0.0, 1.0, steps, max_rate, ev,
-							  (size_t) img->n_inputs * steps + 1, &n_ev, err)) != SNN_OK)
+							  (size_t) img->n_inputs * steps + 1, &n_ev, step_scratch,
+							  err)) != SNN_OK)
 		return st;
 	snn_state_init(img, state, seed);
 	memset(out, 0, sizeof(float) * img->n_neurons);

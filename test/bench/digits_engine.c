@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "snn_learn.h"
 
@@ -76,11 +77,14 @@ main(int argc, char **argv)
 		o.seed = atoi(argv[7]);
 	if (argc > 8)
 		o.patience = atoi(argv[8]);
+	if (argc > 9)
+		o.tolerance = atof(argv[9]);
 	snn_convert_defaults(&co);
 	if (argc > 6)
 		co.steps = atoi(argv[6]);
 
 	double		t0 = snn_now();
+	clock_t		c0 = clock();
 	float	   *xs = malloc(ntr * 64 * sizeof(float));
 	float	   *xts = malloc(nte * 64 * sizeof(float));
 
@@ -99,6 +103,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	double		t1 = snn_now();
+	clock_t		c1 = clock();
 	size_t		cws = snn_convert_workspace_size(&shape, ntr);
 	void	   *cwork = malloc(cws);
 	float		lambda[8],
@@ -145,6 +150,8 @@ main(int argc, char **argv)
 
 	printf("epochs %u best %u converged %d train loss %.4f acc %.4f val acc %.4f\n",
 		   r.epochs, r.best_epoch, r.converged, r.loss, r.accuracy, r.val_accuracy);
+	printf("cpu %.1f ms (%.2f ms/epoch) ", (double) (c1 - c0) * 1000.0 / CLOCKS_PER_SEC,
+		   (double) (c1 - c0) * 1000.0 / CLOCKS_PER_SEC / r.epochs);
 	printf("train %.1f ms, convert %.1f ms (lambda %.3f %.3f, theta %.3f)\n",
 		   (t1 - t0) * 1e3, (t2 - t1) * 1e3, lambda[0], lambda[1], theta);
 	printf("test rate acc %.4f spiking acc %.4f agree %.4f nofire %zu mean steps %.1f synops %.0f, %.2f us/sample (both)\n",

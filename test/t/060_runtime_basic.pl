@@ -253,6 +253,16 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM snn_network_types WHERE na
 is($node->safe_psql('postgres', "SELECT snn_save($keep) IS NOT NULL"), 't', 'a live network survives its type');
 $node->safe_psql('postgres', "SELECT snn_dispose($keep)");
 
+# ---- a type defined by a rolled back transaction or savepoint is not kept
+$node->safe_psql('postgres', "BEGIN; SELECT snn_define_type('ab', '$cfg', 2, 5); ROLLBACK;");
+$node->safe_psql('postgres', "BEGIN; SAVEPOINT s; SELECT snn_define_type('sp', '$cfg', 2, 5); ROLLBACK TO s; "
+	. "SAVEPOINT t; SELECT snn_define_type('kept', '$cfg', 1, 5); RELEASE t; COMMIT;");
+is($node->safe_psql('postgres', "SELECT string_agg(type, ',' ORDER BY type) FROM pg_stat_snn_pools WHERE type IN ('ab', 'sp', 'kept')"),
+	'kept', 'rolled back type definitions leave no pool behind');
+is($node->safe_psql('postgres', "SELECT string_agg(name, ',' ORDER BY name) FROM snn_network_types WHERE name IN ('ab', 'sp', 'kept')"),
+	'kept', 'nor a row');
+$node->safe_psql('postgres', "SELECT snn_drop_type('kept')");
+
 # ---- types survive pg_dump and a restart (loaded again on first spawn)
 my $dump = $node->safe_psql('postgres', 'SELECT 1');
 my ($stdout, $stderr);
