@@ -731,13 +731,13 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 		}
 		if (learn || seen == 0)
 		{
+			double		d = x[f] - s[0];
+			double		dd = seen > 0 ? x[f] - s[2] : 0.0;
+
 			if (seen == 0 || x[f] < s[5])
 				s[5] = x[f];
 			if (seen == 0 || x[f] > s[6])
 				s[6] = x[f];
-			double		d = x[f] - s[0];
-			double		dd = seen > 0 ? x[f] - s[2] : 0.0;
-
 			s[0] += alpha * d;
 			s[1] = (1.0 - alpha) * (s[1] + alpha * d * d);
 			if (seen > 0)
