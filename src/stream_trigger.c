@@ -31,7 +31,10 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
@@ -57,7 +60,18 @@ typedef struct StTrig
 	AttrNumber	id_att;
 	FmgrInfo	id_out;
 	AttrNumber	ts_att;
+	char		score_table[2 * NAMEDATALEN + 8];	/* quoted, or "" */
 } StTrig;
+
+/* Scores of a statement, for the optional score table. */
+typedef struct StScores
+{
+	int			n;
+	int			cap;
+	Datum	   *ids;
+	bool	   *id_null;
+	Datum	   *scores;
+} StScores;
 
 /* One anomaly found while the stream was locked, recorded afterwards. */
 typedef struct StAnomaly
@@ -119,10 +133,10 @@ st_build(StTrig *t, TriggerData *td)
 
 	memset(t, 0, sizeof(StTrig));
 	t->tgoid = tg->tgoid;
-	if (tg->tgnargs < 2 || tg->tgnargs > 5)
+	if (tg->tgnargs < 2 || tg->tgnargs > 6)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("snn_detect needs 2 to 5 arguments: detector, feature column(s), key column, event id column, time column"),
+				 errmsg("snn_detect needs 2 to 6 arguments: detector, feature column(s), key column, event id column, time column, score table"),
 				 errhint("Pass '' to leave out the key, id or time column.")));
 	if (strlen(tg->tgargs[0]) >= NAMEDATALEN)
 		ereport(ERROR,
@@ -199,6 +213,61 @@ st_build(StTrig *t, TriggerData *td)
 					 errmsg("snn_detect: time column \"%s\" has type %s, not timestamptz or timestamp",
 							tg->tgargs[4], format_type_be(typid))));
 	}
+	if (tg->tgnargs > 5 && tg->tgargs[5][0] != '\0')
+	{
+		List	   *names = stringToQualifiedNameList(tg->tgargs[5]);
+		RangeVar   *rv = makeRangeVarFromNameList(names);
+		Oid			relid = RangeVarGetRelid(rv, NoLock, false);
+
+		snprintf(t->score_table, sizeof(t->score_table), "%s",
+				 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											get_rel_name(relid)));
+	}
+}
+
+/* Keep one event's score for the score table. */
+static void
+st_keep_score(StScores *sc, const char *id, double score, MemoryContext outer)
+{
+	MemoryContext old = MemoryContextSwitchTo(outer);
+
+	if (sc->n == sc->cap)
+	{
+		sc->cap = sc->cap ? sc->cap * 2 : 1024;
+		sc->ids = sc->ids ? repalloc_huge(sc->ids, sizeof(Datum) * sc->cap) : palloc(sizeof(Datum) * sc->cap);
+		sc->id_null = sc->id_null ? repalloc_huge(sc->id_null, sizeof(bool) * sc->cap) : palloc(sizeof(bool) * sc->cap);
+		sc->scores = sc->scores ? repalloc_huge(sc->scores, sizeof(Datum) * sc->cap) : palloc(sizeof(Datum) * sc->cap);
+	}
+	sc->id_null[sc->n] = id == NULL;
+	sc->ids[sc->n] = id ? CStringGetTextDatum(id) : (Datum) 0;
+	sc->scores[sc->n] = Float8GetDatum(score);
+	sc->n++;
+	MemoryContextSwitchTo(old);
+}
+
+/* Write the statement's scores to the score table in one INSERT. */
+static void
+st_write_scores(const StTrig *t, StScores *sc)
+{
+	char		sql[512];
+	Datum		args[2];
+	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
+	int			dims[1] = {sc->n};
+	int			lbs[1] = {1};
+
+	if (sc->n == 0)
+		return;
+	args[0] = PointerGetDatum(construct_md_array(sc->ids, sc->id_null, 1, dims, lbs,
+												 TEXTOID, -1, false, TYPALIGN_INT));
+	args[1] = PointerGetDatum(construct_array(sc->scores, sc->n, FLOAT8OID, 8,
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	snprintf(sql, sizeof(sql),
+			 "INSERT INTO %s (event_id, score) SELECT u.i, u.s FROM unnest($1, $2) WITH ORDINALITY AS u(i, s, o) ORDER BY u.o",
+			 t->score_table);
+	SPI_connect();
+	if (SPI_execute_with_args(sql, 2, types, args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not write scores to %s", t->score_table);
+	SPI_finish();
 }
 
 /* A number datum as a double. */
@@ -434,7 +503,7 @@ st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 static void
 st_event(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot,
 		 StreamEntry **locked, char *locked_key, int *run, List **anomalies,
-		 MemoryContext outer)
+		 StScores *sc, MemoryContext outer)
 {
 	double		feats[SNN_DETECTOR_MAX_FEATURES];
 	char	   *key;
@@ -473,6 +542,8 @@ st_event(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot,
 	e->score_sum += score;
 	e->last_event = at;
 	ss_remember_event(e, id);
+	if (t->score_table[0] != '\0')
+		st_keep_score(sc, id, score, outer);
 	if (det.alarm)
 	{
 		MemoryContext old = MemoryContextSwitchTo(outer);
@@ -498,6 +569,7 @@ snn_detect(PG_FUNCTION_ARGS)
 	int			run = 0;
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext tmp;
+	StScores	sc = {0};
 	List	   *anomalies = NIL;
 	ListCell   *lc;
 
@@ -529,7 +601,7 @@ snn_detect(PG_FUNCTION_ARGS)
 														&TTSOpsHeapTuple);
 
 		ExecStoreHeapTuple(td->tg_trigtuple, slot, false);
-		st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, outer);
+		st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, &sc, outer);
 		ExecDropSingleTupleTableSlot(slot);
 	}
 	else
@@ -547,7 +619,7 @@ snn_detect(PG_FUNCTION_ARGS)
 		{
 			MemoryContext old = MemoryContextSwitchTo(tmp);
 
-			st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, outer);
+			st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, &sc, outer);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(tmp);
 		}
@@ -559,5 +631,7 @@ snn_detect(PG_FUNCTION_ARGS)
 
 	foreach(lc, anomalies)
 		st_record(t, &d, lfirst(lc));
+	if (t->score_table[0] != '\0')
+		st_write_scores(t, &sc);
 	return PointerGetDatum(NULL);
 }
