@@ -154,3 +154,8 @@ CREATE TRIGGER ok AFTER INSERT ON ev_bad FOR EACH ROW EXECUTE FUNCTION snn_detec
 INSERT INTO ev_bad VALUES (1, NULL, 'nullkey', now());
 SELECT count(*) FROM pg_stat_snn_detector_streams WHERE stream_key = 'nullkey';
 SELECT snn_detect();
+
+-- clean up (later tests drop and recreate the extension)
+DROP TABLE ev_s, ev_r, ev_bad, scores_s, scores_r, series, s1, s2, s3, fa1, fb1, fa2, fb2;
+SELECT snn_detector_drop(name) FROM snn_detectors ORDER BY name;
+SELECT count(*) AS detectors_left FROM pg_stat_snn_detectors;
