@@ -78,6 +78,8 @@ static const field_desc fields[] = {
 	FDO(score_min_std, 0, 1),
 	FD(score_threshold, 0, 1),
 	FI(score_refractory, 0, 1000000000),
+	FD(score_alarm_adapt, 0, 1),
+	FDO(score_alarm_tau, 0, 1e9),
 };
 
 #define N_FIELDS ((int) (sizeof(fields) / sizeof(fields[0])))
@@ -118,10 +120,10 @@ config_base(snn_detector_config *c)
 	c->enc_norm_tau = 2000.0;
 	c->enc_delta = 1;
 	c->enc_time_of_day = 12;
-	c->enc_day_of_week = 1;
+	c->enc_day_of_week = 0;
 	c->res_neurons = 128;
 	c->res_connectivity = 0.1;
-	c->res_spectral_radius = 0.9;
+	c->res_spectral_radius = 0.3;
 	c->res_input_connectivity = 0.2;
 	c->res_input_gain = 1.0;
 	c->res_exc_ratio = 0.8;
@@ -132,23 +134,26 @@ config_base(snn_detector_config *c)
 	c->res_adapt = 0.2;
 	c->res_tau_trace = 8.0;
 	c->res_substeps = 4;
-	c->res_reset = 0;
+	c->res_reset = 1;
 	c->learn_online = 1;
 	c->learn_stdp = 1;
 	c->learn_stdp_rate = 1e-4;
 	c->learn_readout_rate = 0.1;
 	c->score_coverage = 0.3;
-	c->score_signals = 3;
-	c->score_memory = 1024;
+	c->score_signals = 2;
+	c->score_memory = 512;
 	c->score_memory_gap = 20;
-	c->score_knn = 3;
+	c->score_knn = 5;
 	c->score_range_tolerance = 0.05;
+	c->score_calibration = 1000;
 	c->score_warmup = 300;
-	c->score_short = 10;
+	c->score_short = 5;
 	c->score_long_tau = 2000.0;
 	c->score_min_std = 0.02;
 	c->score_threshold = 0.5;
-	c->score_refractory = 200;
+	c->score_refractory = 150;
+	c->score_alarm_adapt = 0.0;
+	c->score_alarm_tau = 5000.0;
 }
 
 /* Defaults for a named domain. */
@@ -164,24 +169,27 @@ snn_detector_config_default(int preset, snn_detector_config *cfg,
 	{
 		case SNN_PRESET_SECURITY:
 			/* bursts matter more than slow drifts: react fast, fewer misses */
-			cfg->score_short = 5;
+			cfg->score_short = 3;
 			cfg->score_threshold = 0.45;
 			cfg->score_refractory = 100;
 			break;
 		case SNN_PRESET_PERFORMANCE:
-			cfg->score_short = 10;
+			/* the defaults were chosen on NAB's server metrics */
 			break;
 		case SNN_PRESET_BUSINESS:
-			/* strong daily and weekly cycles, fewer but surer alarms */
+			/* daily and weekly cycles: remember two weeks of hourly events */
 			cfg->enc_time_of_day = 24;
+			cfg->enc_day_of_week = 1;
+			cfg->score_memory = 2048;
+			cfg->score_calibration = 2000;
 			cfg->score_threshold = 0.55;
 			break;
 		case SNN_PRESET_SENSOR:
 			/* slow physical processes: longer memory, longer windows */
 			cfg->enc_norm_tau = 5000.0;
 			cfg->res_tau_trace = 16.0;
-			cfg->score_short = 20;
-			cfg->score_long_tau = 5000.0;
+			cfg->score_short = 8;
+			cfg->score_calibration = 2000;
 			break;
 		default:
 			break;
@@ -359,6 +367,7 @@ typedef struct det_head
 	double		lvar[N_SIGNALS];	/* long-run variance of the short mean */
 	double		lcount[N_SIGNALS];
 	double		last_score;
+	double		alarm_adapt;	/* threshold adaptation of the alarm stage */
 } det_head;
 
 static size_t
@@ -919,6 +928,8 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 		if (age <= cfg->score_memory_gap)
 			continue;
 		d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
+		/* less than one quantisation step a neuron is no difference */
+		d = d > (uint64_t) L->n ? d - L->n : 0;
 		/* insertion into the k best, kept sorted */
 		if (nb < k)
 			nb++;
@@ -1172,6 +1183,18 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	h->events++;
 	if (h->events <= cfg->score_warmup)
 		score = 0.0;
+	/*
+	 * The alarm stage is an adaptive-threshold neuron: every alarm raises its
+	 * threshold, which decays back; a stream that keeps alarming needs ever
+	 * stronger evidence, so noisy streams stop flooding.
+	 */
+	if (cfg->score_alarm_adapt > 0)
+	{
+		score -= h->alarm_adapt;
+		if (score < 0)
+			score = 0;
+		h->alarm_adapt *= exp(-1.0 / cfg->score_alarm_tau);
+	}
 	if (h->refractory_left > 0)
 	{
 		/* relative refractory period: sensitivity recovers linearly */
@@ -1182,6 +1205,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	{
 		alarm = 1;
 		h->refractory_left = cfg->score_refractory;
+		h->alarm_adapt += cfg->score_alarm_adapt;
 	}
 	h->last_ts = timestamp_us;
 	h->last_spikes = spikes;

@@ -5,16 +5,27 @@
  * Per event: the features are normalised online (exponentially weighted mean
  * and variance, no global min/max) and encoded by Gaussian receptive fields
  * (a population code), together with the change since the previous event and
- * ring-shaped time-of-day / day-of-week codes taken from the timestamp.  The
- * code drives a seeded, sparse, recurrent reservoir of (adaptive) LIF neurons
- * for a few substeps.  A linear readout trained online by normalised LMS
- * predicts the next event's value code from the reservoir's spike traces; the
- * prediction error, and the novelty of the reservoir's spike pattern against
- * a small memory of learned patterns, are the raw surprise signals.  Each is
- * turned into a Numenta-style anomaly likelihood (Gaussian tail probability
- * of its short-window mean against long-run statistics of that mean), and the
- * score in [0, 1] is the log-scaled likelihood, with a refractory period after
- * an alarm so that one anomaly raises one alarm.
+ * a ring-shaped time-of-day code (optionally day of week) from the timestamp.
+ * The code drives a seeded, sparse, recurrent reservoir of (adaptive) LIF
+ * neurons for a few substeps (Dale's law, balanced E/I, scaled to a spectral
+ * radius, optional pair-based STDP).  Two raw surprise signals come out:
+ *
+ *	- spike-pattern novelty: the L1 distance of the reservoir's traces,
+ *	  quantised to bytes, to the k nearest of the last score_memory patterns
+ *	  (the newest few left out): a kNN novelty of the recent stretch of the
+ *	  stream, since the reservoir's fading memory embeds it;
+ *	- prediction error: a linear readout trained online by normalised LMS
+ *	  predicts the next event's value code; the error is the share of the
+ *	  actual code that was not predicted (HTM-like).
+ *
+ * Each selected signal becomes an anomaly likelihood: by default a conformal
+ * p-value among its own last score_calibration values, combined over the
+ * short window by Fisher's method; or (score_calibration = 0) Numenta's
+ * Gaussian tail of the short-window mean against long-run statistics.  A
+ * value beyond the range seen so far (by score_range_tolerance of it) is
+ * certain.  The score in [0, 1] is the log-scaled likelihood (0.5 = one
+ * chance in 10^5); an alarm (score >= score_threshold) starts a relative
+ * refractory period during which the score recovers linearly.
  *
  * Everything a stream needs lives in ONE flat, fixed-size, pointer-free byte
  * buffer whose size follows from the configuration, so it can sit in shared
@@ -116,6 +127,8 @@ typedef struct snn_detector_config
 									 * method; 0: Gaussian likelihood */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
+	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
+	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;
 
 /* What one step produced besides the score (all optional to read). */

@@ -1,0 +1,362 @@
+/*
+ * test_detector.c: the streaming anomaly detector is deterministic for a
+ * seed, its state is a relocatable byte image (a snapshot taken mid-stream
+ * and restored elsewhere reproduces every later score exactly), it flags an
+ * injected spike and an injected pattern change while staying quiet on the
+ * normal stretch, rejects NaN/infinity without touching the state, and its
+ * configuration errors name the offending field.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snn_detector.h"
+#include "unit.h"
+
+#define DAY_US	(86400LL * 1000000LL)
+#define STEP_US (300LL * 1000000LL)	/* five minutes */
+#define T0_US	(1396310400LL * 1000000LL)	/* 2014-04-01 00:00 UTC */
+
+/* xorshift64*: reproducible noise without libc state */
+static double
+noise(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return ((*s * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0) - 0.5;
+}
+
+/* A daily cycle with noise; kind 1 adds a spike, kind 2 a flat stretch. */
+static void
+make_series(double *x, int n, int kind, int at)
+{
+	uint64_t	s = 12345;
+
+	for (int i = 0; i < n; i++)
+	{
+		double		phase = 2.0 * M_PI * (i % 288) / 288.0;
+
+		x[i] = 50.0 + 20.0 * sin(phase) + 2.0 * noise(&s);
+		if (kind == 1 && i == at)
+			x[i] = 140.0;
+		if (kind == 2 && i >= at && i < at + 72)
+			x[i] = 50.0 + 2.0 * noise(&s);	/* the cycle stops for 6 hours */
+	}
+}
+
+static void *
+new_state(const snn_detector_config *cfg, uint64_t seed)
+{
+	size_t		sz = snn_detector_state_size(cfg);
+	void	   *st = aligned_alloc(64, (sz + 63) & ~(size_t) 63);
+	snn_error	err;
+
+	if (st == NULL || snn_detector_init(cfg, st, sz, seed, &err) != SNN_OK)
+	{
+		fprintf(stderr, "init failed\n");
+		exit(1);
+	}
+	return st;
+}
+
+/* Feed x[from..to) and keep the scores; returns 0 when every step worked. */
+static int
+feed(const snn_detector_config *cfg, void *st, const double *x, int from,
+	 int to, double *scores)
+{
+	snn_error	err;
+
+	for (int i = from; i < to; i++)
+		if (snn_detector_step(cfg, st, &x[i], 1, T0_US + i * STEP_US,
+							  &scores[i], NULL, &err) != SNN_OK)
+			return -1;
+	return 0;
+}
+
+static void
+test_config(void)
+{
+	snn_detector_config cfg;
+	snn_error	err;
+	double		v;
+
+	for (int p = 0; p <= SNN_PRESET_SENSOR; p++)
+	{
+		CHECK(snn_detector_config_default(p, &cfg, &err) == SNN_OK);
+		CHECK(cfg.preset == p);
+		CHECK(snn_detector_validate(&cfg, &err) == SNN_OK);
+		CHECK(snn_detector_state_size(&cfg) > 0);
+		CHECK(snn_detector_state_size(&cfg) % 64 == 0);
+		CHECK(strlen(snn_detector_recommended_actions(p)) > 20);
+		CHECK(snn_detector_preset_from_name(snn_detector_preset_name(p)) == p);
+	}
+	CHECK(snn_detector_preset_from_name("nonsense") == -1);
+	CHECK(snn_detector_config_default(99, &cfg, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "preset") == 0);
+
+	/* every field can be read back by name */
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	for (int i = 0; i < snn_detector_config_nfields(); i++)
+		CHECK(snn_detector_config_get(&cfg, snn_detector_config_field_name(i), &v, NULL) == SNN_OK);
+	CHECK(snn_detector_config_field_name(snn_detector_config_nfields()) == NULL);
+
+	/* set: the error names the field */
+	CHECK(snn_detector_config_set(&cfg, "res_neurons", 256, &err) == SNN_OK);
+	CHECK(cfg.res_neurons == 256);
+	CHECK(snn_detector_config_set(&cfg, "res_neurons", 0, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "res_neurons") == 0);
+	CHECK(strstr(err.msg, "res_neurons") != NULL);
+	CHECK(snn_detector_config_set(&cfg, "res_neurons", 10.5, &err) == SNN_E_CONFIG);
+	CHECK(strstr(err.msg, "integer") != NULL);
+	CHECK(snn_detector_config_set(&cfg, "res_spectral_radius", NAN, &err) == SNN_E_NAN);
+	CHECK(strcmp(err.field, "res_spectral_radius") == 0);
+	CHECK(snn_detector_config_set(&cfg, "no_such_field", 1, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "no_such_field") == 0);
+	CHECK(snn_detector_config_set(&cfg, "res_tau_m", 0.0, &err) == SNN_E_CONFIG);	/* open interval */
+	CHECK(snn_detector_config_set(&cfg, "res_neurons", SNN_DETECTOR_MAX_NEURONS + 1, &err) == SNN_E_CONFIG);
+
+	/* validate catches fields written directly */
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_tau_m = -1.0;
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "res_tau_m") == 0);
+	CHECK(snn_detector_state_size(&cfg) == 0);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.score_threshold = INFINITY;
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_NAN);
+	CHECK(strcmp(err.field, "score_threshold") == 0);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.n_features = 0;
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "n_features") == 0);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.score_warmup = 2;
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "score_warmup") == 0);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_adapt = 0.0;		/* adaptive LIF without adaptation */
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
+	CHECK(strcmp(err.field, "res_adapt") == 0);
+}
+
+static void
+test_determinism_and_snapshots(void)
+{
+	enum
+	{
+	N = 3000, CUT = 1700
+	};
+	static double x[N],
+				a[N],
+				b[N],
+				c[N];
+	snn_detector_config cfg;
+	size_t		sz;
+	void	   *s1,
+			   *s2,
+			   *s3,
+			   *snap;
+
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	sz = snn_detector_state_size(&cfg);
+	make_series(x, N, 0, 0);
+	s1 = new_state(&cfg, 7);
+	s2 = new_state(&cfg, 7);
+	s3 = new_state(&cfg, 8);
+	CHECK(memcmp(s1, s2, sz) == 0);
+	CHECK(memcmp(s1, s3, sz) != 0);
+	CHECK(feed(&cfg, s1, x, 0, N, a) == 0);
+	CHECK(feed(&cfg, s2, x, 0, N, b) == 0);
+	CHECK(memcmp(a, b, sizeof(a)) == 0);	/* same seed, same scores */
+	CHECK(memcmp(s1, s2, sz) == 0);
+	for (int i = 0; i < N; i++)
+		CHECK(a[i] >= 0.0 && a[i] <= 1.0);
+	for (int i = 0; i < cfg.score_warmup; i++)
+		CHECK(a[i] == 0.0);
+
+	/* snapshot at CUT, restore into a fresh buffer: identical continuation */
+	free(s2);
+	s2 = new_state(&cfg, 7);
+	CHECK(feed(&cfg, s2, x, 0, CUT, c) == 0);
+	CHECK(memcmp(a, c, sizeof(double) * CUT) == 0);	/* a prefix: causal */
+	snap = malloc(sz);
+	memcpy(snap, s2, sz);
+	free(s2);
+	s2 = aligned_alloc(64, sz);
+	memcpy(s2, snap, sz);
+	CHECK(snn_detector_check_state(&cfg, s2, sz, NULL) == SNN_OK);
+	CHECK(feed(&cfg, s2, x, CUT, N, c) == 0);
+	CHECK(memcmp(a, c, sizeof(a)) == 0);
+	CHECK(memcmp(s1, s2, sz) == 0);
+
+	/* a state from another configuration, or a damaged one, is refused */
+	{
+		snn_detector_config other = cfg;
+		snn_error	err;
+
+		other.score_knn = 3;
+		CHECK(snn_detector_check_state(&other, snap, sz, &err) == SNN_E_FORMAT);
+		other = cfg;
+		other.res_neurons = 64;
+		CHECK(snn_detector_check_state(&other, snap, sz, &err) == SNN_E_FORMAT);
+		((unsigned char *) snap)[0] ^= 0xff;
+		CHECK(snn_detector_check_state(&cfg, snap, sz, &err) == SNN_E_FORMAT);
+		CHECK(snn_detector_init(&cfg, snap, sz - 1, 1, &err) == SNN_E_NOMEM);
+	}
+	free(snap);
+	free(s1);
+	free(s2);
+	free(s3);
+}
+
+/* Largest score in [from, to). */
+static double
+max_in(const double *s, int from, int to)
+{
+	double		m = 0.0;
+
+	for (int i = from; i < to; i++)
+		if (s[i] > m)
+			m = s[i];
+	return m;
+}
+
+static void
+test_detection(void)
+{
+	enum
+	{
+	N = 4000, AT = 3000
+	};
+	static double x[N],
+				s[N];
+	snn_detector_config cfg;
+	void	   *st;
+	double		inside,
+				before;
+
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+
+	/* a spike far outside the range seen so far */
+	make_series(x, N, 1, AT);
+	st = new_state(&cfg, 42);
+	CHECK(feed(&cfg, st, x, 0, N, s) == 0);
+	inside = max_in(s, AT, AT + 5);
+	before = max_in(s, 1000, AT);
+	CHECKF(inside >= 0.99, "spike scored %g", inside);
+	CHECKF(before < 0.6, "normal stretch scored up to %g", before);
+	free(st);
+
+	/* the daily cycle stops for six hours, values stay inside their range */
+	make_series(x, N, 2, AT);
+	st = new_state(&cfg, 42);
+	CHECK(feed(&cfg, st, x, 0, N, s) == 0);
+	inside = max_in(s, AT, AT + 72);
+	before = max_in(s, 1000, AT);
+	CHECKF(inside > before, "pattern change scored %g, normal stretch up to %g",
+		   inside, before);
+	CHECKF(inside >= 0.5, "pattern change scored %g", inside);
+	free(st);
+}
+
+static void
+test_bad_input(void)
+{
+	snn_detector_config cfg;
+	snn_detector_detail det;
+	snn_error	err;
+	size_t		sz;
+	void	   *st,
+			   *copy;
+	double		x = 1.0,
+				score = -1.0,
+				two[2] = {1.0, 2.0};
+	uint8_t		spikes[SNN_DETECTOR_MAX_NEURONS];
+
+	snn_detector_config_default(SNN_PRESET_SENSOR, &cfg, NULL);
+	sz = snn_detector_state_size(&cfg);
+	st = new_state(&cfg, 1);
+	for (int i = 0; i < 50; i++)
+	{
+		x = sin(i * 0.1);
+		CHECK(snn_detector_step(&cfg, st, &x, 1, T0_US + i * STEP_US, &score, &det, &err) == SNN_OK);
+	}
+	CHECK(det.events == 50);
+	CHECK(det.n_spikes >= 0);
+	CHECK(det.contributing_feature == 0);
+	CHECK(snn_detector_last_spikes(&cfg, st, spikes, SNN_DETECTOR_MAX_NEURONS) == cfg.res_neurons);
+	copy = malloc(sz);
+	memcpy(copy, st, sz);
+
+	x = NAN;
+	CHECK(snn_detector_step(&cfg, st, &x, 1, T0_US, &score, NULL, &err) == SNN_E_NAN);
+	CHECK(strcmp(err.field, "features") == 0);
+	x = -INFINITY;
+	CHECK(snn_detector_step(&cfg, st, &x, 1, T0_US, &score, NULL, &err) == SNN_E_NAN);
+	CHECK(snn_detector_step(&cfg, st, two, 2, T0_US, &score, NULL, &err) == SNN_E_DIM);
+	CHECK(snn_detector_step(&cfg, st, NULL, 1, T0_US, &score, NULL, &err) == SNN_E_DIM);
+	CHECK(memcmp(copy, st, sz) == 0);	/* rejected events leave no trace */
+
+	/* an uninitialised buffer is refused */
+	memset(copy, 0, sz);
+	x = 1.0;
+	CHECK(snn_detector_step(&cfg, copy, &x, 1, T0_US, &score, NULL, &err) == SNN_E_FORMAT);
+
+	/* timestamps before 1970 work (day-of-week and time-of-day wrap) */
+	cfg.enc_day_of_week = 1;
+	free(st);
+	st = new_state(&cfg, 1);
+	CHECK(snn_detector_step(&cfg, st, &x, 1, -DAY_US - 1, &score, NULL, &err) == SNN_OK);
+	CHECK(score >= 0.0 && score <= 1.0);
+	free(copy);
+	free(st);
+}
+
+/* Several features per event: the contributing feature is the one that broke. */
+static void
+test_multi_feature(void)
+{
+	snn_detector_config cfg;
+	snn_detector_detail det;
+	snn_error	err;
+	void	   *st;
+	double		f[3],
+				score,
+				best = 0.0;
+	uint64_t	s = 99;
+
+	snn_detector_config_default(SNN_PRESET_PERFORMANCE, &cfg, NULL);
+	cfg.n_features = 3;
+	cfg.score_signals = 3;
+	CHECK(snn_detector_validate(&cfg, &err) == SNN_OK);
+	st = new_state(&cfg, 3);
+	for (int i = 0; i < 2000; i++)
+	{
+		f[0] = 10.0 + 0.1 * noise(&s);
+		f[1] = 5.0 * sin(i * 0.05) + 0.1 * noise(&s);
+		f[2] = 100.0 + 0.3 * noise(&s);
+		if (i == 1800)
+			f[1] = 5.0 * sin(i * 0.05) + 6.0;	/* out of step, beyond its range */
+		CHECK(snn_detector_step(&cfg, st, f, 3, T0_US + i * STEP_US, &score, &det, &err) == SNN_OK);
+		if (i == 1800)
+		{
+			best = score;
+			CHECKF(det.contributing_feature == 1, "contributing %d", det.contributing_feature);
+		}
+	}
+	CHECK(best >= 0.0 && best <= 1.0);
+	free(st);
+}
+
+int
+main(void)
+{
+	test_config();
+	test_determinism_and_snapshots();
+	test_detection();
+	test_bad_input();
+	test_multi_feature();
+	UNIT_DONE();
+}
