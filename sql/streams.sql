@@ -159,3 +159,14 @@ SELECT snn_detect();
 DROP TABLE ev_s, ev_r, ev_bad, scores_s, scores_r, series, s1, s2, s3, fa1, fb1, fa2, fb2;
 SELECT snn_detector_drop(name) FROM snn_detectors ORDER BY name;
 SELECT count(*) AS detectors_left FROM pg_stat_snn_detectors;
+
+-- a drop inside a rolled-back savepoint keeps the detector's state
+SELECT snn_detector_create('sv', '{"reservoir": {"neurons": 16}}') > 0 AS created;
+SELECT snn_anomaly_score('sv', ARRAY[1.0], 'k', '2024-01-01') >= 0 AS scored;
+BEGIN;
+SAVEPOINT a;
+SELECT snn_detector_drop('sv');
+ROLLBACK TO SAVEPOINT a;
+COMMIT;
+SELECT events FROM pg_stat_snn_detectors WHERE detector = 'sv';
+SELECT snn_detector_drop('sv');

@@ -48,6 +48,7 @@ typedef struct SdPending
 	int64		detector;
 	char		key[SS_KEY_LEN];
 	bool		all_keys;
+	SubTransactionId subid;		/* forgotten if this subtransaction aborts */
 } SdPending;
 
 static HTAB *sd_cache = NULL;
@@ -96,6 +97,38 @@ sd_xact_cb(XactEvent event, void *arg)
 	}
 }
 
+/* A rolled-back subtransaction takes its drops and resets with it. */
+static void
+sd_subxact_cb(SubXactEvent event, SubTransactionId mySubid,
+			  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		foreach(lc, sd_pending)
+		{
+			SdPending  *p = lfirst(lc);
+
+			if (p->subid == mySubid)
+			{
+				sd_pending = foreach_delete_current(sd_pending, lc);
+				pfree(p);
+			}
+		}
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		foreach(lc, sd_pending)
+		{
+			SdPending  *p = lfirst(lc);
+
+			if (p->subid == mySubid)
+				p->subid = parentSubid;
+		}
+	}
+}
+
 /* Register this backend's callbacks once. */
 static void
 sd_register(void)
@@ -106,6 +139,7 @@ sd_register(void)
 		return;
 	CacheRegisterRelcacheCallback(sd_relcache_cb, (Datum) 0);
 	RegisterXactCallback(sd_xact_cb, NULL);
+	RegisterSubXactCallback(sd_subxact_cb, NULL);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = NAMEDATALEN;
 	ctl.entrysize = sizeof(SdCacheEntry);
@@ -576,6 +610,7 @@ snn_detector_discard(PG_FUNCTION_ARGS)
 		p->dboid = MyDatabaseId;
 		p->detector = PG_GETARG_INT64(0);
 		p->all_keys = PG_ARGISNULL(1);
+		p->subid = GetCurrentSubTransactionId();
 		if (!p->all_keys)
 			text_to_cstring_buffer(PG_GETARG_TEXT_PP(1), p->key, SS_KEY_LEN);
 		sd_pending = lappend(sd_pending, p);

@@ -594,6 +594,11 @@ snn_detect(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 	d = *sd_lookup(t->detector);
+	if (!t->feat_array && t->nfeat != d.cfg.n_features)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("detector \"%s\" takes %d features, the trigger names %d columns",
+						d.name, d.cfg.n_features, t->nfeat)));
 
 	if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
 	{
