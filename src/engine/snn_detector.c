@@ -72,6 +72,7 @@ static const field_desc fields[] = {
 	FD(score_range_tolerance, 0, 100),
 	FD(score_log, 0, 1),
 	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
+	FD(score_tie, 0, 1),
 	FI(score_warmup, 0, 1000000000),
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
@@ -809,6 +810,7 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 
 		for (int j = 0; j < L->kin; j++)
 			s += iw[(size_t) i * L->kin + j] * u[iidx[(size_t) i * L->kin + j]];
+		/* mean input over the fan-in; 4 x threshold saturates a neuron */
 		iin[i] = s / L->kin * 4.0f;
 		cnt[i] = 0;
 		if (cfg->res_reset)
@@ -882,7 +884,7 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
 	const float *tr = CSEC(state, *L, off_tr, float);
 
 	for (int i = 0; i < L->n; i++)
-		x[i] = tr[i] * 0.25f;
+		x[i] = tr[i] * 0.25f;	/* traces reach ~4: keep features near 1 */
 	for (int i = 0; i < L->nin; i++)
 		x[L->n + i] = u[i];
 	x[L->n + L->nin] = 1.0f;
@@ -913,6 +915,7 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 		return 0.0;
 	for (int i = 0; i < L->n; i++)
 	{
+		/* 1/32 resolution: traces up to ~8 fit in a byte */
 		float		q = tr[i] * 32.0f + 0.5f;
 
 		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
@@ -967,7 +970,7 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
  * streams of very different noise.
  */
 static double
-conformal_likelihood(const det_layout *L,
+conformal_likelihood(const det_layout *L, double tie,
 					 void *state, det_head *h, int k, double raw, int learn)
 {
 	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
@@ -979,8 +982,9 @@ conformal_likelihood(const det_layout *L,
 				term,
 				sum;
 
+	/* values within score_tie of this one (relative) count as ties */
 	for (int j = 0; j < h->calib_count; j++)
-		ge += cal[j] >= (float) raw;
+		ge += cal[j] >= (float) (raw * (1.0 - tie));
 	p = (ge + 1.0) / (h->calib_count + 1.0);
 	h->short_sum[k] += -log(p) - ring[h->short_pos];
 	ring[h->short_pos] = -log(p);
@@ -1011,7 +1015,7 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 				alpha;
 
 	if (cfg->score_calibration > 0)
-		return conformal_likelihood(L, state, h, k, raw, learn);
+		return conformal_likelihood(L, cfg->score_tie, state, h, k, raw, learn);
 	/* the ring position is advanced by the caller once for all signals */
 	h->short_sum[k] += raw - ring[h->short_pos];
 	ring[h->short_pos] = raw;
@@ -1232,6 +1236,8 @@ snn_detector_last_spikes(const snn_detector_config *cfg, const void *state,
 	det_layout	L;
 
 	det_layout_of(cfg, &L);
+	if (n <= 0 || out == NULL)
+		return 0;
 	if (n > L.n)
 		n = L.n;
 	memcpy(out, CSEC(state, L, off_cnt, uint8_t), n);

@@ -125,6 +125,8 @@ typedef struct snn_detector_config
 	int32_t		score_calibration;	/* > 0: conformal p-values against this
 									 * many past values, combined by Fisher's
 									 * method; 0: Gaussian likelihood */
+	double		score_tie;		/* past values within this fraction below the
+								 * current one count as ties (conformal) */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
 	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
