@@ -238,6 +238,7 @@ UPDATE nets SET net = snn_train(net, (SELECT array_agg(f ORDER BY i) FROM xor_da
 RESET statement_timeout;
 SELECT count(*) AS runs FROM nets n, snn_train_history(n.net) WHERE n.name = 'bp';
 -- NULL arguments give NULL
-SELECT snn_train(NULL, ARRAY[[0, 0]]::real[], ARRAY[0], 'backprop') IS NULL AS null_net,
-       snn_predict(NULL, ARRAY[0, 0]::real[]) IS NULL AS null_predict;
+-- (NULL::snn: the runtime overloads these names for bigint network ids)
+SELECT snn_train(NULL::snn, ARRAY[[0, 0]]::real[], ARRAY[0], 'backprop') IS NULL AS null_net,
+       snn_predict(NULL::snn, ARRAY[0, 0]::real[]) IS NULL AS null_predict;
 DROP TABLE xor_data, lin_data, reg_data, pat_data, nets;

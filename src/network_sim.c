@@ -149,7 +149,8 @@ run_network(FunctionCallInfo fcinfo, sim_sink *sink, sim_result *res)
 		CHECK_FOR_INTERRUPTS();
 		snn_error_clear(&err);
 		if (snn_run(img, state, in ? in->events : NULL, in ? in->n_events : 0,
-					done, n, sink_append, sink, &res->c, 0, &err) != SNN_OK)
+					done, n, sink_append, sink, &res->c,
+					done > 0 ? SNN_RUN_INPUT_CHECKED : 0, &err) != SNN_OK)
 		{
 			if (sink->overflow)
 				ereport(ERROR,

@@ -378,8 +378,11 @@ assemble(const snn_image *img, const snn_trained *block, snn_method method,
 	h->method = method;
 	h->epochs = r->epochs;
 	h->samples = r->samples;
-	h->loss = r->loss;
+	/* the image keeps only finite numbers: -1 stands for "no accuracy" */
+	h->loss = isfinite(r->loss) ? r->loss : -1.0;
 	h->metric = isnan(r->val_accuracy) ? r->accuracy : r->val_accuracy;
+	if (!isfinite(h->metric))
+		h->metric = -1.0;
 	h->time_us = (int64) GetCurrentTimestamp() +
 		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 	snprintf(h->note, sizeof(h->note), "%s %.1f ms",
@@ -1225,9 +1228,9 @@ snn_train_history(PG_FUNCTION_ARGS)
 		values[2] = Int32GetDatum((int32) h[i].epochs);
 		values[3] = Int64GetDatum((int64) h[i].samples);
 		values[4] = Float8GetDatum(h[i].loss);
-		nulls[4] = !isfinite(h[i].loss);
+		nulls[4] = !isfinite(h[i].loss) || h[i].loss < 0.0;
 		values[5] = Float8GetDatum(h[i].metric);
-		nulls[5] = !isfinite(h[i].metric);
+		nulls[5] = !isfinite(h[i].metric) || h[i].metric < 0.0;
 		values[6] = BoolGetDatum(strncmp(note, "converged", 9) == 0);
 		values[7] = Float8GetDatum(ms);
 		nulls[7] = num == NULL;

@@ -995,6 +995,91 @@ factors_match(const snn_layer *a, const snn_layer *b)
 	return 1;
 }
 
+/* True when n bytes at p are all zero. */
+static int
+all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * The canonical form: sections in order, each at the first 64-byte
+ * boundary after the previous one, zero padding between them, header
+ * fields consistent with the config, reserved fields and sections zero
+ * unless a flag says they are used.  So two equal networks have equal
+ * bytes, and a future format that uses a reserved field is refused by
+ * this version instead of misread.
+ */
+static snn_status
+check_canonical(const snn_image *h, const snn_config *cfg, snn_error *err)
+{
+	const uint32_t known = SNN_FLAG_WTA | SNN_FLAG_HAS_READOUT | SNN_FLAG_HAS_NORM | SNN_FLAG_TRAINED;
+	size_t		off = ALIGN_UP(sizeof(snn_image), SNN_ALIGN);
+	uint64_t	neurons = 0;
+	const snn_config *stored = snn_sec(h, SNN_SEC_CONFIG);
+	const snn_layer *L = snn_layers(h);
+	const snn_history_rec *hist = snn_sec(h, SNN_SEC_HISTORY);
+
+	for (uint32_t l = 0; l < cfg->n_layers; l++)
+		neurons += cfg->layers[l].size;
+	if (h->n_neurons != neurons || h->seed != cfg->seed)
+		return snn_fail(err, SNN_E_FORMAT, "header", "network header does not match its config");
+	if ((h->flags & ~known) != 0 || ((h->flags & SNN_FLAG_WTA) != 0) != (cfg->wta != 0))
+		return snn_fail(err, SNN_E_FORMAT, "flags", "unknown or inconsistent network flags");
+	if (!all_zero(h->reserved, sizeof(h->reserved)) || !all_zero(h->pad, sizeof(h->pad)))
+		return snn_fail(err, SNN_E_FORMAT, "header", "reserved header fields are not zero");
+	if (!(h->flags & SNN_FLAG_HAS_READOUT) &&
+		(h->readout_inputs || h->readout_outputs || h->readout_layer || h->sec[SNN_SEC_READOUT].size))
+		return snn_fail(err, SNN_E_FORMAT, "readout", "readout fields set without the readout flag");
+	if (!(h->flags & SNN_FLAG_HAS_NORM) && (h->n_norm || h->sec[SNN_SEC_NORM].size))
+		return snn_fail(err, SNN_E_FORMAT, "norm", "normalisation fields set without the flag");
+	for (int s = 0; s < SNN_SEC_COUNT; s++)
+	{
+		if (s >= SNN_SEC_EXTRA0 && h->sec[s].size != 0)
+			return snn_fail(err, SNN_E_FORMAT, "sections", "reserved section %d is not empty", s);
+		if (h->sec[s].offset != off)
+			return snn_fail(err, SNN_E_FORMAT, "sections", "section %d is not at its canonical offset", s);
+		if (!all_zero((const char *) h + off + h->sec[s].size,
+					  ALIGN_UP(h->sec[s].size, SNN_ALIGN) - h->sec[s].size))
+			return snn_fail(err, SNN_E_FORMAT, "sections", "padding after section %d is not zero", s);
+		off += ALIGN_UP(h->sec[s].size, SNN_ALIGN);
+	}
+	if (off != h->total_size)
+		return snn_fail(err, SNN_E_FORMAT, "sections", "sections do not end at the end of the image");
+	if (!all_zero(stored->reserved, sizeof(stored->reserved)))
+		return snn_fail(err, SNN_E_FORMAT, "config", "reserved config fields are not zero");
+	for (uint32_t l = 0; l < SNN_MAX_LAYERS; l++)
+	{
+		const snn_layer_config *lc = &stored->layers[l];
+
+		if (l >= cfg->n_layers ? !all_zero(lc, sizeof(*lc)) :
+			(!all_zero(lc->reserved, sizeof(lc->reserved)) || lc->reserved0 != 0 ||
+			 !all_zero(lc->neuron.reserved, sizeof(lc->neuron.reserved))))
+			return snn_fail(err, SNN_E_FORMAT, "config", "reserved config fields are not zero");
+	}
+	for (uint32_t l = 0; l < h->n_layers; l++)
+		if (!all_zero(L[l].reserved, sizeof(L[l].reserved)))
+			return snn_fail(err, SNN_E_FORMAT, "layers", "reserved layer fields are not zero");
+	for (uint32_t i = 0; i < h->n_history; i++)
+	{
+		size_t		n = strnlen(hist[i].note, sizeof(hist[i].note));
+
+		if (n == sizeof(hist[i].note) || !all_zero(hist[i].note + n, sizeof(hist[i].note) - n) ||
+			!isfinite(hist[i].loss) || !isfinite(hist[i].metric))
+			return snn_fail(err, SNN_E_FORMAT, "history", "history record %u is malformed", i);
+		for (size_t k = 0; k < n; k++)
+			if (hist[i].note[k] < 0x20 || hist[i].note[k] > 0x7e)
+				return snn_fail(err, SNN_E_FORMAT, "history",
+								"history record %u has a note that is not printable ASCII", i);
+	}
+	return SNN_OK;
+}
+
 snn_status
 snn_image_validate(const void *image, size_t size, snn_error *err)
 {
@@ -1043,6 +1128,8 @@ snn_image_validate(const void *image, size_t size, snn_error *err)
 				return snn_fail(err, SNN_E_FORMAT, "sections", "section %d has the wrong size", s);
 		(void) expect;
 	}
+	if ((st = check_canonical(h, &cfg, err)) != SNN_OK)
+		return st;
 	L = snn_layers(h);
 	for (uint32_t l = 0; l < h->n_layers; l++)
 	{

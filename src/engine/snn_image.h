@@ -280,6 +280,9 @@ typedef int (*snn_spike_fn) (void *arg, uint32_t step, const uint32_t *neurons,
 
 #define SNN_RUN_SCALAR	0x0001	/* plain C membrane updates (for tests) */
 #define SNN_RUN_SSE		0x0002	/* 4-lane SIMDe path even where AVX2 runs */
+#define SNN_RUN_INPUT_CHECKED 0x0004	/* input already checked by an earlier
+										 * chunk of the same run: skip the O(n)
+										 * order and range check */
 
 /* Section access. */
 static inline const void *
@@ -349,8 +352,15 @@ snn_status	snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
 							const snn_plan *plan, void *image, void *scratch,
 							snn_error *err);
 
-/* Check an image from outside (binary input, text input): every offset,
- * size, CSR row and target in range, weights finite. */
+/*
+ * Check an image from outside (binary input, text input): every offset,
+ * size, CSR row and target in range, weights finite, and the canonical
+ * form: sections in order at their 64-byte boundaries with zero padding,
+ * reserved fields zero, header consistent with the config.  The training
+ * area must set SNN_FLAG_HAS_READOUT (with readout_*) before filling
+ * SNN_SEC_READOUT, and SNN_FLAG_HAS_NORM (with n_norm) for SNN_SEC_NORM;
+ * the EXTRA sections must stay empty in format version 1.
+ */
 snn_status	snn_image_validate(const void *image, size_t size, snn_error *err);
 
 /* Recompute the precomputed layer factors from p and dt (after editing). */

@@ -559,7 +559,7 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 	if (steps > SNN_MAX_STEPS || first_step > SNN_MAX_STEPS - steps)
 		return snn_fail(err, SNN_E_LIMIT, "steps", "steps must be at most %d",
 						SNN_MAX_STEPS);
-	for (size_t e = 0; e < n_input; e++)
+	for (size_t e = 0; e < ((flags & SNN_RUN_INPUT_CHECKED) ? 0 : n_input); e++)
 	{
 		if (input[e].neuron >= img->n_inputs)
 			return snn_fail(err, SNN_E_DIM, "input",

@@ -153,6 +153,21 @@ def main():
     print("(batch accuracy check %.2f%%; ratio training time snn/sklearn %.3f)"
           % (batch_acc * 100, snn_train_ms / sk_train_ms))
 
+    # --- the same with a shorter patience (faster, less robust across seeds)
+    cur.execute("""SELECT h.epochs, h.duration_ms,
+                          avg((snn_predict(t, d.features) = d.label)::int),
+                          avg((snn_predict_rate(t, d.features) = d.label)::int)
+                   FROM (SELECT snn_train_query(net,
+                           'SELECT features, label FROM digits WHERE split = ''train'' ORDER BY id',
+                           'backprop', '{"patience": 5}') AS t FROM models WHERE name = 'mlp') s,
+                        snn_train_history(t) h, digits d
+                   WHERE d.split = 'test' AND h.run = 2
+                   GROUP BY 1, 2""")
+    f_ep, f_ms, f_spk, f_rate = cur.fetchone()
+    print()
+    print("with {\"patience\": 5}: %d epochs, training %.1f ms, test accuracy %.2f%% spiking, %.2f%% rate"
+          % (f_ep, f_ms, float(f_spk) * 100, float(f_rate) * 100))
+
     # --- reservoir + ridge ------------------------------------------------
     if RESERVOIR > 0:
         cur.execute("""INSERT INTO models VALUES ('res', snn_create(jsonb_build_object(

@@ -540,6 +540,21 @@ test_validate(void)
 		CHECK(snn_image_validate(bad, img->total_size, &err) == SNN_E_FORMAT);
 		free(bad);
 	}
+	/* bad input events are refused before anything runs */
+	{
+		void	   *st = aligned_alloc(64, (img->state_size + 63) / 64 * 64);
+		snn_event	unsorted[2] = {{5, 0}, {3, 1}};
+		snn_event	outside[1] = {{0, 3}};
+		snn_counters c;
+
+		memset(&c, 0, sizeof(c));
+		snn_state_init(img, st, 0);
+		CHECK(snn_run(img, st, unsorted, 2, 0, 10, NULL, NULL, &c, 0, &err) == SNN_E_FORMAT);
+		CHECK(snn_run(img, st, outside, 1, 0, 10, NULL, NULL, &c, 0, &err) == SNN_E_DIM);
+		CHECK(snn_run(img, st, NULL, 0, 0, SNN_MAX_STEPS + 1, NULL, NULL, &c, 0, &err) == SNN_E_LIMIT);
+		CHECK(c.steps == 0);
+		free(st);
+	}
 	/* with_section appends a history and keeps the rest valid */
 	{
 		snn_history_rec h = {1, 10, 100, 0.5, 0.9, 0, "test"};
