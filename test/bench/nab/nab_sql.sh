@@ -64,7 +64,8 @@ for f in files:
     assert len(a) == len(b), f
     worst = max([worst] + [abs(x - y) for x, y in zip(a, b)])
     n += len(a)
-print(f"SQL vs offline driver: {n} scores, largest difference {worst:g}" + (" (identical)" if worst == 0 else ""))
+print(f"SQL vs offline driver: {n} scores, largest difference {worst:g}" + (" (identical)" if worst == 0 else " MISMATCH"))
+sys.exit(0 if worst == 0 else 1)
 PY
 fi
 [ ${#files[@]} -lt 24 ] && { echo "(partial run: not scored)"; exit 0; }
