@@ -14,6 +14,7 @@
  */
 extern void snn_hnsw_init(void);
 extern void snn_runtime_init(void);
+extern void snn_stream_init(void);
 
 /* Raise the ereport that matches an engine failure; never returns. */
 extern void snn_report_error(const snn_error *err, const char *context) pg_attribute_noreturn();

@@ -13,7 +13,7 @@ NAB=${SNN_NAB_DIR:-$ROOT/../shared/nab}
 [ -d "$NAB/data" ] || NAB=/work/shared/nab
 CC=${CC:-cc}
 BIN=$ROOT/test/bench/nab/nab_offline.bin
-$CC -std=c11 -O3 -Wall -Wextra -Werror -Wno-format-truncation -Isrc/engine -o "$BIN" \
+$CC -std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -Werror -Wno-format-truncation -Isrc/engine -o "$BIN" \
 	test/bench/nab/nab_offline.c src/engine/*.c -lm
 if [ -n "${SNN_NAB_OUT:-}" ]; then
 	OUT=$SNN_NAB_OUT

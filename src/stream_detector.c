@@ -1,0 +1,667 @@
+/*
+ * stream_detector.c: detector configurations from jsonb, this backend's
+ * cache of the snn_detectors table, snn_anomaly_score(), and the helpers
+ * the SQL functions of sql/install/70_streams.sql call.
+ *
+ * The cache is flushed by a relcache invalidation of snn_detectors that
+ * every change to a detector sends (transactional: other sessions see a
+ * change when it commits).  Dropping or resetting a detector discards the
+ * live states just before the transaction commits.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "common/shortest_dec.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "snn.h"
+#include "runtime.h"
+#include "stream.h"
+
+typedef struct SdCacheEntry
+{
+	char		name[NAMEDATALEN];	/* hash key */
+	bool		valid;
+	StreamDetector d;
+} SdCacheEntry;
+
+typedef struct SdPending
+{
+	Oid			dboid;
+	int64		detector;
+	char		key[SS_KEY_LEN];
+	bool		all_keys;
+	SubTransactionId subid;		/* forgotten if this subtransaction aborts */
+} SdPending;
+
+static HTAB *sd_cache = NULL;
+static char sd_schema_name[NAMEDATALEN];
+static Oid	sd_relid = InvalidOid;
+static Oid	sd_owner = InvalidOid;
+static bool sd_callbacks = false;
+static List *sd_pending = NIL;
+
+/* Mark every cached detector stale (the table changed somewhere). */
+static void
+sd_relcache_cb(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS st;
+	SdCacheEntry *c;
+
+	if (sd_cache == NULL || (relid != InvalidOid && relid != sd_relid))
+		return;
+	hash_seq_init(&st, sd_cache);
+	while ((c = hash_seq_search(&st)) != NULL)
+		c->valid = false;
+	if (relid == InvalidOid)
+		sd_relid = InvalidOid;
+}
+
+/* Discard the states of dropped or reset detectors just before commit. */
+static void
+sd_xact_cb(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT)
+	{
+		foreach(lc, sd_pending)
+		{
+			SdPending  *p = lfirst(lc);
+
+			ss_discard(p->dboid, p->detector, p->all_keys ? NULL : p->key);
+		}
+	}
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+	{
+		list_free_deep(sd_pending);
+		sd_pending = NIL;
+	}
+}
+
+/* A rolled-back subtransaction takes its drops and resets with it. */
+static void
+sd_subxact_cb(SubXactEvent event, SubTransactionId mySubid,
+			  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		foreach(lc, sd_pending)
+		{
+			SdPending  *p = lfirst(lc);
+
+			if (p->subid == mySubid)
+			{
+				sd_pending = foreach_delete_current(sd_pending, lc);
+				pfree(p);
+			}
+		}
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		foreach(lc, sd_pending)
+		{
+			SdPending  *p = lfirst(lc);
+
+			if (p->subid == mySubid)
+				p->subid = parentSubid;
+		}
+	}
+}
+
+/* Register this backend's callbacks once. */
+static void
+sd_register(void)
+{
+	HASHCTL		ctl;
+
+	if (sd_callbacks)
+		return;
+	CacheRegisterRelcacheCallback(sd_relcache_cb, (Datum) 0);
+	RegisterXactCallback(sd_xact_cb, NULL);
+	RegisterSubXactCallback(sd_subxact_cb, NULL);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = sizeof(SdCacheEntry);
+	ctl.hcxt = TopMemoryContext;
+	sd_cache = hash_create("snn detectors", 16, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	sd_callbacks = true;
+}
+
+/* The schema of the extension (and the oid of snn_detectors), via SPI. */
+static void
+sd_find_schema(void)
+{
+	bool		isnull;
+
+	if (SPI_execute("SELECT n.nspname::text, n.oid, e.extowner FROM pg_catalog.pg_extension e "
+					"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+					"WHERE e.extname = 'snn'", true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"snn\" is not installed in this database")));
+	strlcpy(sd_schema_name,
+			TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+			NAMEDATALEN);
+	sd_relid = get_relname_relid("snn_detectors",
+								 DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+																SPI_tuptable->tupdesc, 2, &isnull)));
+	sd_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+}
+
+/* The role anomalies are recorded as (the extension's owner). */
+Oid
+sd_anomalies_owner(void)
+{
+	(void) sd_schema();
+	return sd_owner;
+}
+
+/* The extension's schema name (looked up once per backend). */
+const char *
+sd_schema(void)
+{
+	if (sd_relid == InvalidOid)
+	{
+		SPI_connect();
+		sd_find_schema();
+		SPI_finish();
+	}
+	return sd_schema_name;
+}
+
+/* One configuration field from a jsonb scalar. */
+static void
+sd_set_field(snn_detector_config *cfg, const char *name, JsonbValue *v)
+{
+	double		x;
+	snn_error	err;
+
+	if (v->type == jbvNumeric)
+		x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+	else if (v->type == jbvBool)
+		x = v->val.boolean ? 1.0 : 0.0;
+	else if (v->type == jbvString && strcmp(name, "res_model") == 0)
+	{
+		char	   *s = pnstrdup(v->val.string.val, v->val.string.len);
+
+		if (pg_strcasecmp(s, "lif") == 0)
+			x = SNN_NEURON_LIF;
+		else if (pg_strcasecmp(s, "alif") == 0 || pg_strcasecmp(s, "adaptive_lif") == 0)
+			x = SNN_NEURON_ALIF;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown neuron model \"%s\" in detector configuration", s),
+					 errhint("Use \"lif\" or \"alif\".")));
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detector configuration field \"%s\" must be a number", name)));
+	if (snn_detector_config_set(cfg, name, x, &err) != SNN_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid detector configuration: %s", err.msg)));
+}
+
+/* The field prefix of a configuration group, or NULL if key is no group. */
+static const char *
+sd_group_prefix(const char *key)
+{
+	if (strcmp(key, "encoder") == 0)
+		return "enc_";
+	if (strcmp(key, "reservoir") == 0)
+		return "res_";
+	if (strcmp(key, "learning") == 0)
+		return "learn_";
+	if (strcmp(key, "scoring") == 0)
+		return "score_";
+	return NULL;
+}
+
+/* Walk one object level: groups recurse once, scalars set fields. */
+static void
+sd_walk(snn_detector_config *cfg, uint64 *seed, JsonbContainer *jc, const char *prefix)
+{
+	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	char	   *key = NULL;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+		if (prefix == NULL && (strcmp(key, "preset") == 0 || strcmp(key, "state_bytes") == 0))
+			continue;			/* applied first; informative only */
+		if (prefix == NULL && (strcmp(key, "actions") == 0 || strcmp(key, "comment") == 0))
+		{
+			if (v.type != jbvString)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("detector configuration field \"%s\" must be a string", key)));
+			continue;
+		}
+		if (prefix == NULL && strcmp(key, "seed") == 0)
+		{
+			double		s = -1;
+
+			if (v.type == jbvNumeric)
+				s = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
+			if (v.type != jbvNumeric || s < 0 || s > 9007199254740992.0 || s != floor(s))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("detector configuration field \"seed\" must be an integer from 0 to 2^53")));
+			*seed = (uint64) s;
+			continue;
+		}
+		if (prefix == NULL && strcmp(key, "threshold") == 0)
+		{
+			sd_set_field(cfg, "score_threshold", &v);
+			continue;
+		}
+		if (prefix == NULL && v.type == jbvBinary && sd_group_prefix(key) != NULL)
+		{
+			sd_walk(cfg, seed, v.val.binary.data, sd_group_prefix(key));
+			continue;
+		}
+		if (prefix != NULL)
+		{
+			char		full[NAMEDATALEN * 2];
+
+			snprintf(full, sizeof(full), "%s%s", prefix, key);
+			/* the neuron model is reservoir.model or reservoir.neuron */
+			if (strcmp(full, "res_neuron") == 0)
+				strlcpy(full, "res_model", sizeof(full));
+			sd_set_field(cfg, full, &v);
+		}
+		else
+			sd_set_field(cfg, key, &v);
+	}
+}
+
+/*
+ * Parse a detector configuration: {"preset": name, "seed": n,
+ * "threshold": x, "encoder": {...}, "reservoir": {...}, "learning": {...},
+ * "scoring": {...}} or flat engine field names; validated as a whole.
+ */
+static void
+sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
+{
+	JsonbValue *pv;
+	int			preset = SNN_PRESET_GENERIC;
+	snn_error	err;
+
+	if (!JB_ROOT_IS_OBJECT(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a detector configuration must be a jsonb object")));
+	pv = getKeyJsonValueFromContainer(&j->root, "preset", 6, NULL);
+	if (pv != NULL)
+	{
+		char	   *name;
+
+		if (pv->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("detector configuration field \"preset\" must be a string")));
+		name = pnstrdup(pv->val.string.val, pv->val.string.len);
+		preset = snn_detector_preset_from_name(name);
+		if (preset < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown detector preset \"%s\"", name),
+					 errhint("Use generic, security, performance, business or sensor.")));
+	}
+	if (snn_detector_config_default(preset, cfg, &err) != SNN_OK)
+		snn_report_error(&err, "snn_detector_config_default");
+	*seed = 42;
+	sd_walk(cfg, seed, &j->root, NULL);
+	if (snn_detector_validate(cfg, &err) != SNN_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid detector configuration: %s", err.msg)));
+	if (snn_detector_state_size(cfg) > SNN_DETECTOR_MAX_STATE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the state of one stream would exceed %d bytes", SNN_DETECTOR_MAX_STATE)));
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_settings);
+
+/*
+ * snn_detector_settings(config jsonb) -> jsonb: the effective configuration
+ * (preset defaults overridden by the given fields), flat, with every field.
+ */
+Datum
+snn_detector_settings(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *j = PG_GETARG_JSONB_P(0);
+	snn_detector_config cfg;
+	uint64		seed;
+	StringInfoData buf;
+	snn_error	err;
+
+	sd_parse_config(j, &cfg, &seed);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"preset\": \"%s\", \"seed\": " UINT64_FORMAT,
+					 snn_detector_preset_name(cfg.preset), seed);
+	for (int i = 0; i < snn_detector_config_nfields(); i++)
+	{
+		const char *name = snn_detector_config_field_name(i);
+		double		x;
+
+		if (strcmp(name, "preset") == 0)
+			continue;
+		if (snn_detector_config_get(&cfg, name, &x, &err) != SNN_OK)
+			snn_report_error(&err, "snn_detector_config_get");
+		{
+			char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+			double_to_shortest_decimal_buf(x, num);
+			appendStringInfo(&buf, ", \"%s\": %s", name, num);
+		}
+	}
+	appendStringInfo(&buf, ", \"state_bytes\": %zu}", snn_detector_state_size(&cfg));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_preset_actions);
+
+/* snn_detector_preset_actions(preset text): the preset's recommended actions. */
+Datum
+snn_detector_preset_actions(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			preset = snn_detector_preset_from_name(name);
+
+	if (preset < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown detector preset \"%s\"", name)));
+	PG_RETURN_TEXT_P(cstring_to_text(snn_detector_recommended_actions(preset)));
+}
+
+/* Load a detector's row into a cache entry (SPI; errors if missing). */
+static void
+sd_load(SdCacheEntry *c, const char *name)
+{
+	char		sql[256];
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull;
+	HeapTuple	tup;
+	TupleDesc	td;
+	Jsonb	   *settings;
+	StreamDetector *d = &c->d;
+	snn_detector_config cfg;
+	int64		seed_l;
+
+	SPI_connect();
+	if (sd_relid == InvalidOid)
+		sd_find_schema();
+	snprintf(sql, sizeof(sql),
+			 "SELECT id, settings, seed, frozen, actions FROM %s.snn_detectors WHERE name = $1",
+			 quote_identifier(sd_schema_name));
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read snn_detectors");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("detector \"%s\" does not exist", name),
+				 errhint("Create it with snn_detector_create().")));
+	tup = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	memset(d, 0, sizeof(StreamDetector));
+	strlcpy(d->name, name, NAMEDATALEN);
+	d->id = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
+	settings = DatumGetJsonbP(SPI_getbinval(tup, td, 2, &isnull));
+	seed_l = DatumGetInt64(SPI_getbinval(tup, td, 3, &isnull));
+	d->frozen = DatumGetBool(SPI_getbinval(tup, td, 4, &isnull));
+	{
+		Datum		a = SPI_getbinval(tup, td, 5, &isnull);
+
+		if (!isnull)
+			text_to_cstring_buffer(DatumGetTextPP(a), d->actions, sizeof(d->actions));
+	}
+	{
+		uint64		parsed_seed;
+		int32		learn;
+
+		sd_parse_config(settings, &cfg, &parsed_seed);
+		SPI_finish();
+		d->seed = (uint64) seed_l;
+		d->state_size = snn_detector_state_size(&cfg);
+		/* the state belongs to the configuration without the learning switch */
+		learn = cfg.learn_online;
+		cfg.learn_online = 0;
+		d->cfg_hash = hash_bytes_extended((const unsigned char *) &cfg, sizeof(cfg), d->seed);
+		/* learning: on unless the configuration or a freeze turns it off */
+		cfg.learn_online = learn && !d->frozen;
+		d->cfg = cfg;
+	}
+	c->valid = true;
+}
+
+/* The detector called name, from this backend's cache or the table. */
+const StreamDetector *
+sd_lookup(const char *name)
+{
+	SdCacheEntry *c;
+	bool		found;
+	char		key[NAMEDATALEN];
+
+	sd_register();
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("detector \"%s\" does not exist", name)));
+	memset(key, 0, sizeof(key));
+	strlcpy(key, name, NAMEDATALEN);
+	c = hash_search(sd_cache, key, HASH_ENTER, &found);
+	if (!found)
+		c->valid = false;
+	if (!c->valid)
+		sd_load(c, name);
+	return &c->d;
+}
+
+PG_FUNCTION_INFO_V1(snn_anomaly_score);
+
+/*
+ * snn_anomaly_score(detector, features, key, at): feed one event to the
+ * stream `key` of a detector and return its score in [0, 1].
+ */
+Datum
+snn_anomaly_score(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(3);
+	StreamDetector d;
+	StreamEntry *e;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	double		feats[SNN_DETECTOR_MAX_FEATURES];
+	double		score;
+	snn_detector_detail det;
+	snn_error	err;
+	snn_status	st;
+
+	ss_require_preload();
+	d = *sd_lookup(name);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features must be a one-dimensional array")));
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (n != d.cfg.n_features)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("detector \"%s\" takes %d features, got %d", name, d.cfg.n_features, n)));
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("feature %d is NULL", i + 1)));
+		feats[i] = DatumGetFloat8(elems[i]);
+		if (!isfinite(feats[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
+					 errmsg("feature %d is not finite", i + 1)));
+	}
+	if (TIMESTAMP_NOT_FINITE(at))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("the event time must be finite")));
+
+	e = ss_lock_stream(&d, key);
+	st = snn_detector_step(&d.cfg, dsa_get_address(rt_area(), e->state), feats, n,
+						   (int64) at + SS_EPOCH_SHIFT_US, &score, &det, &err);
+	if (st == SNN_OK)
+	{
+		e->events++;
+		e->score_sum += score;
+		e->last_event = at;
+	}
+	ss_unlock_stream(e);
+	if (st != SNN_OK)
+		snn_report_error(&err, "snn_anomaly_score");
+	PG_RETURN_FLOAT8(score);
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_new_id);
+
+/* A detector id that is not reused, not even after DROP EXTENSION. */
+Datum
+snn_detector_new_id(PG_FUNCTION_ARGS)
+{
+	static int64 last = 0;
+	int64		id = (int64) GetCurrentTimestamp() * 4 + (MyProcPid & 3);
+
+	if (id <= last)
+		id = last + 4;
+	last = id;
+	PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_invalidate);
+
+/* Tell every session (at commit) that snn_detectors changed. */
+Datum
+snn_detector_invalidate(PG_FUNCTION_ARGS)
+{
+	sd_register();
+	(void) sd_schema();
+	if (sd_relid != InvalidOid)
+		CacheInvalidateRelcacheByRelid(sd_relid);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_discard);
+
+/* Discard live states of a detector (one key, or all if NULL) at commit. */
+Datum
+snn_detector_discard(PG_FUNCTION_ARGS)
+{
+	SdPending  *p;
+	MemoryContext old;
+
+	sd_register();
+	if (PG_ARGISNULL(0))
+		PG_RETURN_VOID();
+	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) >= SS_KEY_LEN)
+		PG_RETURN_VOID();		/* no such stream can exist */
+	if (ss_available())
+	{
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		p = palloc0(sizeof(SdPending));
+		p->dboid = MyDatabaseId;
+		p->detector = PG_GETARG_INT64(0);
+		p->all_keys = PG_ARGISNULL(1);
+		p->subid = GetCurrentSubTransactionId();
+		if (!p->all_keys)
+			text_to_cstring_buffer(PG_GETARG_TEXT_PP(1), p->key, SS_KEY_LEN);
+		sd_pending = lappend(sd_pending, p);
+		MemoryContextSwitchTo(old);
+	}
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(snn_detector_save);
+
+/* snn_detector_save(): write every stream's state to disk now. */
+Datum
+snn_detector_save(PG_FUNCTION_ARGS)
+{
+	ss_require_preload();
+	(void) ss_table();
+	PG_RETURN_INT64(ss_save());
+}
+
+PG_FUNCTION_INFO_V1(snn_stat_detector_streams);
+
+/* One row per live stream of the current database (behind the views). */
+Datum
+snn_stat_detector_streams(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	dshash_seq_status st;
+	StreamEntry *e;
+
+	ss_require_preload();
+	InitMaterializedSRF(fcinfo, 0);
+	dshash_seq_init(&st, ss_table(), false);
+	while ((e = dshash_seq_next(&st)) != NULL)
+	{
+		Datum		v[8];
+		bool		n[8] = {0};
+
+		if (e->k.dboid != MyDatabaseId)
+			continue;
+		v[0] = Int64GetDatum(e->k.detector);
+		v[1] = CStringGetTextDatum(e->k.key);
+		v[2] = Int64GetDatum(e->events);
+		v[3] = Int64GetDatum(e->anomalies);
+		v[4] = Float8GetDatum(e->score_sum);
+		v[5] = TimestampTzGetDatum(e->last_event);
+		n[5] = e->events == 0;
+		v[6] = TimestampTzGetDatum(e->last_anomaly);
+		n[6] = e->anomalies == 0;
+		v[7] = Int64GetDatum((int64) (DsaPointerIsValid(e->state) ? e->state_size : 0));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	dshash_seq_term(&st);
+	return (Datum) 0;
+}

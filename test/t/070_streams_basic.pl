@@ -1,0 +1,122 @@
+# Event streams: the preload error, NOTIFY payloads (a listening session
+# receives them; a rolled-back insert sends none), state persistence across a
+# clean restart (scores continue exactly as without the restart), the last
+# save after a crash, a corrupt state file, and concurrent inserts into one
+# stream from several sessions.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $cfg = '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 20}}';
+
+# without shared_preload_libraries: definitions work, scoring names the setting
+my $plain = PostgreSQL::Test::Cluster->new('plain');
+$plain->init;
+$plain->start;
+$plain->safe_psql('postgres', 'CREATE EXTENSION snn');
+$plain->safe_psql('postgres', "SELECT snn_detector_create('d', '$cfg')");
+my ($rc, $out, $err) = $plain->psql('postgres',
+	"\\set VERBOSITY verbose\nSELECT snn_anomaly_score('d', ARRAY[1.0])");
+like($err, qr/55000: snn detectors need shared_preload_libraries = 'snn'/,
+	'without preload: 55000 naming the setting');
+$plain->stop;
+
+my $node = PostgreSQL::Test::Cluster->new('streams');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'snn'\nTimeZone = 'UTC'");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION snn');
+
+# NOTIFY: a listening session receives each committed anomaly as JSON
+$node->safe_psql('postgres', qq{
+	SELECT snn_detector_create('n', '$cfg');
+	CREATE TABLE ev (id int, k text, v float8, at timestamptz);
+	CREATE TRIGGER det AFTER INSERT ON ev REFERENCING NEW TABLE AS new FOR EACH STATEMENT
+		EXECUTE FUNCTION snn_detect('n', 'v', 'k', 'id', 'at');
+	INSERT INTO ev SELECT i, 'a', 10 + sin(i / 8.0), timestamptz '2024-01-01' + i * interval '1 min'
+		FROM generate_series(1, 390) i;
+});
+my $bg = $node->background_psql('postgres');
+$bg->query_safe('LISTEN snn_anomalies');
+# rolled back: the anomaly and its notification vanish (stream b: the
+# rolled-back events still taught b's state, see the README)
+$node->safe_psql('postgres', qq{
+	BEGIN;
+	INSERT INTO ev SELECT i, 'b', 10 + sin(i / 8.0) + CASE WHEN i = 391 THEN 500 ELSE 0 END,
+		timestamptz '2024-01-01' + i * interval '1 min' FROM generate_series(1, 391) i;
+	SELECT count(*) FROM snn_anomalies WHERE event_id = '391';
+	ROLLBACK;
+});
+$node->safe_psql('postgres', q{INSERT INTO ev SELECT i, 'a', 10 + sin(i / 8.0) + CASE WHEN i = 400 THEN 40 ELSE 0 END,
+	timestamptz '2024-01-01' + i * interval '1 min' FROM generate_series(392, 420) i});
+my $got = $bg->query_safe("SELECT 'ping'");
+my @notes = $got =~ /Asynchronous notification "snn_anomalies" with payload "(.*?)" received/g;
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM snn_anomalies WHERE event_id::int > 391');
+ok($rows >= 1, "the spike was recorded ($rows anomalies)");
+is(scalar(@notes), $rows, 'one notification per committed anomaly, none for the rolled-back one');
+like($notes[-1] // '', qr/"detector":"n".*"event_id":"400".*"stream_key":"a"/,
+	'the payload is the anomaly row as JSON');
+is($node->safe_psql('postgres', "SELECT count(*) FROM snn_anomalies WHERE event_id = '391'"),
+	'0', 'no anomaly row from the rolled-back insert');
+$bg->quit;
+
+# persistence: p is fed 300 events, the server restarts, then 100 more; its
+# scores equal those of r, fed the same 400 events without a restart
+$node->safe_psql('postgres', qq{
+	SELECT snn_detector_create('p', '$cfg');
+	SELECT snn_detector_create('r', '$cfg');
+	CREATE TABLE series AS SELECT i, 10 + sin(i / 8.0) + CASE WHEN i = 350 THEN 30 ELSE 0 END AS v,
+		timestamptz '2024-01-01' + i * interval '1 min' AS at FROM generate_series(1, 400) i;
+	CREATE TABLE sr AS SELECT i, snn_anomaly_score('r', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series ORDER BY i) x;
+	CREATE TABLE sp1 AS SELECT i, snn_anomaly_score('p', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series WHERE i <= 300 ORDER BY i) x;
+});
+$node->restart;
+ok(-f $node->data_dir . '/pg_snn/detectors.state', 'states saved at shutdown');
+is($node->safe_psql('postgres', "SELECT events FROM pg_stat_snn_detectors WHERE detector = 'p'"),
+	'300', 'events counted before the restart are back');
+$node->safe_psql('postgres', q{CREATE TABLE sp2 AS SELECT i, snn_anomaly_score('p', ARRAY[v], 'k', at) AS s
+	FROM (SELECT * FROM series WHERE i > 300 ORDER BY i) x});
+is($node->safe_psql('postgres', 'SELECT count(*), count(*) FILTER (WHERE sp2.s <> sr.s) FROM sp2 JOIN sr USING (i)'),
+	'100|0', 'after the restart the scores continue exactly');
+like(slurp_file($node->logfile), qr/snn: reloaded \d+ saved detector stream states/, 'reload logged');
+
+# a crash brings back the last save
+$node->safe_psql('postgres', 'SELECT snn_detector_save()');
+$node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-02-01') FROM generate_series(1, 5)");
+$node->stop('immediate');
+$node->start;
+is($node->safe_psql('postgres', "SELECT events FROM pg_stat_snn_detectors WHERE detector = 'p'"),
+	'400', 'after a crash: the state of the last save');
+
+# a corrupt file is logged and ignored
+$node->stop;
+my $file = $node->data_dir . '/pg_snn/detectors.state';
+open(my $fh, '+<', $file) or die;
+binmode $fh;
+seek($fh, 100, 0);
+print $fh 'garbage';
+close $fh;
+$node->start;
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_snn_detector_streams"),
+	'0', 'corrupt file: detectors start fresh');
+like(slurp_file($node->logfile), qr/detectors.state" is corrupt or from another build; ignored/,
+	'corrupt file logged');
+is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-03-01') >= 0"),
+	't', 'and scoring works');
+
+# concurrent inserts into one stream from several sessions
+$node->safe_psql('postgres', qq{
+	SELECT snn_detector_create('c', '$cfg');
+	CREATE TABLE cev (id bigserial, v float8, at timestamptz DEFAULT clock_timestamp());
+	CREATE TRIGGER det AFTER INSERT ON cev FOR EACH ROW EXECUTE FUNCTION snn_detect('c', 'v', '', 'id', 'at');
+});
+$node->pgbench('-n -c 4 -j 2 -t 150', 0, [qr/processed: 600\/600/], [qr/^$/],
+	'4 sessions insert into one stream',
+	{ 'streams_insert' => 'INSERT INTO cev (v) VALUES (random()); INSERT INTO cev (v) SELECT random() FROM generate_series(1, 3);' });
+is($node->safe_psql('postgres', "SELECT streams, events FROM pg_stat_snn_detectors WHERE detector = 'c'"),
+	'1|2400', 'every event scored once, in one stream');
+
+$node->stop;
+done_testing();
