@@ -466,12 +466,19 @@ snn_hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	return stats;
 }
 
-/* amvacuumcleanup: count what is left when no bulk delete ran. */
+/*
+ * amvacuumcleanup: when no bulk delete ran (nothing was deleted), still
+ * link back elements that concurrent inserts left with too few in-links
+ * (an insert's pruning of a neighbour's list can drop another insert's only
+ * way in), then count what is left.
+ */
 IndexBulkDeleteResult *
 snn_hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
 	Relation	index = info->index;
 	BlockNumber nblocks;
+	MemoryContext cxt,
+				old;
 
 	if (info->analyze_only)
 		return stats;
@@ -479,6 +486,12 @@ snn_hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		return stats;
 	stats = palloc0(sizeof(IndexBulkDeleteResult));
 	nblocks = RelationGetNumberOfBlocks(index);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw vacuum cleanup",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	restore_reachability(index, info, nblocks);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 	for (BlockNumber blk = SNN_HNSW_METAPAGE + 1; blk < nblocks; blk++)
 	{
 		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
