@@ -47,11 +47,7 @@ static const dshash_parameters rt_hash_params = {
 void
 rt_require_preload(void)
 {
-	if (rt_control == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the snn runtime needs shared_preload_libraries = 'snn'"),
-				 errhint("Add snn to shared_preload_libraries in postgresql.conf and restart the server; value-level functions work without it.")));
+	snn_require_preload(rt_control != NULL, "the snn runtime needs");
 }
 
 /* Reserve the control struct and its lock before shared memory is sized. */

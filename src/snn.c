@@ -27,3 +27,18 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("snn");
 }
+
+/*
+ * Functions that keep shared state need the preloaded library: raise 55000
+ * naming the setting.  what is the subject of the message ("snn detectors
+ * need", "the snn runtime needs"), so each area keeps its own wording.
+ */
+void
+snn_require_preload(bool attached, const char *what)
+{
+	if (!attached)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s shared_preload_libraries = 'snn'", what),
+				 errhint("Add snn to shared_preload_libraries in postgresql.conf and restart the server; value-level functions work without it.")));
+}

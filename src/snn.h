@@ -25,4 +25,7 @@ extern int	snn_status_sqlstate(snn_status status);
 /* True when the library was loaded through shared_preload_libraries. */
 extern bool snn_preloaded;
 
+/* ERROR 55000 unless attached (the area's shared state is there). */
+extern void snn_require_preload(bool attached, const char *what);
+
 #endif							/* SNN_H */

@@ -79,11 +79,7 @@ static void ss_load(dsa_area *area, dshash_table *h);
 void
 ss_require_preload(void)
 {
-	if (ss_ctl == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("snn detectors need shared_preload_libraries = 'snn'"),
-				 errhint("Add snn to shared_preload_libraries in postgresql.conf and restart the server.")));
+	snn_require_preload(ss_ctl != NULL, "snn detectors need");
 }
 
 /* True when the library was preloaded (detector state can be kept). */
