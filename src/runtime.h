@@ -59,6 +59,7 @@ typedef enum RtMemCat
 	RT_MEM_POOL,				/* ready networks in pools */
 	RT_MEM_NETWORKS,			/* live networks (spawned or loaded) */
 	RT_MEM_TRAINING,			/* new images built by a training, not yet swapped in */
+	RT_MEM_DETECTORS,			/* live state of detector streams */
 	RT_NMEMCAT
 } RtMemCat;
 

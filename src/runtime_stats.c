@@ -23,7 +23,7 @@ static const char *const rt_phase_names[RT_NPHASES] = {
 };
 
 static const char *const rt_mem_names[RT_NMEMCAT] = {
-	"templates", "pool", "networks", "training"
+	"templates", "pool", "networks", "training", "detectors"
 };
 
 /*

@@ -70,7 +70,6 @@ extern int	ss_save_interval_s;
 extern void snn_stream_init(void);
 extern void ss_require_preload(void);
 extern bool ss_available(void);
-extern uint64 ss_state_bytes(void);
 extern uint64 ss_unsaved_steps(void);
 extern StreamEntry *ss_lock_stream(const StreamDetector *d, const char *key);
 extern void ss_unlock_stream(StreamEntry *e);

@@ -43,7 +43,6 @@ typedef struct SsControl
 	LWLock	   *lock;			/* creation of the table, saving */
 	int			tranche;
 	dshash_table_handle table;	/* InvalidDsaPointer until first use */
-	pg_atomic_uint64 bytes;		/* state bytes in the area */
 	pg_atomic_uint64 steps;		/* events stepped since start (dirty mark) */
 	uint64		saved_steps;	/* steps at the last save */
 } SsControl;
@@ -115,7 +114,6 @@ ss_shmem_startup(void)
 		ss_ctl->lock = &(GetNamedLWLockTranche("snn_streams"))->lock;
 		ss_ctl->tranche = LWLockNewTrancheId();
 		ss_ctl->table = InvalidDsaPointer;
-		pg_atomic_init_u64(&ss_ctl->bytes, 0);
 		pg_atomic_init_u64(&ss_ctl->steps, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -224,7 +222,7 @@ ss_new_state(const StreamDetector *d)
 		dsa_free(area, dp);
 		snn_report_error(&err, "snn_detector_init");
 	}
-	pg_atomic_fetch_add_u64(&ss_ctl->bytes, d->state_size);
+	rt_account(RT_MEM_DETECTORS, d->state_size);
 	return dp;
 }
 
@@ -235,7 +233,7 @@ ss_free_state(StreamEntry *e)
 	if (DsaPointerIsValid(e->state))
 	{
 		dsa_free(rt_area(), e->state);
-		pg_atomic_fetch_sub_u64(&ss_ctl->bytes, e->state_size);
+		rt_account(RT_MEM_DETECTORS, -(int64) e->state_size);
 		e->state = InvalidDsaPointer;
 	}
 }
@@ -273,7 +271,7 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 	{
 		/* another session got there first */
 		dsa_free(rt_area(), fresh);
-		pg_atomic_fetch_sub_u64(&ss_ctl->bytes, d->state_size);
+		rt_account(RT_MEM_DETECTORS, -(int64) d->state_size);
 		return e;
 	}
 	ss_free_state(e);
@@ -540,7 +538,7 @@ ss_load(dsa_area *area, dshash_table *h)
 		memcpy(e, &rec, sizeof(StreamEntry));
 		e->state = dp;
 		dshash_release_lock(h, e);
-		pg_atomic_fetch_add_u64(&ss_ctl->bytes, rec.state_size);
+		rt_account(RT_MEM_DETECTORS, rec.state_size);
 		loaded++;
 	}
 	pfree(buf);
@@ -550,9 +548,3 @@ ss_load(dsa_area *area, dshash_table *h)
 			 dropped ? errdetail("%lld states were dropped as inconsistent.", (long long) dropped) : 0));
 }
 
-/* Bytes of detector state in the area. */
-uint64
-ss_state_bytes(void)
-{
-	return ss_ctl ? pg_atomic_read_u64(&ss_ctl->bytes) : 0;
-}

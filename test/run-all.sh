@@ -5,6 +5,7 @@
 #   PG_CONFIG=...           test against another PostgreSQL (default: pg_config)
 #   SNN_FUZZ_SECONDS=N      time for each fuzz target (default 30)
 #   SNN_ONLY="unit regress" run only some suites (unit fuzz regress tap)
+#   SNN_TAP="070_streams_basic" run only these TAP files (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -95,6 +96,9 @@ if wants tap; then
 	for t in test/t/*.pl; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .pl)
+		if [ -n "${SNN_TAP:-}" ]; then
+			case " $SNN_TAP " in *" $name "*) ;; *) continue ;; esac
+		fi
 		mkdir -p "$tapdir/tmp_$name"
 		[ "$(id -u)" = 0 ] && chown postgres: "$tapdir/tmp_$name"
 		run=(env PATH="$bindir:$PATH" PERL5LIB="$perl5:$tapdir/test/t" PG_CONFIG="$PG_CONFIG"

@@ -227,7 +227,7 @@ is( $node->safe_psql('postgres',
 	"dispose|25|t|t\nspawn|29|t|t", 'lifecycle counts and percentiles (29 spawns and 25 disposes since the type was redefined)');
 is( $node->safe_psql('postgres',
 		"SELECT string_agg(category, ',') FROM pg_stat_snn_memory"),
-	'templates,pool,networks,training,total,limit,high_water', 'memory categories');
+	'templates,pool,networks,training,detectors,total,limit,high_water', 'memory categories');
 is( $node->safe_psql('postgres',
 		"SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'limit') = 256 * 1024 * 1024"),
 	't', 'the limit is snn.max_memory');

@@ -81,6 +81,8 @@ $node->safe_psql('postgres', q{CREATE TABLE sp2 AS SELECT i, snn_anomaly_score('
 is($node->safe_psql('postgres', 'SELECT count(*), count(*) FILTER (WHERE sp2.s <> sr.s) FROM sp2 JOIN sr USING (i)'),
 	'100|0', 'after the restart the scores continue exactly');
 like(slurp_file($node->logfile), qr/snn: reloaded \d+ saved detector stream states/, 'reload logged');
+is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
+	't', 'reloaded states are counted in pg_stat_snn_memory');
 
 # a crash brings back the last save
 $node->safe_psql('postgres', 'SELECT snn_detector_save()');
@@ -101,6 +103,8 @@ close $fh;
 $node->start;
 is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_snn_detector_streams"),
 	'0', 'corrupt file: detectors start fresh');
+is($node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'"),
+	'0', 'no detector memory counted for the ignored file');
 like(slurp_file($node->logfile), qr/detectors.state" is corrupt or from another build; ignored/,
 	'corrupt file logged');
 is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-03-01') >= 0"),
@@ -117,6 +121,11 @@ $node->pgbench('-n -c 4 -j 2 -t 150', 0, [qr/processed: 600\/600/], [qr/^$/],
 	{ 'streams_insert' => 'INSERT INTO cev (v) VALUES (random()); INSERT INTO cev (v) SELECT random() FROM generate_series(1, 3);' });
 is($node->safe_psql('postgres', "SELECT streams, events FROM pg_stat_snn_detectors WHERE detector = 'c'"),
 	'1|2400', 'every event scored once, in one stream');
+is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
+	't', 'pg_stat_snn_memory counts every stream state');
+$node->safe_psql('postgres', "SELECT snn_detector_drop('c')");
+is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
+	't', 'a dropped detector gives its memory back');
 
 $node->stop;
 done_testing();
