@@ -74,6 +74,8 @@ extern uint64 ss_unsaved_steps(void);
 extern StreamEntry *ss_lock_stream(const StreamDetector *d, const char *key);
 extern void ss_unlock_stream(StreamEntry *e);
 extern void ss_discard(Oid dboid, int64 detector, const char *key);
+extern int	ss_databases(Oid **dbs);
+extern int64 ss_discard_database(Oid dboid);
 extern int64 ss_save(void);
 extern bool ss_attached_once(void);
 extern dshash_table *ss_table(void);

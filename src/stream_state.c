@@ -336,6 +336,62 @@ ss_discard(Oid dboid, int64 detector, const char *key)
 	dshash_seq_term(&st);
 }
 
+/*
+ * The databases that have streams, deduplicated, in *dbs (palloc'd); the
+ * count is returned.  Used by the worker to find dropped databases.
+ */
+int
+ss_databases(Oid **dbs)
+{
+	dshash_seq_status st;
+	StreamEntry *e;
+	int			n = 0;
+	int			cap = 8;
+
+	*dbs = palloc(cap * sizeof(Oid));
+	dshash_seq_init(&st, ss_table(), false);
+	while ((e = dshash_seq_next(&st)) != NULL)
+	{
+		int			i;
+
+		for (i = 0; i < n && (*dbs)[i] != e->k.dboid; i++)
+			;
+		if (i < n)
+			continue;
+		if (n == cap)
+		{
+			cap *= 2;
+			*dbs = repalloc(*dbs, cap * sizeof(Oid));
+		}
+		(*dbs)[n++] = e->k.dboid;
+	}
+	dshash_seq_term(&st);
+	return n;
+}
+
+/* Free every stream of a database (it was dropped); returns how many. */
+int64
+ss_discard_database(Oid dboid)
+{
+	dshash_seq_status st;
+	StreamEntry *e;
+	int64		n = 0;
+
+	dshash_seq_init(&st, ss_table(), true);
+	while ((e = dshash_seq_next(&st)) != NULL)
+	{
+		if (e->k.dboid != dboid)
+			continue;
+		ss_free_state(e);
+		dshash_delete_current(&st);
+		n++;
+	}
+	dshash_seq_term(&st);
+	if (n > 0)
+		pg_atomic_fetch_add_u64(&ss_ctl->steps, 1);
+	return n;
+}
+
 /* Write all of buf or fail. */
 static void
 ss_write(int fd, const void *buf, size_t len, pg_crc32c *crc)

@@ -4,10 +4,16 @@
  * snn.detector_save_interval (when events were scored since the last save)
  * and once more when the server shuts down (SIGTERM), so that states
  * survive a clean restart.  After a crash the states of the last save come
- * back.
+ * back.  Every SS_SWEEP_MS it also frees the streams of databases that were
+ * dropped, whose states no session could reach or discard any more.
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -19,12 +25,16 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 #include "snn.h"
 #include "runtime.h"
 #include "stream.h"
+
+/* how often the worker looks for the streams of dropped databases */
+#define SS_SWEEP_MS 10000
 
 PGDLLEXPORT void snn_stream_worker_main(Datum arg);
 
@@ -67,11 +77,65 @@ ss_worker_save(const char *why)
 	PG_END_TRY();
 }
 
+/* The OIDs of the databases in pg_database now (a list of Oids). */
+static List *
+ss_live_databases(void)
+{
+	List	   *dbs = NIL;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+		dbs = lappend_oid(dbs, ((Form_pg_database) GETSTRUCT(tup))->oid);
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return dbs;
+}
+
+/*
+ * Free the streams of databases that no longer exist.  The databases with
+ * streams are listed before pg_database is read, so a database created in
+ * between cannot be taken for a dropped one.
+ */
+static void
+ss_sweep_databases(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid		   *have;
+	int			n;
+	List	   *live;
+
+	n = ss_databases(&have);
+	if (n == 0)
+		return;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	live = ss_live_databases();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(cxt);
+	for (int i = 0; i < n; i++)
+	{
+		if (list_member_oid(live, have[i]))
+			continue;
+		ereport(LOG,
+				(errmsg("snn: freed %lld detector stream states of dropped database %u",
+						(long long) ss_discard_database(have[i]), have[i])));
+	}
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(cxt);
+	pfree(have);
+}
+
 /* Main loop: periodic saves, a last one at shutdown. */
 void
 snn_stream_worker_main(Datum arg)
 {
 	TimestampTz last = GetCurrentTimestamp();
+	TimestampTz last_sweep = last;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
@@ -97,6 +161,12 @@ snn_stream_worker_main(Datum arg)
 		{
 			ss_worker_save("interval");
 			last = GetCurrentTimestamp();
+		}
+		if (ss_attached_once() &&
+			TimestampDifferenceExceeds(last_sweep, GetCurrentTimestamp(), SS_SWEEP_MS))
+		{
+			ss_sweep_databases();
+			last_sweep = GetCurrentTimestamp();
 		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 1000L, PG_WAIT_EXTENSION);

@@ -127,5 +127,24 @@ $node->safe_psql('postgres', "SELECT snn_detector_drop('c')");
 is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
 	't', 'a dropped detector gives its memory back');
 
+# the streams of a dropped database are freed by the worker
+$node->safe_psql('postgres', 'CREATE DATABASE gone');
+$node->safe_psql('gone', qq{
+	CREATE EXTENSION snn;
+	SELECT snn_detector_create('g', '$cfg');
+	SELECT snn_anomaly_score('g', ARRAY[i::float8], 'k' || (i % 3)) FROM generate_series(1, 30) i;
+});
+my $before_drop = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'");
+my $gone_bytes = $node->safe_psql('gone', 'SELECT sum(state_bytes) FROM pg_stat_snn_detector_streams');
+ok($gone_bytes > 0, 'the second database has three streams');
+$node->safe_psql('postgres', 'DROP DATABASE gone');
+ok( $node->poll_query_until('postgres',
+		"SELECT bytes = $before_drop - $gone_bytes FROM pg_stat_snn_memory WHERE category = 'detectors'"),
+	'the worker frees the streams of a dropped database');
+like(slurp_file($node->logfile), qr/snn: freed 3 detector stream states of dropped database \d+/,
+	'the sweep is logged');
+is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-04-01') >= 0"),
+	't', 'streams of other databases live on');
+
 $node->stop;
 done_testing();
