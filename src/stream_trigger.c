@@ -730,9 +730,16 @@ st_statement(const StTrig *t, const StreamDetector *d, TriggerData *td,
 		StBatch		b;
 
 		st_batch_init(&b, d->cfg.n_features);
-		while (b.n < ST_CHUNK &&
-			   (more = tuplestore_gettupleslot(td->tg_newtable, true, false, slot)))
+		while (b.n < ST_CHUNK)
+		{
+			/* a tuple read back from disk belongs to the slot: not to chunk */
+			MemoryContextSwitchTo(old);
+			more = tuplestore_gettupleslot(td->tg_newtable, true, false, slot);
+			MemoryContextSwitchTo(chunk);
+			if (!more)
+				break;
 			st_batch_add(t, d, &b, slot);
+		}
 		st_batch_run(t, d, &b, seq, &anomalies, sc, outer);
 		seq += b.n;
 		MemoryContextSwitchTo(old);
