@@ -80,6 +80,7 @@ extern int64 ss_save(void);
 extern bool ss_attached_once(void);
 extern dshash_table *ss_table(void);
 extern void ss_remember_event(StreamEntry *e, const char *event_id);
+extern size_t ss_check_key(const char *key);
 
 /* stream_detector.c */
 extern const StreamDetector *sd_lookup(const char *name);

@@ -185,9 +185,9 @@ ss_table(void)
 	return ss_hash;
 }
 
-/* Fill a stream key; keys over 63 bytes are an error. */
-static void
-ss_make_key(StreamKey *k, Oid dboid, int64 detector, const char *key)
+/* A stream key's length; error if it does not fit a StreamKey. */
+size_t
+ss_check_key(const char *key)
 {
 	size_t		len = strlen(key);
 
@@ -195,6 +195,15 @@ ss_make_key(StreamKey *k, Oid dboid, int64 detector, const char *key)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("stream key is %zu bytes, the limit is %d", len, SS_KEY_LEN - 1)));
+	return len;
+}
+
+/* Fill a stream key; keys over 63 bytes are an error. */
+static void
+ss_make_key(StreamKey *k, Oid dboid, int64 detector, const char *key)
+{
+	size_t		len = ss_check_key(key);
+
 	memset(k, 0, sizeof(StreamKey));
 	k->dboid = dboid;
 	k->detector = detector;

@@ -10,8 +10,10 @@
  * features is one column name or several separated by commas (numeric
  * columns) or one float8[]/float4[] column; key, id and time columns may be
  * '' (one stream; no event id; the transaction's start time).  The
- * statement form walks the transition table in insertion order and keeps
- * the stream's lock across a run of events of the same key.  An event whose
+ * statement form reads the transition table in chunks of ST_CHUNK events,
+ * groups each chunk by stream key and steps each stream's events (in their
+ * insertion order) under one lock; anomalies and scores are still recorded
+ * in insertion order.  An event whose
  * alarm fires becomes a row of snn_anomalies (inserted as the extension's
  * owner) and a NOTIFY snn_anomalies with that row as JSON, both part of the
  * inserting transaction.
@@ -31,6 +33,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
@@ -44,6 +47,7 @@
 #include "stream.h"
 
 #define ST_RUN_MAX	1024		/* events stepped under one lock at most */
+#define ST_CHUNK	8192		/* transition table events grouped at a time */
 
 /* How this trigger reads its table (built at the first call of a statement). */
 typedef struct StTrig
@@ -76,6 +80,7 @@ typedef struct StScores
 /* One anomaly found while the stream was locked, recorded afterwards. */
 typedef struct StAnomaly
 {
+	int64		seq;			/* ordinal of its event in the statement */
 	char	   *event_id;
 	char	   *key;
 	TimestampTz at;
@@ -225,23 +230,25 @@ st_build(StTrig *t, TriggerData *td)
 	}
 }
 
-/* Keep one event's score for the score table. */
+/* Keep the score of the statement's seq-th event for the score table. */
 static void
-st_keep_score(StScores *sc, const char *id, double score, MemoryContext outer)
+st_keep_score(StScores *sc, int64 seq, const char *id, double score, MemoryContext outer)
 {
 	MemoryContext old = MemoryContextSwitchTo(outer);
 
-	if (sc->n == sc->cap)
+	if (seq >= sc->cap)
 	{
-		sc->cap = sc->cap ? sc->cap * 2 : 1024;
+		while (seq >= sc->cap)
+			sc->cap = sc->cap ? sc->cap * 2 : 1024;
 		sc->ids = sc->ids ? repalloc_huge(sc->ids, sizeof(Datum) * sc->cap) : palloc(sizeof(Datum) * sc->cap);
 		sc->id_null = sc->id_null ? repalloc_huge(sc->id_null, sizeof(bool) * sc->cap) : palloc(sizeof(bool) * sc->cap);
 		sc->scores = sc->scores ? repalloc_huge(sc->scores, sizeof(Datum) * sc->cap) : palloc(sizeof(Datum) * sc->cap);
 	}
-	sc->id_null[sc->n] = id == NULL;
-	sc->ids[sc->n] = id ? CStringGetTextDatum(id) : (Datum) 0;
-	sc->scores[sc->n] = Float8GetDatum(score);
-	sc->n++;
+	sc->id_null[seq] = id == NULL;
+	sc->ids[seq] = id ? CStringGetTextDatum(id) : (Datum) 0;
+	sc->scores[seq] = Float8GetDatum(score);
+	if (seq >= sc->n)
+		sc->n = seq + 1;
 	MemoryContextSwitchTo(old);
 }
 
@@ -499,43 +506,22 @@ st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 	SPI_finish();
 }
 
-/* Feed the slot's event to the locked stream (locking it if needed). */
+/* Step one event on its locked stream; alarms are captured into outer. */
 static void
-st_event(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot,
-		 StreamEntry **locked, char *locked_key, int *run, List **anomalies,
-		 StScores *sc, MemoryContext outer)
+st_step(const StTrig *t, const StreamDetector *d, StreamEntry *e, const double *feats,
+		const char *key, const char *id, TimestampTz at, int64 seq,
+		List **anomalies, StScores *sc, MemoryContext outer)
 {
-	double		feats[SNN_DETECTOR_MAX_FEATURES];
-	char	   *key;
-	char	   *id;
-	TimestampTz at;
 	double		score;
 	snn_detector_detail det;
 	snn_error	err;
 	snn_status	st;
-	StreamEntry *e;
 
-	if (!st_read(t, d, slot, feats, &key, &id, &at))
-		return;
-	if (*locked != NULL && (strcmp(locked_key, key) != 0 || *run >= ST_RUN_MAX))
-	{
-		ss_unlock_stream(*locked);
-		*locked = NULL;
-	}
-	if (*locked == NULL)
-	{
-		*locked = ss_lock_stream(d, key);
-		strlcpy(locked_key, key, SS_KEY_LEN);
-		*run = 0;
-	}
-	e = *locked;
-	(*run)++;
 	st = snn_detector_step(&d->cfg, dsa_get_address(rt_area(), e->state), feats,
 						   d->cfg.n_features, (int64) at + SS_EPOCH_SHIFT_US, &score, &det, &err);
 	if (st != SNN_OK)
 	{
 		ss_unlock_stream(e);
-		*locked = NULL;
 		snn_report_error(&err, "snn_detect");
 	}
 	e->events++;
@@ -543,16 +529,226 @@ st_event(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot,
 	e->last_event = at;
 	ss_remember_event(e, id);
 	if (t->score_table[0] != '\0')
-		st_keep_score(sc, id, score, outer);
+		st_keep_score(sc, seq, id, score, outer);
 	if (det.alarm)
 	{
 		MemoryContext old = MemoryContextSwitchTo(outer);
+		StAnomaly  *an;
 
 		e->anomalies++;
 		e->last_anomaly = GetCurrentTimestamp();
-		*anomalies = lappend(*anomalies, st_capture(d, e, &det, score, key, id, at));
+		an = st_capture(d, e, &det, score, key, id, at);
+		an->seq = seq;
+		*anomalies = lappend(*anomalies, an);
 		MemoryContextSwitchTo(old);
 	}
+}
+
+/* The row form: one event, one lock. */
+static void
+st_row(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot,
+	   List **anomalies, StScores *sc, MemoryContext outer)
+{
+	double		feats[SNN_DETECTOR_MAX_FEATURES];
+	char	   *key;
+	char	   *id;
+	TimestampTz at;
+	StreamEntry *e;
+
+	if (!st_read(t, d, slot, feats, &key, &id, &at))
+		return;
+	e = ss_lock_stream(d, key);
+	st_step(t, d, e, feats, key, id, at, 0, anomalies, sc, outer);
+	ss_unlock_stream(e);
+}
+
+/* Events of a chunk of the transition table, grouped by stream. */
+typedef struct StBatch
+{
+	int			n;
+	int			nstreams;
+	double	   *feats;			/* n_features per event */
+	TimestampTz *at;
+	char	  **id;
+	int		   *stream;			/* index among the chunk's streams */
+	char	  **skey;			/* key of each stream, first seen first */
+	int		   *start;			/* nstreams + 1 offsets into order */
+	int		   *order;			/* events by stream, each stream in order */
+	HTAB	   *streams;		/* key -> stream index */
+} StBatch;
+
+typedef struct StStreamSlot
+{
+	char		key[SS_KEY_LEN];
+	int			index;
+} StStreamSlot;
+
+/* A fresh batch in the current (chunk) memory context. */
+static void
+st_batch_init(StBatch *b, int nfeat)
+{
+	HASHCTL		ctl;
+
+	memset(b, 0, sizeof(StBatch));
+	b->feats = palloc(sizeof(double) * nfeat * ST_CHUNK);
+	b->at = palloc(sizeof(TimestampTz) * ST_CHUNK);
+	b->id = palloc(sizeof(char *) * ST_CHUNK);
+	b->stream = palloc(sizeof(int) * ST_CHUNK);
+	b->skey = palloc(sizeof(char *) * ST_CHUNK);
+	b->start = palloc(sizeof(int) * (ST_CHUNK + 1));
+	b->order = palloc(sizeof(int) * ST_CHUNK);
+	ctl.keysize = SS_KEY_LEN;
+	ctl.entrysize = sizeof(StStreamSlot);
+	ctl.hcxt = CurrentMemoryContext;
+	b->streams = hash_create("snn_detect streams", 64, &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+/* Index of a stream key in the batch (a run of one key skips the hash). */
+static int
+st_batch_stream(StBatch *b, const char *key)
+{
+	StStreamSlot *slot;
+	bool		found;
+
+	if (b->n > 0 && strcmp(b->skey[b->stream[b->n - 1]], key) == 0)
+		return b->stream[b->n - 1];
+	ss_check_key(key);
+	slot = hash_search(b->streams, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		slot->index = b->nstreams;
+		b->skey[b->nstreams++] = slot->key;
+	}
+	return slot->index;
+}
+
+/* Read the next scorable event of the transition table into the batch. */
+static bool
+st_batch_add(const StTrig *t, const StreamDetector *d, StBatch *b, TupleTableSlot *slot)
+{
+	char	   *key;
+	int			nf = d->cfg.n_features;
+
+	if (!st_read(t, d, slot, b->feats + (size_t) b->n * nf, &key, &b->id[b->n], &b->at[b->n]))
+		return false;
+	b->stream[b->n] = st_batch_stream(b, key);
+	b->n++;
+	return true;
+}
+
+/* Order the batch's events by stream (stable: a counting sort). */
+static void
+st_batch_sort(StBatch *b)
+{
+	memset(b->start, 0, sizeof(int) * (b->nstreams + 1));
+	for (int i = 0; i < b->n; i++)
+		b->start[b->stream[i] + 1]++;
+	for (int s = 0; s < b->nstreams; s++)
+		b->start[s + 1] += b->start[s];
+	for (int i = 0; i < b->n; i++)
+		b->order[b->start[b->stream[i]]++] = i;
+	/* start[s] now ends stream s: shift back */
+	for (int s = b->nstreams; s > 0; s--)
+		b->start[s] = b->start[s - 1];
+	b->start[0] = 0;
+}
+
+/*
+ * Step a batch stream by stream, each under one lock (renewed every
+ * ST_RUN_MAX events so other streams of its partition are not held up).
+ * Streams are independent, so this gives each stream the same events in
+ * the same order as a walk in insertion order; seq0 + i is the statement's
+ * ordinal of event i, which keeps scores and anomalies in insertion order.
+ */
+static void
+st_batch_run(const StTrig *t, const StreamDetector *d, StBatch *b, int64 seq0,
+			 List **anomalies, StScores *sc, MemoryContext outer)
+{
+	int			nf = d->cfg.n_features;
+
+	st_batch_sort(b);
+	for (int s = 0; s < b->nstreams; s++)
+	{
+		StreamEntry *e = NULL;
+		int			run = 0;
+
+		for (int j = b->start[s]; j < b->start[s + 1]; j++)
+		{
+			int			i = b->order[j];
+
+			if (e != NULL && run >= ST_RUN_MAX)
+			{
+				ss_unlock_stream(e);
+				e = NULL;
+			}
+			if (e == NULL)
+			{
+				e = ss_lock_stream(d, b->skey[s]);
+				run = 0;
+			}
+			run++;
+			st_step(t, d, e, b->feats + (size_t) i * nf, b->skey[s], b->id[i], b->at[i],
+					seq0 + i, anomalies, sc, outer);
+		}
+		if (e != NULL)
+			ss_unlock_stream(e);
+	}
+}
+
+/* Anomalies in the order of their events in the statement. */
+static int
+st_anomaly_cmp(const ListCell *a, const ListCell *b)
+{
+	int64		x = ((StAnomaly *) lfirst(a))->seq;
+	int64		y = ((StAnomaly *) lfirst(b))->seq;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* The statement form: the transition table in chunks of ST_CHUNK events. */
+static List *
+st_statement(const StTrig *t, const StreamDetector *d, TriggerData *td,
+			 StScores *sc, MemoryContext outer)
+{
+	TupleTableSlot *slot;
+	MemoryContext chunk;
+	List	   *anomalies = NIL;
+	int64		seq = 0;
+	bool		more = true;
+
+	if (td->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("a statement-level snn_detect trigger needs REFERENCING NEW TABLE AS ...")));
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation), &TTSOpsMinimalTuple);
+	chunk = AllocSetContextCreate(CurrentMemoryContext, "snn_detect chunk", ALLOCSET_DEFAULT_SIZES);
+	tuplestore_rescan(td->tg_newtable);
+	while (more)
+	{
+		MemoryContext old = MemoryContextSwitchTo(chunk);
+		StBatch		b;
+
+		st_batch_init(&b, d->cfg.n_features);
+		while (b.n < ST_CHUNK)
+		{
+			/* a tuple read back from disk belongs to the slot: not to chunk */
+			MemoryContextSwitchTo(old);
+			more = tuplestore_gettupleslot(td->tg_newtable, true, false, slot);
+			MemoryContextSwitchTo(chunk);
+			if (!more)
+				break;
+			st_batch_add(t, d, &b, slot);
+		}
+		st_batch_run(t, d, &b, seq, &anomalies, sc, outer);
+		seq += b.n;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(chunk);
+	}
+	MemoryContextDelete(chunk);
+	ExecDropSingleTupleTableSlot(slot);
+	list_sort(anomalies, st_anomaly_cmp);
+	return anomalies;
 }
 
 PG_FUNCTION_INFO_V1(snn_detect);
@@ -564,11 +760,7 @@ snn_detect(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	StTrig	   *t;
 	StreamDetector d;
-	StreamEntry *locked = NULL;
-	char		locked_key[SS_KEY_LEN];
-	int			run = 0;
 	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext tmp;
 	StScores	sc = {0};
 	List	   *anomalies = NIL;
 	ListCell   *lc;
@@ -606,33 +798,11 @@ snn_detect(PG_FUNCTION_ARGS)
 														&TTSOpsHeapTuple);
 
 		ExecStoreHeapTuple(td->tg_trigtuple, slot, false);
-		st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, &sc, outer);
+		st_row(t, &d, slot, &anomalies, &sc, outer);
 		ExecDropSingleTupleTableSlot(slot);
 	}
 	else
-	{
-		TupleTableSlot *slot;
-
-		if (td->tg_newtable == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-					 errmsg("a statement-level snn_detect trigger needs REFERENCING NEW TABLE AS ...")));
-		slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation), &TTSOpsMinimalTuple);
-		tmp = AllocSetContextCreate(CurrentMemoryContext, "snn_detect event", ALLOCSET_SMALL_SIZES);
-		tuplestore_rescan(td->tg_newtable);
-		while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
-		{
-			MemoryContext old = MemoryContextSwitchTo(tmp);
-
-			st_event(t, &d, slot, &locked, locked_key, &run, &anomalies, &sc, outer);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(tmp);
-		}
-		MemoryContextDelete(tmp);
-		ExecDropSingleTupleTableSlot(slot);
-	}
-	if (locked != NULL)
-		ss_unlock_stream(locked);
+		anomalies = st_statement(t, &d, td, &sc, outer);
 
 	foreach(lc, anomalies)
 		st_record(t, &d, lfirst(lc));
