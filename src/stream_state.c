@@ -310,6 +310,30 @@ ss_remember_event(StreamEntry *e, const char *event_id)
 }
 
 /*
+ * Free every stream of a database, or of one detector in it (detector >= 0);
+ * returns how many.
+ */
+static int64
+ss_discard_all(Oid dboid, int64 detector)
+{
+	dshash_seq_status st;
+	StreamEntry *e;
+	int64		n = 0;
+
+	dshash_seq_init(&st, ss_table(), true);
+	while ((e = dshash_seq_next(&st)) != NULL)
+	{
+		if (e->k.dboid != dboid || (detector >= 0 && e->k.detector != detector))
+			continue;
+		ss_free_state(e);
+		dshash_delete_current(&st);
+		n++;
+	}
+	dshash_seq_term(&st);
+	return n;
+}
+
+/*
  * Forget the streams of a detector in a database (key NULL: all of them):
  * their next event starts from a fresh state.
  */
@@ -317,7 +341,6 @@ void
 ss_discard(Oid dboid, int64 detector, const char *key)
 {
 	dshash_table *h = ss_table();
-	dshash_seq_status st;
 	StreamEntry *e;
 
 	if (key != NULL)
@@ -333,16 +356,7 @@ ss_discard(Oid dboid, int64 detector, const char *key)
 		}
 		return;
 	}
-	dshash_seq_init(&st, h, true);
-	while ((e = dshash_seq_next(&st)) != NULL)
-	{
-		if (e->k.dboid == dboid && e->k.detector == detector)
-		{
-			ss_free_state(e);
-			dshash_delete_current(&st);
-		}
-	}
-	dshash_seq_term(&st);
+	(void) ss_discard_all(dboid, detector);
 }
 
 /*
@@ -382,20 +396,9 @@ ss_databases(Oid **dbs)
 int64
 ss_discard_database(Oid dboid)
 {
-	dshash_seq_status st;
-	StreamEntry *e;
-	int64		n = 0;
+	int64		n = ss_discard_all(dboid, -1);
 
-	dshash_seq_init(&st, ss_table(), true);
-	while ((e = dshash_seq_next(&st)) != NULL)
-	{
-		if (e->k.dboid != dboid)
-			continue;
-		ss_free_state(e);
-		dshash_delete_current(&st);
-		n++;
-	}
-	dshash_seq_term(&st);
+	/* a change the saver must write, like a step */
 	if (n > 0)
 		pg_atomic_fetch_add_u64(&ss_ctl->steps, 1);
 	return n;
