@@ -33,6 +33,9 @@ static dsa_area *rt_area_p = NULL;
 static dshash_table *rt_hash_p = NULL;
 static int	rt_applied_limit_mb = 0;
 
+/* start of the id counter of the last shared memory this postmaster made */
+static uint64 rt_last_id_start = 0;
+
 
 
 static const dshash_parameters rt_hash_params = {
@@ -85,12 +88,16 @@ rt_shmem_startup(void)
 
 		/*
 		 * Ids are never reused while the server runs and, since the counter
-		 * starts from the clock (seconds since 2000 << 24), not across
-		 * restarts either, so an id kept in a table after a restart does not
-		 * silently name another network.
+		 * starts from the clock (microseconds since 2000, times 256), not
+		 * across restarts either, so an id kept in a table after a restart
+		 * does not silently name another network. A crash restart can come
+		 * within the same second as the start, so seconds are not enough;
+		 * ids stay unique unless more than 256 were taken per microsecond.
 		 */
-		epoch = (uint64) Max(time(NULL) - 946684800, 1);
-		pg_atomic_init_u64(&c->next_id, epoch << 24);
+		epoch = (uint64) Max(GetCurrentTimestamp(), 1) << 8;
+		epoch = Max(epoch, rt_last_id_start + 1);
+		rt_last_id_start = epoch;
+		pg_atomic_init_u64(&c->next_id, epoch);
 		pg_atomic_init_u64(&c->next_serial, 1);
 		pg_atomic_init_u32(&c->n_live, 0);
 		for (int i = 0; i < RT_NMEMCAT; i++)
