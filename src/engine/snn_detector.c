@@ -1280,7 +1280,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		score *= 1.0 - (double) h->refractory_left / (cfg->score_refractory + 1);
 		h->refractory_left--;
 	}
-	else if (score >= cfg->score_threshold && cfg->score_threshold > 0)
+	/* a score over the threshold even so fires again and restarts the period */
+	if (score >= cfg->score_threshold && cfg->score_threshold > 0)
 	{
 		alarm = 1;
 		h->refractory_left = cfg->score_refractory;

@@ -25,7 +25,8 @@
  * value beyond the range seen so far (by score_range_tolerance of it) is
  * certain.  The score in [0, 1] is the log-scaled likelihood (0.5 = one
  * chance in 10^5); an alarm (score >= score_threshold) starts a relative
- * refractory period during which the score recovers linearly.
+ * refractory period during which the score recovers linearly; a score that
+ * crosses the threshold even so is an alarm again and restarts the period.
  *
  * Everything a stream needs lives in ONE flat, fixed-size, pointer-free byte
  * buffer whose size follows from the configuration, so it can sit in shared
