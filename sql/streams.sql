@@ -71,7 +71,7 @@ SELECT count(*) AS events,
 FROM s1 JOIN scores_s a ON a.event_id = s1.i::text JOIN scores_r b ON b.event_id = s1.i::text;
 
 -- the spike at event 400 became an anomaly row, once per trigger
-SELECT detector, event_id, stream_key, event_time, anomaly_type IN ('prediction_error', 'novel_pattern') AS typed,
+SELECT detector, event_id, stream_key, event_time, anomaly_type,
        severity IN ('low', 'medium', 'high', 'critical') AS rated, feature,
        cardinality(spike_pattern) > 0 AS has_pattern,
        contributing_event_ids[cardinality(contributing_event_ids)] AS last_contributing,

@@ -409,7 +409,8 @@ st_capture(const StreamDetector *d, StreamEntry *e, const snn_detector_detail *d
 	a->key = pstrdup(key);
 	a->at = at;
 	a->score = score;
-	a->type = det->prediction_error >= det->novelty ? "prediction_error" : "novel_pattern";
+	a->type = det->cause == SNN_CAUSE_RANGE ? "out_of_range" :
+		det->cause == SNN_CAUSE_PREDICTION ? "prediction_error" : "novel_pattern";
 	a->severity = st_severity(score, d->cfg.score_threshold);
 	a->feature = det->contributing_feature;
 	n = snn_detector_last_spikes(&d->cfg, dsa_get_address(rt_area(), e->state), counts, n);

@@ -957,7 +957,9 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 	uint8_t		pat[SNN_DETECTOR_MAX_NEURONS];
 	uint64_t	best[16];
 	int			k = cfg->score_knn,
-				nb = 0;
+				nb = 0,
+				searched,
+				j;
 	double		sum = 0.0;
 
 	if (L->nm == 0)
@@ -969,17 +971,18 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 
 		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
 	}
-	for (int j = 0; j < h->mem_count; j++)
+	/*
+	 * The patterns older than the gap, oldest first: one circular run of
+	 * mem_count - gap slots starting at the oldest.  The sum of the k
+	 * smallest distances does not depend on the order of the scan.
+	 */
+	searched = h->mem_count - cfg->score_memory_gap;
+	j = (h->mem_pos - h->mem_count + L->nm) % L->nm;
+	for (int c = 0; c < searched; c++, j = j + 1 == L->nm ? 0 : j + 1)
 	{
-		int			age = (h->mem_pos - j + L->nm) % L->nm;	/* 1 = newest */
-		uint64_t	d;
+		uint64_t	d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
 		int			pos;
 
-		if (age == 0)
-			age = L->nm;
-		if (age <= cfg->score_memory_gap)
-			continue;
-		d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
 		/* less than one quantisation step a neuron is no difference */
 		d = d > (uint64_t) L->n ? d - L->n : 0;
 		/* insertion into the k best, kept sorted */
@@ -1147,7 +1150,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	int			learn = cfg->learn_online;
 	int			spikes,
 				contrib = 0,
-				alarm = 0;
+				alarm = 0,
+				cause;
 
 	if (features == NULL || n != cfg->n_features)
 		return snn_fail(err, SNN_E_DIM, "features",
@@ -1225,7 +1229,9 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		perr = 1.0;
 
 	spikes = run_reservoir(cfg, &L, state, u, learn);
-	nov = pattern_novelty(cfg, &L, state, h, learn);
+	/* the kNN search is most of a small detector's step: only when used */
+	if (cfg->score_signals & 2)
+		nov = pattern_novelty(cfg, &L, state, h, learn);
 
 	/* predict the next event's value code */
 	readout_features(&L, state, u, x);
@@ -1233,14 +1239,16 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 
 	/* likelihoods of both signals, over a shared short window */
 	{
-		double		l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
-		double		l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
+		double		l0 = 0.0,
+					l1 = 0.0;
 
-		if (!(cfg->score_signals & 1))
-			l0 = 0.0;
-		if (!(cfg->score_signals & 2))
-			l1 = 0.0;
+		if (cfg->score_signals & 1)
+			l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
+		if (cfg->score_signals & 2)
+			l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
 		lik = l0 > l1 ? l0 : l1;
+		cause = (cfg->score_signals & 1) && l0 >= l1 ?
+			SNN_CAUSE_PREDICTION : SNN_CAUSE_NOVELTY;
 		h->short_pos = (h->short_pos + 1) % L.ns;
 		if (L.nc > 0)
 		{
@@ -1253,7 +1261,10 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	}
 	/* a value beyond everything seen so far is as surprising as it gets */
 	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
+	{
 		lik = 1.0;
+		cause = SNN_CAUSE_RANGE;
+	}
 	score = log(1.0000000001 - lik) / log(1.0 - 0.9999999999);
 	if (score < 0)
 		score = 0;
@@ -1299,6 +1310,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		detail->novelty = nov;
 		detail->alarm = alarm;
 		detail->contributing_feature = contrib;
+		detail->cause = cause;
 		detail->n_spikes = spikes;
 		detail->events = h->events;
 	}

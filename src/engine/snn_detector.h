@@ -134,15 +134,25 @@ typedef struct snn_detector_config
 	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;
 
+/* Which signal made the likelihood of a step. */
+typedef enum snn_anomaly_cause
+{
+	SNN_CAUSE_PREDICTION = 0,	/* the readout's prediction error */
+	SNN_CAUSE_NOVELTY = 1,		/* the spike pattern's kNN novelty */
+	SNN_CAUSE_RANGE = 2			/* a value beyond the range seen so far */
+} snn_anomaly_cause;
+
 /* What one step produced besides the score (all optional to read). */
 typedef struct snn_detector_detail
 {
 	double		score;			/* the score in [0, 1] */
 	double		likelihood;		/* max anomaly likelihood in [0, 1] */
 	double		prediction_error;	/* raw readout error in [0, 1] */
-	double		novelty;		/* raw spike-pattern novelty in [0, 1] */
+	double		novelty;		/* raw spike-pattern novelty in [0, 1]; 0 when
+								 * that signal is off (not computed) */
 	int32_t		alarm;			/* 1 when this step raised an alarm */
 	int32_t		contributing_feature;	/* feature with the largest error */
+	int32_t		cause;			/* snn_anomaly_cause of the likelihood */
 	int32_t		n_spikes;		/* reservoir spikes during this step */
 	int64_t		events;			/* events seen so far, this one included */
 } snn_detector_detail;

@@ -383,6 +383,54 @@ test_fp_mode(void)
 #endif
 }
 
+/* The cause names the signal that made the score; an unused one is not run. */
+static void
+test_cause(void)
+{
+	enum
+	{
+	N = 3200, AT = 3000
+	};
+	static double x[N];
+	snn_detector_config cfg;
+	snn_detector_detail det;
+	snn_error	err;
+	double		score;
+	void	   *st;
+	int			range_cause = -1,
+				nonzero_novelty = 0;
+
+	make_series(x, N, 1, AT);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	st = new_state(&cfg, 7);
+	for (int i = 0; i < N; i++)
+	{
+		CHECK(snn_detector_step(&cfg, st, &x[i], 1, T0_US + i * STEP_US,
+								&score, &det, &err) == SNN_OK);
+		if (i == AT)
+			range_cause = det.cause;
+		else if (i > 1000 && i < AT)
+			CHECKF(det.cause == SNN_CAUSE_NOVELTY || det.cause == SNN_CAUSE_RANGE,
+				   "event %d: cause %d with only the novelty on", i, det.cause);
+	}
+	CHECKF(range_cause == SNN_CAUSE_RANGE, "spike beyond the range: cause %d", range_cause);
+	free(st);
+
+	/* prediction error only: the kNN search is skipped, the novelty is 0 */
+	cfg.score_signals = 1;
+	st = new_state(&cfg, 7);
+	for (int i = 0; i < AT; i++)
+	{
+		CHECK(snn_detector_step(&cfg, st, &x[i], 1, T0_US + i * STEP_US,
+								&score, &det, &err) == SNN_OK);
+		nonzero_novelty += det.novelty != 0.0;
+		if (i > 1000)
+			CHECKF(det.cause != SNN_CAUSE_NOVELTY, "event %d: novelty cause with it off", i);
+	}
+	CHECKF(nonzero_novelty == 0, "%d events with a novelty although it is off", nonzero_novelty);
+	free(st);
+}
+
 int
 main(void)
 {
@@ -390,6 +438,7 @@ main(void)
 	test_config();
 	test_determinism_and_snapshots();
 	test_detection();
+	test_cause();
 	test_bad_input();
 	test_multi_feature();
 	UNIT_DONE();
