@@ -20,7 +20,7 @@
 #endif
 
 #define DET_MAGIC	0x534e4e44u	/* "SNND" */
-#define DET_VERSION 1u
+#define DET_VERSION 2u	/* 2: readout weights column-major */
 #define N_SIGNALS	2			/* prediction error, spike-pattern novelty */
 
 /* ---------------------------------------------------------------------
@@ -340,7 +340,7 @@ typedef struct det_layout
 	size_t		off_rw;			/* float[n * k] recurrent weights */
 	size_t		off_iidx;		/* uint16[n * kin] input line */
 	size_t		off_iw;			/* float[n * kin] input weights */
-	size_t		off_w;			/* float[nval * nx] readout */
+	size_t		off_w;			/* float[nx * nval] readout, column-major */
 	size_t		off_x;			/* float[nx] readout features of last event */
 	size_t		off_yhat;		/* float[nval] prediction for this event */
 	size_t		off_mem;		/* uint8[nm * n] past spike patterns (ring) */
@@ -896,46 +896,37 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
 }
 
 /*
- * yhat = W x, row by row.  Four rows at a time with a sum each: every sum
- * still adds its terms in column order (the same result as one row at a
- * time), but four independent sums do not wait on each other's additions.
+ * yhat = W x with W stored column by column (W[j * nval + i]): each output
+ * still sums its terms in column order from zero, but the outputs are
+ * independent lanes of one vector loop instead of a chain of dependent
+ * additions each.
  */
 static void
 readout_predict(const float *W, const float *x, int nval, int nx, float *yhat)
 {
-	int			i = 0;
-
-	for (; i + 4 <= nval; i += 4)
+	for (int i = 0; i < nval; i++)
+		yhat[i] = 0.0f;
+	for (int j = 0; j < nx; j++)
 	{
-		const float *w0 = W + (size_t) i * nx;
-		const float *w1 = w0 + nx;
-		const float *w2 = w1 + nx;
-		const float *w3 = w2 + nx;
-		float		s0 = 0.0f,
-					s1 = 0.0f,
-					s2 = 0.0f,
-					s3 = 0.0f;
+		const float *wj = W + (size_t) j * nval;
+		float		xj = x[j];
 
-		for (int j = 0; j < nx; j++)
-		{
-			s0 += w0[j] * x[j];
-			s1 += w1[j] * x[j];
-			s2 += w2[j] * x[j];
-			s3 += w3[j] * x[j];
-		}
-		yhat[i] = s0;
-		yhat[i + 1] = s1;
-		yhat[i + 2] = s2;
-		yhat[i + 3] = s3;
+		for (int i = 0; i < nval; i++)
+			yhat[i] += wj[i] * xj;
 	}
-	for (; i < nval; i++)
-	{
-		const float *wi = W + (size_t) i * nx;
-		float		s = 0.0f;
+}
 
-		for (int j = 0; j < nx; j++)
-			s += wi[j] * x[j];
-		yhat[i] = s;
+/* NLMS: W += e x^T, column by column (the layout of readout_predict). */
+static void
+readout_update(float *W, const float *e, const float *x, int nval, int nx)
+{
+	for (int j = 0; j < nx; j++)
+	{
+		float	   *wj = W + (size_t) j * nval;
+		float		xj = x[j];
+
+		for (int i = 0; i < nval; i++)
+			wj[i] += e[i] * xj;
 	}
 }
 
@@ -1209,19 +1200,15 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		/* NLMS: move the previous prediction towards what happened */
 		if (learn)
 		{
-			float		mu;
+			float		mu,
+						e[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS];
 
 			for (int j = 0; j < L.nx; j++)
 				xx += (double) x[j] * x[j];
 			mu = (float) (cfg->learn_readout_rate / xx);
 			for (int i = 0; i < L.nval; i++)
-			{
-				float		e = (u[i] - yhat[i]) * mu;
-				float	   *wi = W + (size_t) i * L.nx;
-
-				for (int j = 0; j < L.nx; j++)
-					wi[j] += e * x[j];
-			}
+				e[i] = (u[i] - yhat[i]) * mu;
+			readout_update(W, e, x, L.nval, L.nx);
 		}
 	}
 	perr = num / den;
