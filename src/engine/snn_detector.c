@@ -807,7 +807,8 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 	float		wmax = 2.0f * thr;
 	uint8_t		newspk[SNN_DETECTOR_MAX_NEURONS];
 	float		iin[SNN_DETECTOR_MAX_NEURONS];
-	int			total = 0;
+	int			total = 0,
+				prev = 0;
 
 	for (int i = 0; i < L->n; i++)
 	{
@@ -821,30 +822,44 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 		if (cfg->res_reset)
 			v[i] = 0.0f;		/* each event starts from rest: no phase jitter */
 	}
+	for (int i = 0; i < L->n; i++)
+		prev += spk[i];
 	for (int step = 0; step < cfg->res_substeps; step++)
 	{
+		int			fired = 0;
+
 		for (int i = 0; i < L->n; i++)
 		{
 			float		rec = 0.0f;
-			const uint16_t *ri = ridx + (size_t) i * L->k;
-			const float *wi = rw + (size_t) i * L->k;
 
-			for (int j = 0; j < L->k; j++)
-				rec += spk[ri[j]] ? wi[j] : 0.0f;
+			/*
+			 * Spikes are sparse: with none in the last substep the recurrent
+			 * sum is +0, and adding +0 changes no membrane (it is never -0).
+			 */
+			if (prev > 0)
+			{
+				const uint16_t *ri = ridx + (size_t) i * L->k;
+				const float *wi = rw + (size_t) i * L->k;
+
+				for (int j = 0; j < L->k; j++)
+					rec += spk[ri[j]] ? wi[j] : 0.0f;
+			}
 			v[i] = v[i] * dm + iin[i] + rec;
 			newspk[i] = v[i] >= thr + a[i];
 			if (newspk[i])
 			{
 				v[i] = 0.0f;
 				a[i] += adapt;
-				total++;
+				fired++;
 				if (cnt[i] < 255)
 					cnt[i]++;
 			}
 			a[i] *= da;
 		}
+		total += fired;
+		prev = fired;
 		/* pair-based STDP with traces, sign kept (Dale), magnitude bounded */
-		if (stdp)
+		if (stdp && fired > 0)
 		{
 			for (int i = 0; i < L->n; i++)
 			{
@@ -901,8 +916,8 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
  * independent lanes of one vector loop instead of a chain of dependent
  * additions each.
  */
-static void
-readout_predict(const float *W, const float *x, int nval, int nx, float *yhat)
+static inline __attribute__((always_inline)) void
+predict_body(const float *W, const float *x, int nval, int nx, float *yhat)
 {
 	for (int i = 0; i < nval; i++)
 		yhat[i] = 0.0f;
@@ -916,9 +931,9 @@ readout_predict(const float *W, const float *x, int nval, int nx, float *yhat)
 	}
 }
 
-/* NLMS: W += e x^T, column by column (the layout of readout_predict). */
-static void
-readout_update(float *W, const float *e, const float *x, int nval, int nx)
+/* NLMS: W += e x^T, column by column (the layout of predict_body). */
+static inline __attribute__((always_inline)) void
+update_body(float *W, const float *e, const float *x, int nval, int nx)
 {
 	for (int j = 0; j < nx; j++)
 	{
@@ -928,6 +943,69 @@ readout_update(float *W, const float *e, const float *x, int nval, int nx)
 		for (int i = 0; i < nval; i++)
 			wj[i] += e[i] * xj;
 	}
+}
+
+static void
+predict_default(const float *W, const float *x, int nval, int nx, float *yhat)
+{
+	predict_body(W, x, nval, nx, yhat);
+}
+
+static void
+update_default(float *W, const float *e, const float *x, int nval, int nx)
+{
+	update_body(W, e, x, nval, nx);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DET_HAVE_AVX2 1
+
+/*
+ * The same loops compiled for AVX2, eight lanes: separate multiplies and
+ * adds (AVX2 does not imply FMA), so the results are bit for bit those of
+ * the default path.
+ */
+__attribute__((target("avx2"))) static void
+predict_avx2(const float *W, const float *x, int nval, int nx, float *yhat)
+{
+	predict_body(W, x, nval, nx, yhat);
+}
+
+__attribute__((target("avx2"))) static void
+update_avx2(float *W, const float *e, const float *x, int nval, int nx)
+{
+	update_body(W, e, x, nval, nx);
+}
+#endif
+
+typedef void (*predict_fn) (const float *, const float *, int, int, float *);
+typedef void (*update_fn) (float *, const float *, const float *, int, int);
+static predict_fn readout_predict = NULL;
+static update_fn readout_update = NULL;
+static int	readout_generic_only = 0;
+
+/* Pick the readout loops for this CPU; idempotent, so races are benign. */
+static void
+choose_readout(void)
+{
+#ifdef DET_HAVE_AVX2
+	__builtin_cpu_init();
+	if (!readout_generic_only && __builtin_cpu_supports("avx2"))
+	{
+		readout_update = update_avx2;
+		readout_predict = predict_avx2;
+		return;
+	}
+#endif
+	readout_update = update_default;
+	readout_predict = predict_default;
+}
+
+void
+snn_detector_use_generic_kernels(int on)
+{
+	readout_generic_only = on;
+	choose_readout();
 }
 
 /*
@@ -1160,6 +1238,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 						"detector state does not match its configuration");
 	/* from here on nothing fails: the state is only changed below */
 	fp_mode = det_fp_enter();
+	if (readout_predict == NULL)
+		choose_readout();
 
 	W = SEC(state, L, off_w, float);
 	x = SEC(state, L, off_x, float);

@@ -214,4 +214,10 @@ snn_status	snn_detector_step(const snn_detector_config *cfg, void *state,
 int			snn_detector_last_spikes(const snn_detector_config *cfg,
 									 const void *state, uint8_t *out, int n);
 
+/*
+ * Tests only: 1 makes every later step use the portable kernels instead of
+ * the widest this CPU has (the results must not differ), 0 undoes it.
+ */
+void		snn_detector_use_generic_kernels(int on);
+
 #endif							/* SNN_DETECTOR_H */

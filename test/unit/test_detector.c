@@ -431,6 +431,36 @@ test_cause(void)
 	free(st);
 }
 
+/* The widest readout kernels and the portable ones leave identical states. */
+static void
+test_kernels_identical(void)
+{
+	enum
+	{
+	N = 2500
+	};
+	static double x[N],
+				s1[N],
+				s2[N];
+	snn_detector_config cfg;
+	void	   *a,
+			   *b;
+
+	make_series(x, N, 2, 1500);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.score_signals = 3;		/* the readout drives a score too */
+	a = new_state(&cfg, 11);
+	b = new_state(&cfg, 11);
+	CHECK(feed(&cfg, a, x, 0, N, s1) == 0);
+	snn_detector_use_generic_kernels(1);
+	CHECK(feed(&cfg, b, x, 0, N, s2) == 0);
+	snn_detector_use_generic_kernels(0);
+	CHECK(memcmp(s1, s2, sizeof(s1)) == 0);
+	CHECK(memcmp(a, b, snn_detector_state_size(&cfg)) == 0);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -439,6 +469,7 @@ main(void)
 	test_determinism_and_snapshots();
 	test_detection();
 	test_cause();
+	test_kernels_identical();
 	test_bad_input();
 	test_multi_feature();
 	UNIT_DONE();
