@@ -338,6 +338,9 @@ typedef struct det_layout
 	size_t		off_cnt;		/* uint8[n] spike counts of the last event */
 	size_t		off_ridx;		/* uint16[n * k] presynaptic neuron */
 	size_t		off_rw;			/* float[n * k] recurrent weights */
+	size_t		off_rptr;		/* uint32[n + 1] start of each neuron's outputs */
+	size_t		off_rslot;		/* uint32[n * k] synapse slots (i * k + j) by pre */
+	size_t		off_rpost;		/* uint16[n * k] postsynaptic neuron of each */
 	size_t		off_iidx;		/* uint16[n * kin] input line */
 	size_t		off_iw;			/* float[n * kin] input weights */
 	size_t		off_w;			/* float[nx * nval] readout, column-major */
@@ -424,6 +427,12 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	o = align64(o + sizeof(uint16_t) * L->n * L->k);
 	L->off_rw = o;
 	o = align64(o + sizeof(float) * L->n * L->k);
+	L->off_rptr = o;
+	o = align64(o + sizeof(uint32_t) * (L->n + 1));
+	L->off_rslot = o;
+	o = align64(o + sizeof(uint32_t) * L->n * L->k);
+	L->off_rpost = o;
+	o = align64(o + sizeof(uint16_t) * L->n * L->k);
 	L->off_iidx = o;
 	o = align64(o + sizeof(uint16_t) * L->n * L->kin);
 	L->off_iw = o;
@@ -556,6 +565,38 @@ pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
 	}
 }
 
+/*
+ * The outgoing synapses of each neuron (a CSR of slots into the recurrent
+ * weights, in slot order), so that STDP visits only the synapses of the
+ * neurons that fired.
+ */
+static void
+index_outputs(const det_layout *L, void *state)
+{
+	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
+	uint32_t   *rptr = SEC(state, *L, off_rptr, uint32_t);
+	uint32_t   *rslot = SEC(state, *L, off_rslot, uint32_t);
+	uint16_t   *rpost = SEC(state, *L, off_rpost, uint16_t);
+	size_t		nk = (size_t) L->n * L->k;
+
+	memset(rptr, 0, sizeof(uint32_t) * (L->n + 1));
+	for (size_t s = 0; s < nk; s++)
+		rptr[ridx[s] + 1]++;
+	for (int p = 0; p < L->n; p++)
+		rptr[p + 1] += rptr[p];
+	/* fill with rptr[p] as the cursor of p, then shift the starts back */
+	for (size_t s = 0; s < nk; s++)
+	{
+		uint32_t	at = rptr[ridx[s]]++;
+
+		rslot[at] = (uint32_t) s;
+		rpost[at] = (uint16_t) (s / L->k);
+	}
+	for (int p = L->n; p > 0; p--)
+		rptr[p] = rptr[p - 1];
+	rptr[0] = 0;
+}
+
 snn_status
 snn_detector_init(const snn_detector_config *cfg, void *state,
 				  size_t state_size, uint64_t seed, snn_error *err)
@@ -612,6 +653,8 @@ snn_detector_init(const snn_detector_config *cfg, void *state,
 	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L.n) : 0.0;
 	for (size_t j = 0; j < (size_t) L.n * L.k; j++)
 		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
+
+	index_outputs(&L, state);
 
 	/* input weights: random sign, so neurons respond to different mixtures */
 	iidx = SEC(state, L, off_iidx, uint16_t);
@@ -783,6 +826,113 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 	}
 }
 
+/*
+ * One STDP change of a weight: sign kept (Dale), magnitude in [0, wmax], no
+ * change when dw is 0.  Written as selects, which compile without branches.
+ */
+static inline void
+stdp_apply(float *w, float dw, float wmax)
+{
+	float		old = *w,
+				mag = fabsf(old) + dw;
+
+	mag = mag < 0.0f ? 0.0f : mag;
+	mag = mag > wmax ? wmax : mag;
+	mag = old < 0.0f ? -mag : mag;
+	*w = dw != 0.0f ? mag : old;
+}
+
+/*
+ * Pair-based STDP with traces for the synapses of the neurons that fired in
+ * this substep (fl, n_fired of them): a synapse onto a firing neuron is
+ * potentiated by its pre's trace (and depressed as well when the pre fired
+ * too); a synapse from a firing neuron onto a silent one is depressed by the
+ * post's trace.  Every other synapse is unchanged, and each synapse changes
+ * on its own, so this equals the walk over all synapses, in a fraction of
+ * the time.
+ */
+static void
+stdp_fired(const det_layout *L, void *state, const uint8_t *newspk,
+		   const uint16_t *fl, int n_fired, float eta, float wmax)
+{
+	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
+	const uint32_t *rptr = CSEC(state, *L, off_rptr, uint32_t);
+	const uint32_t *rslot = CSEC(state, *L, off_rslot, uint32_t);
+	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
+	const float *tr = CSEC(state, *L, off_tr, float);
+	float	   *rw = SEC(state, *L, off_rw, float);
+	float		dep = 1.05f * eta;
+
+	for (int f = 0; f < n_fired; f++)
+	{
+		int			i = fl[f];
+		const uint16_t *ri = ridx + (size_t) i * L->k;
+		float	   *wi = rw + (size_t) i * L->k;
+
+		for (int j = 0; j < L->k; j++)
+		{
+			int			p = ri[j];
+			float		dw = 0.0f;
+
+			dw += eta * tr[p];	/* pre before post: potentiate */
+			/* post before pre: depress (b * 0 = +0 takes nothing off) */
+			dw -= dep * tr[i] * (float) newspk[p];
+			stdp_apply(&wi[j], dw, wmax);
+		}
+	}
+	for (int f = 0; f < n_fired; f++)
+	{
+		int			p = fl[f];
+
+		for (uint32_t at = rptr[p]; at < rptr[p + 1]; at++)
+		{
+			int			i = rpost[at];
+			float		dw = 0.0f;
+
+			dw -= dep * tr[i];	/* post before pre: depress */
+			/* a synapse onto a firing neuron was done above */
+			stdp_apply(&rw[rslot[at]], newspk[i] ? 0.0f : dw, wmax);
+		}
+	}
+}
+
+/*
+ * Recurrent input of every neuron from the spikes of the last substep.
+ * Eight neurons at a time: each sum adds its synapses in the same order as
+ * one neuron at a time would (w * 0 is a signed zero, which adds nothing),
+ * but eight independent sums do not wait on each other's additions.
+ */
+static void
+recurrent_currents(const det_layout *L, const uint16_t *ridx, const float *rw,
+				   const uint8_t *spk, float *rec)
+{
+	int			k = L->k,
+				i = 0;
+
+	for (; i + 8 <= L->n; i += 8)
+	{
+		float		s[8] = {0};
+
+		for (int j = 0; j < k; j++)
+			for (int r = 0; r < 8; r++)
+			{
+				size_t		o = (size_t) (i + r) * k + j;
+
+				s[r] += rw[o] * (float) spk[ridx[o]];
+			}
+		for (int r = 0; r < 8; r++)
+			rec[i + r] = s[r];
+	}
+	for (; i < L->n; i++)
+	{
+		float		s = 0.0f;
+
+		for (int j = 0; j < k; j++)
+			s += rw[(size_t) i * k + j] * (float) spk[ridx[(size_t) i * k + j]];
+		rec[i] = s;
+	}
+}
+
 /* Simulate the reservoir for one event; returns the number of spikes. */
 static int
 run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
@@ -806,7 +956,9 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 	int			stdp = learn && cfg->learn_stdp && eta > 0;
 	float		wmax = 2.0f * thr;
 	uint8_t		newspk[SNN_DETECTOR_MAX_NEURONS];
-	float		iin[SNN_DETECTOR_MAX_NEURONS];
+	uint16_t	fl[SNN_DETECTOR_MAX_NEURONS];
+	float		iin[SNN_DETECTOR_MAX_NEURONS],
+				rec[SNN_DETECTOR_MAX_NEURONS];
 	int			total = 0,
 				prev = 0;
 
@@ -828,29 +980,21 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 	{
 		int			fired = 0;
 
+		/*
+		 * Spikes are sparse: with none in the last substep every recurrent
+		 * sum is +0, and adding +0 changes no membrane (it is never -0).
+		 */
+		if (prev > 0)
+			recurrent_currents(L, ridx, rw, spk, rec);
 		for (int i = 0; i < L->n; i++)
 		{
-			float		rec = 0.0f;
-
-			/*
-			 * Spikes are sparse: with none in the last substep the recurrent
-			 * sum is +0, and adding +0 changes no membrane (it is never -0).
-			 */
-			if (prev > 0)
-			{
-				const uint16_t *ri = ridx + (size_t) i * L->k;
-				const float *wi = rw + (size_t) i * L->k;
-
-				for (int j = 0; j < L->k; j++)
-					rec += spk[ri[j]] ? wi[j] : 0.0f;
-			}
-			v[i] = v[i] * dm + iin[i] + rec;
+			v[i] = v[i] * dm + iin[i] + (prev > 0 ? rec[i] : 0.0f);
 			newspk[i] = v[i] >= thr + a[i];
 			if (newspk[i])
 			{
 				v[i] = 0.0f;
 				a[i] += adapt;
-				fired++;
+				fl[fired++] = (uint16_t) i;
 				if (cnt[i] < 255)
 					cnt[i]++;
 			}
@@ -860,34 +1004,7 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 		prev = fired;
 		/* pair-based STDP with traces, sign kept (Dale), magnitude bounded */
 		if (stdp && fired > 0)
-		{
-			for (int i = 0; i < L->n; i++)
-			{
-				const uint16_t *ri = ridx + (size_t) i * L->k;
-				float	   *wi = rw + (size_t) i * L->k;
-
-				for (int j = 0; j < L->k; j++)
-				{
-					int			p = ri[j];
-					float		dw = 0.0f;
-
-					if (newspk[i])
-						dw += eta * tr[p];	/* pre before post: potentiate */
-					if (newspk[p])
-						dw -= 1.05f * eta * tr[i];	/* post before pre: depress */
-					if (dw != 0.0f)
-					{
-						float		mag = fabsf(wi[j]) + dw;
-
-						if (mag < 0.0f)
-							mag = 0.0f;
-						if (mag > wmax)
-							mag = wmax;
-						wi[j] = wi[j] < 0.0f ? -mag : mag;
-					}
-				}
-			}
-		}
+			stdp_fired(L, state, newspk, fl, fired, eta, wmax);
 		for (int i = 0; i < L->n; i++)
 		{
 			tr[i] = tr[i] * dt + newspk[i];
