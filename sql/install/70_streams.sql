@@ -152,7 +152,8 @@ $$;
 COMMENT ON FUNCTION snn_detector_reset(text, text) IS
 'forget what a detector learned, for one stream key or (NULL) all of them, when the transaction commits';
 
-CREATE FUNCTION snn_detector_freeze(name text)
+-- Freeze and unfreeze differ only in the flag they store.
+CREATE FUNCTION snn_detector_set_frozen(name text, frozen boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = @extschema@, pg_catalog
@@ -160,25 +161,26 @@ AS $$
 DECLARE
 	d snn_detectors := snn_detector_own(name);
 BEGIN
-	UPDATE snn_detectors SET frozen = true WHERE id = d.id;
+	UPDATE snn_detectors SET frozen = snn_detector_set_frozen.frozen WHERE id = d.id;
 	PERFORM snn_detector_invalidate();
 END
 $$;
+COMMENT ON FUNCTION snn_detector_set_frozen(text, boolean) IS
+'internal: set the frozen flag of a detector the caller owns, for every session at commit';
+
+CREATE FUNCTION snn_detector_freeze(name text)
+RETURNS void
+LANGUAGE sql VOLATILE STRICT
+SET search_path = @extschema@, pg_catalog
+AS $$ SELECT snn_detector_set_frozen(name, true) $$;
 COMMENT ON FUNCTION snn_detector_freeze(text) IS
 'stop online learning: the detector keeps scoring with what it has learned';
 
 CREATE FUNCTION snn_detector_unfreeze(name text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE sql VOLATILE STRICT
 SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	d snn_detectors := snn_detector_own(name);
-BEGIN
-	UPDATE snn_detectors SET frozen = false WHERE id = d.id;
-	PERFORM snn_detector_invalidate();
-END
-$$;
+AS $$ SELECT snn_detector_set_frozen(name, false) $$;
 COMMENT ON FUNCTION snn_detector_unfreeze(text) IS
 'resume online learning of a frozen detector';
 
