@@ -43,7 +43,8 @@ typedef struct SsControl
 	LWLock	   *lock;			/* creation of the table, saving */
 	int			tranche;
 	dshash_table_handle table;	/* InvalidDsaPointer until first use */
-	pg_atomic_uint64 steps;		/* events stepped since start (dirty mark) */
+	pg_atomic_uint64 steps;		/* events stepped and streams freed since
+								 * start (dirty mark) */
 	uint64		saved_steps;	/* steps at the last save */
 } SsControl;
 
@@ -291,12 +292,19 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 	return e;
 }
 
+/* Something the saver must write changed: a step, or a freed stream. */
+static inline void
+ss_mark_dirty(void)
+{
+	pg_atomic_fetch_add_u64(&ss_ctl->steps, 1);
+}
+
 /* Release a stream entry; counts the step for the saver. */
 void
 ss_unlock_stream(StreamEntry *e)
 {
 	dshash_release_lock(ss_hash, e);
-	pg_atomic_fetch_add_u64(&ss_ctl->steps, 1);
+	ss_mark_dirty();
 }
 
 /* Remember an event id in the stream's ring (entry held exclusively). */
@@ -330,6 +338,8 @@ ss_discard_all(Oid dboid, int64 detector)
 		n++;
 	}
 	dshash_seq_term(&st);
+	if (n > 0)
+		ss_mark_dirty();
 	return n;
 }
 
@@ -353,6 +363,7 @@ ss_discard(Oid dboid, int64 detector, const char *key)
 		{
 			ss_free_state(e);
 			dshash_delete_entry(h, e);
+			ss_mark_dirty();
 		}
 		return;
 	}
@@ -396,12 +407,7 @@ ss_databases(Oid **dbs)
 int64
 ss_discard_database(Oid dboid)
 {
-	int64		n = ss_discard_all(dboid, -1);
-
-	/* a change the saver must write, like a step */
-	if (n > 0)
-		pg_atomic_fetch_add_u64(&ss_ctl->steps, 1);
-	return n;
+	return ss_discard_all(dboid, -1);
 }
 
 /* Write all of buf or fail. */
