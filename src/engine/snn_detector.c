@@ -677,6 +677,54 @@ snn_detector_init(const snn_detector_config *cfg, void *state,
 	return SNN_OK;
 }
 
+/* A position p of a ring of n slots, with c of them filled, is usable. */
+static int
+ring_ok(int32_t p, int32_t c, int n)
+{
+	return c >= 0 && c <= n && (n == 0 ? p == 0 : p >= 0 && p < n);
+}
+
+/*
+ * Every index a step follows or writes through (ring positions, synapse and
+ * input indices, the output index of STDP) stays inside its section, so a
+ * damaged state that passed the checksum cannot make a step touch memory
+ * outside the buffer.
+ */
+static int
+state_indices_ok(const det_layout *L, const void *state)
+{
+	const det_head *h = (const det_head *) state;
+	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
+	const uint16_t *iidx = CSEC(state, *L, off_iidx, uint16_t);
+	const uint32_t *rptr = CSEC(state, *L, off_rptr, uint32_t);
+	const uint32_t *rslot = CSEC(state, *L, off_rslot, uint32_t);
+	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
+	size_t		nk = (size_t) L->n * L->k;
+
+	if (!ring_ok(h->mem_pos, h->mem_count, L->nm) ||
+		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
+		!ring_ok(h->short_pos, h->short_count, L->ns))
+		return 0;
+	for (size_t s = 0; s < nk; s++)
+		if (ridx[s] >= L->n)
+			return 0;
+	for (size_t s = 0; s < (size_t) L->n * L->kin; s++)
+		if (iidx[s] >= L->nin)
+			return 0;
+	if (rptr[0] != 0 || rptr[L->n] != nk)
+		return 0;
+	for (int p = 0; p < L->n; p++)
+	{
+		if (rptr[p + 1] < rptr[p])
+			return 0;
+		for (uint32_t at = rptr[p]; at < rptr[p + 1]; at++)
+			if (rslot[at] >= nk || ridx[rslot[at]] != p ||
+				rpost[at] != rslot[at] / L->k)
+				return 0;
+	}
+	return 1;
+}
+
 snn_status
 snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 						 size_t state_size, snn_error *err)
@@ -700,6 +748,9 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 	if (h->cfg_hash != config_hash(cfg))
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"detector state was made for another configuration");
+	if (!state_indices_ok(&L, state))
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state has an index out of range");
 	return SNN_OK;
 }
 

@@ -461,6 +461,71 @@ test_kernels_identical(void)
 	free(b);
 }
 
+/*
+ * A damaged state that passes check_state steps safely: every int32 of the
+ * header, and many 16-bit words of the sections, set to a huge value one at
+ * a time; index damage (ring positions, synapse indices) must be refused.
+ */
+static void
+test_damaged_state(void)
+{
+	enum
+	{
+	N = 400
+	};
+	static double x[N],
+				sc[N];
+	snn_detector_config cfg;
+	snn_error	err;
+	void	   *good,
+			   *bad;
+	size_t		sz;
+	uint64_t	rng = 99;
+	int			refused = 0;
+
+	make_series(x, N, 0, 0);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_neurons = 32;
+	sz = snn_detector_state_size(&cfg);
+	good = new_state(&cfg, 5);
+	bad = aligned_alloc(64, (sz + 63) & ~(size_t) 63);
+	CHECK(feed(&cfg, good, x, 0, N / 2, sc) == 0);
+	for (int t = 0; t < 64 + 4000; t++)
+	{
+		size_t		at;
+		double		score;
+
+		memcpy(bad, good, sz);
+		if (t < 64)
+		{
+			int32_t		big = INT32_MAX;
+
+			at = 4 * (size_t) t;
+			memcpy((char *) bad + at, &big, 4);
+		}
+		else
+		{
+			uint16_t	big = 0xffff;
+
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			at = ((rng >> 33) % (sz / 2)) * 2;
+			memcpy((char *) bad + at, &big, 2);
+		}
+		if (snn_detector_check_state(&cfg, bad, sz, &err) != SNN_OK)
+		{
+			refused++;
+			continue;
+		}
+		for (int i = N / 2; i < N / 2 + 3; i++)
+			CHECKF(snn_detector_step(&cfg, bad, &x[i], 1, T0_US + i * STEP_US,
+									 &score, NULL, &err) == SNN_OK,
+				   "damaged at byte %zu: %s", at, err.msg);
+	}
+	CHECKF(refused > 0, "no damage was refused");
+	free(good);
+	free(bad);
+}
+
 int
 main(void)
 {
@@ -470,6 +535,7 @@ main(void)
 	test_detection();
 	test_cause();
 	test_kernels_identical();
+	test_damaged_state();
 	test_bad_input();
 	test_multi_feature();
 	UNIT_DONE();
