@@ -119,11 +119,15 @@ ss_sweep_databases(void)
 	MemoryContextSwitchTo(cxt);
 	for (int i = 0; i < n; i++)
 	{
+		int64		freed;
+
 		if (list_member_oid(live, have[i]))
 			continue;
+		/* not inside ereport: its arguments are skipped when LOG is not logged */
+		freed = ss_discard_database(have[i]);
 		ereport(LOG,
 				(errmsg("snn: freed %lld detector stream states of dropped database %u",
-						(long long) ss_discard_database(have[i]), have[i])));
+						(long long) freed, have[i])));
 	}
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(cxt);
