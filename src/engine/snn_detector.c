@@ -78,6 +78,7 @@ static const field_desc fields[] = {
 	FD(score_log, 0, 1),
 	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
 	FD(score_tie, 0, 1),
+	FD(score_tie_spread, 0, 100),
 	FI(score_warmup, 0, 1000000000),
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
@@ -148,10 +149,11 @@ config_base(snn_detector_config *c)
 	c->score_coverage = 0.3;
 	c->score_signals = 2;
 	c->score_memory = 512;
-	c->score_memory_gap = 20;
+	c->score_memory_gap = 40;
 	c->score_knn = 5;
 	c->score_range_tolerance = 0.05;
 	c->score_calibration = 1000;
+	c->score_tie_spread = 0.1;
 	c->score_warmup = 300;
 	c->score_short = 5;
 	c->score_long_tau = 2000.0;
@@ -1259,7 +1261,7 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
  * streams of very different noise.
  */
 static double
-conformal_likelihood(const det_layout *L, double tie,
+conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 					 void *state, det_head *h, int k, double raw, int learn)
 {
 	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
@@ -1271,9 +1273,33 @@ conformal_likelihood(const det_layout *L, double tie,
 				term,
 				sum;
 
-	/* values within score_tie of this one (relative) count as ties */
+	double		lo = raw * (1.0 - cfg->score_tie);
+
+	/*
+	 * Past values within score_tie of this one (relative), or within
+	 * score_tie_spread standard deviations of the signal, count as ties: a
+	 * difference inside the signal's own noise is no evidence.  The spread
+	 * is the signal's exponentially weighted variance over about
+	 * score_calibration events, kept in lmean / lvar (which the Gaussian
+	 * mode uses for the short mean instead), updated after its use.
+	 */
+	if (cfg->score_tie_spread > 0)
+	{
+		double		d = raw - h->lmean[k],
+					alpha = 1.0 / (h->lcount[k] + 1.0 < L->nc ? h->lcount[k] + 1.0 : L->nc),
+					spread_lo = raw - cfg->score_tie_spread * sqrt(h->lvar[k]);
+
+		if (spread_lo < lo)
+			lo = spread_lo;
+		if (learn)
+		{
+			h->lmean[k] += alpha * d;
+			h->lvar[k] = (1.0 - alpha) * (h->lvar[k] + alpha * d * d);
+			h->lcount[k] += 1.0;
+		}
+	}
 	for (int j = 0; j < h->calib_count; j++)
-		ge += cal[j] >= (float) (raw * (1.0 - tie));
+		ge += cal[j] >= (float) lo;
 	p = (ge + 1.0) / (h->calib_count + 1.0);
 	h->short_sum[k] += -log(p) - ring[h->short_pos];
 	ring[h->short_pos] = -log(p);
@@ -1304,7 +1330,7 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 				alpha;
 
 	if (cfg->score_calibration > 0)
-		return conformal_likelihood(L, cfg->score_tie, state, h, k, raw, learn);
+		return conformal_likelihood(cfg, L, state, h, k, raw, learn);
 	/* the ring position is advanced by the caller once for all signals */
 	h->short_sum[k] += raw - ring[h->short_pos];
 	ring[h->short_pos] = raw;

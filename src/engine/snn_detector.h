@@ -19,8 +19,10 @@
  *	  actual code that was not predicted (HTM-like).
  *
  * Each selected signal becomes an anomaly likelihood: by default a conformal
- * p-value among its own last score_calibration values, combined over the
- * short window by Fisher's method; or (score_calibration = 0) Numenta's
+ * p-value among its own last score_calibration values (past values within
+ * score_tie_spread standard deviations below it count as ties: no evidence
+ * from inside the signal's own noise), combined over the short window by
+ * Fisher's method; or (score_calibration = 0) Numenta's
  * Gaussian tail of the short-window mean against long-run statistics.  A
  * value beyond the range seen so far (by score_range_tolerance of it) is
  * certain.  The score in [0, 1] is the log-scaled likelihood (0.5 = one
@@ -128,6 +130,8 @@ typedef struct snn_detector_config
 									 * method; 0: Gaussian likelihood */
 	double		score_tie;		/* past values within this fraction below the
 								 * current one count as ties (conformal) */
+	double		score_tie_spread;	/* ... or within this many standard
+									 * deviations of the signal (0 = off) */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
 	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
