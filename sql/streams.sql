@@ -10,6 +10,10 @@ SELECT s->>'res_neurons' AS neurons, s->>'res_model' AS model, s->>'score_thresh
 FROM (SELECT snn_detector_settings('{"reservoir": {"neurons": 48, "model": "lif"},
 	"threshold": 0.7, "learning": {"online": false}, "seed": 7}') s) x;
 SELECT snn_detector_settings('{"res_neurons": 40}')->>'res_neurons' AS flat_name;
+SELECT s->>'score_tie_spread' AS default_spread, s->>'score_memory_gap' AS gap,
+       snn_detector_settings('{"scoring": {"tie_spread": 0.25}}')->>'score_tie_spread' AS spread
+FROM (SELECT snn_detector_settings('{}') s) x;
+SELECT snn_detector_settings('{"scoring": {"tie_spread": -1}}');
 SELECT length(snn_detector_preset_actions('sensor')) > 0 AS has_actions;
 SELECT snn_detector_settings('{"preset": "nosuch"}');
 SELECT snn_detector_settings('{"reservoir": {"neurons": 0}}');
