@@ -20,7 +20,7 @@
 #endif
 
 #define DET_MAGIC	0x534e4e44u	/* "SNND" */
-#define DET_VERSION 2u	/* 2: readout weights column-major */
+#define DET_VERSION 2u	/* 2: readout column-major, STDP output index */
 #define N_SIGNALS	2			/* prediction error, spike-pattern novelty */
 
 /* ---------------------------------------------------------------------
@@ -1271,9 +1271,8 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	double		p,
 				x,
 				term,
-				sum;
-
-	double		lo = raw * (1.0 - cfg->score_tie);
+				sum,
+				lo = raw * (1.0 - cfg->score_tie);
 
 	/*
 	 * Past values within score_tie of this one (relative), or within
