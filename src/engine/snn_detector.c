@@ -149,7 +149,7 @@ config_base(snn_detector_config *c)
 	c->score_coverage = 0.3;
 	c->score_signals = 2;
 	c->score_memory = 512;
-	c->score_memory_gap = 40;
+	c->score_memory_gap = 20;
 	c->score_knn = 5;
 	c->score_range_tolerance = 0.05;
 	c->score_calibration = 1000;
