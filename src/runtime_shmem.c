@@ -4,7 +4,6 @@
  */
 #include "postgres.h"
 
-#include <time.h>
 
 #include "miscadmin.h"
 #include "pgstat.h"
