@@ -4,7 +4,6 @@
  */
 #include "postgres.h"
 
-
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/ipc.h"
