@@ -379,6 +379,8 @@ typedef struct det_head
 	double		lcount[N_SIGNALS];
 	double		last_score;
 	double		alarm_adapt;	/* threshold adaptation of the alarm stage */
+	double		x_norm;			/* 1e-9 + |x|^2 of the readout features, 0 if
+								 * not yet known (states saved before it) */
 } det_head;
 
 static size_t
@@ -756,37 +758,109 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 	return SNN_OK;
 }
 
+/*
+ * Gaussian fields walked outwards from a peak: out[at(t)] = exp(-(dp - t g)^2
+ * / 2) for t = 1 .. n_up and exp(-(dp + t g)^2 / 2) at the mirror slots
+ * t = 1 .. n_down, where at() steps by +1 or -1 with wrap-around modulo nf.
+ * Two Gaussians a step apart differ by the factor exp(-g d - g^2 / 2), and
+ * that factor itself shrinks by exp(-g^2) a step, so three exps do the work
+ * of one a field.  The products carry a relative error of a few 1e-16 a
+ * step, far below the float the fields are stored in.
+ */
+static void
+gauss_walk(double dp, double g, int p, int n_up, int n_down, int nf, float *out)
+{
+	double		c = exp(-g * g),
+				v = exp(-0.5 * dp * dp),
+				r_up = exp(g * dp - 0.5 * g * g),
+				r_down = c / r_up,
+				vu = v,
+				vd = v;
+
+	out[p] = (float) v;
+	for (int t = 1, i = p; t <= n_up; t++)
+	{
+		i = i + 1 == nf ? 0 : i + 1;
+		vu *= r_up;
+		r_up *= c;
+		out[i] = (float) vu;
+	}
+	for (int t = 1, i = p; t <= n_down; t++)
+	{
+		i = i == 0 ? nf - 1 : i - 1;
+		vd *= r_down;
+		r_down *= c;
+		out[i] = (float) vd;
+	}
+}
+
 /* Gaussian receptive fields over z in [-range, range] (population code). */
 static void
 encode_population(double z, int nf, double range, double width, float *out)
 {
 	double		spacing = 2.0 * range / (nf - 1);
-	double		sig = width * spacing;
+	double		sig = width * spacing,
+				d0;
+	int			p;
 
 	if (z > range + 2 * sig)
 		z = range + 2 * sig;
 	if (z < -range - 2 * sig)
 		z = -range - 2 * sig;
-	for (int i = 0; i < nf; i++)
+	d0 = (z + range) / sig;		/* distance to field 0, in widths */
+	if (width < 0.125)
 	{
-		double		d = (z - (-range + i * spacing)) / sig;
+		/* narrow fields: the walk's factors would underflow; direct */
+		for (int i = 0; i < nf; i++)
+		{
+			double		d = (z - (-range + i * spacing)) / sig;
 
-		out[i] = (float) exp(-0.5 * d * d);
+			out[i] = (float) exp(-0.5 * d * d);
+		}
+		return;
 	}
+	p = (int) lround((z + range) / spacing);
+	p = p < 0 ? 0 : p > nf - 1 ? nf - 1 : p;
+	gauss_walk(d0 - p / width, 1.0 / width, p, nf - 1 - p, p, nf, out);
 }
 
-/* Gaussian fields on a ring: phase in [0, 1). */
+/* Gaussian fields on a ring: phase in [0, 1), field i centred at i / nf. */
 static void
 encode_ring(double phase, int nf, double width, float *out)
 {
-	for (int i = 0; i < nf; i++)
-	{
-		double		d = phase * nf - i;
+	double		q = phase * nf,
+				dp;
+	int			p,
+				n_up;
 
-		d -= nf * floor(d / nf + 0.5);	/* wrap to [-nf/2, nf/2) */
-		d /= width;
-		out[i] = (float) exp(-0.5 * d * d);
+	if (width < 0.125)
+	{
+		for (int i = 0; i < nf; i++)
+		{
+			double		d = q - i;
+
+			d -= nf * floor(d / nf + 0.5);	/* wrap to [-nf/2, nf/2) */
+			d /= width;
+			out[i] = (float) exp(-0.5 * d * d);
+		}
+		return;
 	}
+	p = (int) floor(q + 0.5);
+	dp = q - p;					/* in [-1/2, 1/2) */
+	p = ((p % nf) + nf) % nf;
+	/* every field once, at its nearest distance around the ring */
+	n_up = (int) floor(dp + nf / 2.0);
+	gauss_walk(dp / width, 1.0 / width, p, n_up, nf - 1 - n_up, nf, out);
+}
+
+void
+snn_detector_fields(double z, int nf, double range, double width, int ring,
+					float *out)
+{
+	if (ring)
+		encode_ring(z, nf, width, out);
+	else
+		encode_population(z, nf, range, width, out);
 }
 
 /* Upper-tail likelihood 1 - Q(z) of a standard normal. */
@@ -950,19 +1024,18 @@ stdp_fired(const det_layout *L, void *state, const uint8_t *newspk,
 }
 
 /*
- * Recurrent input of every neuron from the spikes of the last substep.
- * Eight neurons at a time: each sum adds its synapses in the same order as
- * one neuron at a time would (w * 0 is a signed zero, which adds nothing),
- * but eight independent sums do not wait on each other's additions.
+ * out[i] = sum over j < k of w[i k + j] * src[idx[i k + j]] for n rows: the
+ * input and the recurrent currents.  Eight rows at a time: each sum adds its
+ * terms in the same order as one row at a time would, but eight independent
+ * sums do not wait on each other's additions.
  */
 static void
-recurrent_currents(const det_layout *L, const uint16_t *ridx, const float *rw,
-				   const uint8_t *spk, float *rec)
+sparse_sums(const uint16_t *idx, const float *w, const float *src, int n,
+			int k, float *out)
 {
-	int			k = L->k,
-				i = 0;
+	int			i = 0;
 
-	for (; i + 8 <= L->n; i += 8)
+	for (; i + 8 <= n; i += 8)
 	{
 		float		s[8] = {0};
 
@@ -971,18 +1044,18 @@ recurrent_currents(const det_layout *L, const uint16_t *ridx, const float *rw,
 			{
 				size_t		o = (size_t) (i + r) * k + j;
 
-				s[r] += rw[o] * (float) spk[ridx[o]];
+				s[r] += w[o] * src[idx[o]];
 			}
 		for (int r = 0; r < 8; r++)
-			rec[i + r] = s[r];
+			out[i + r] = s[r];
 	}
-	for (; i < L->n; i++)
+	for (; i < n; i++)
 	{
 		float		s = 0.0f;
 
 		for (int j = 0; j < k; j++)
-			s += rw[(size_t) i * k + j] * (float) spk[ridx[(size_t) i * k + j]];
-		rec[i] = s;
+			s += w[(size_t) i * k + j] * src[idx[(size_t) i * k + j]];
+		out[i] = s;
 	}
 }
 
@@ -1011,24 +1084,22 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 	uint8_t		newspk[SNN_DETECTOR_MAX_NEURONS];
 	uint16_t	fl[SNN_DETECTOR_MAX_NEURONS];
 	float		iin[SNN_DETECTOR_MAX_NEURONS],
-				rec[SNN_DETECTOR_MAX_NEURONS];
+				rec[SNN_DETECTOR_MAX_NEURONS],
+				spkf[SNN_DETECTOR_MAX_NEURONS];
 	int			total = 0,
 				prev = 0;
 
+	sparse_sums(iidx, iw, u, L->n, L->kin, iin);
 	for (int i = 0; i < L->n; i++)
 	{
-		float		s = 0.0f;
-
-		for (int j = 0; j < L->kin; j++)
-			s += iw[(size_t) i * L->kin + j] * u[iidx[(size_t) i * L->kin + j]];
 		/* mean input over the fan-in; 4 x threshold saturates a neuron */
-		iin[i] = s / L->kin * 4.0f;
+		iin[i] = iin[i] / L->kin * 4.0f;
 		cnt[i] = 0;
 		if (cfg->res_reset)
 			v[i] = 0.0f;		/* each event starts from rest: no phase jitter */
-	}
-	for (int i = 0; i < L->n; i++)
+		spkf[i] = spk[i];		/* the spikes as weights' factors, 0 or 1 */
 		prev += spk[i];
+	}
 	for (int step = 0; step < cfg->res_substeps; step++)
 	{
 		int			fired = 0;
@@ -1038,7 +1109,7 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 		 * sum is +0, and adding +0 changes no membrane (it is never -0).
 		 */
 		if (prev > 0)
-			recurrent_currents(L, ridx, rw, spk, rec);
+			sparse_sums(ridx, rw, spkf, L->n, L->k, rec);
 		for (int i = 0; i < L->n; i++)
 		{
 			v[i] = v[i] * dm + iin[i] + (prev > 0 ? rec[i] : 0.0f);
@@ -1062,6 +1133,7 @@ run_reservoir(const snn_detector_config *cfg, const det_layout *L, void *state,
 		{
 			tr[i] = tr[i] * dt + newspk[i];
 			spk[i] = newspk[i];
+			spkf[i] = newspk[i];
 		}
 	}
 	return total;
@@ -1081,50 +1153,171 @@ readout_features(const det_layout *L, const void *state, const float *u, float *
 }
 
 /*
- * yhat = W x with W stored column by column (W[j * nval + i]): each output
- * still sums its terms in column order from zero, but the outputs are
- * independent lanes of one vector loop instead of a chain of dependent
- * additions each.
+ * The readout's NLMS update and its next prediction in one pass over W,
+ * which is stored column by column (W[j * nval + i]): column j first moves
+ * by e x_old[j] (when learning), then adds w x_new[j] to the prediction.
+ * Every weight and every output sees the operations of an update pass
+ * followed by a prediction pass, in the same order; blocks of 32 outputs
+ * keep their sums in registers, and the outputs are the lanes of a vector.
  */
 static inline __attribute__((always_inline)) void
-predict_body(const float *W, const float *x, int nval, int nx, float *yhat)
+readout_block(float *restrict W, const float *restrict e,
+			  const float *restrict xo, const float *restrict xn, int nval,
+			  int nx, int i0, int nb, int learn, float *restrict yhat)
 {
-	for (int i = 0; i < nval; i++)
-		yhat[i] = 0.0f;
+	float		acc[32] = {0};
+
 	for (int j = 0; j < nx; j++)
 	{
-		const float *wj = W + (size_t) j * nval;
-		float		xj = x[j];
+		float	   *wj = W + (size_t) j * nval + i0;
 
-		for (int i = 0; i < nval; i++)
-			yhat[i] += wj[i] * xj;
+		for (int r = 0; r < nb; r++)
+		{
+			float		w = wj[r];
+
+			if (learn)
+			{
+				w += e[i0 + r] * xo[j];
+				wj[r] = w;
+			}
+			acc[r] += w * xn[j];
+		}
 	}
+	for (int r = 0; r < nb; r++)
+		yhat[i0 + r] = acc[r];
 }
 
-/* NLMS: W += e x^T, column by column (the layout of predict_body). */
+#if defined(__GNUC__)
+typedef float v8f __attribute__((vector_size(32)));
+
+/* Unaligned loads and stores of eight floats (macros: no vector ABI). */
+#define LD8(v, p)	memcpy(&(v), (p), sizeof(v8f))
+#define ST8(p, v)	memcpy((p), &(v), sizeof(v8f))
+
+/*
+ * readout_block() for 32 outputs with the sums in four vector registers
+ * (the compiler keeps a float[32] in memory): lane-wise multiplies and adds,
+ * the same operations in the same order.
+ */
 static inline __attribute__((always_inline)) void
-update_body(float *W, const float *e, const float *x, int nval, int nx)
+readout_block32(float *restrict W, const float *restrict e,
+				const float *restrict xo, const float *restrict xn, int nval,
+				int nx, int i0, int learn, float *restrict yhat,
+				double *restrict xx)
 {
+	double		sq = 1e-9;
+
+	v8f			a0 = {0},
+				a1 = {0},
+				a2 = {0},
+				a3 = {0},
+				e0 = {0},
+				e1 = {0},
+				e2 = {0},
+				e3 = {0};
+
+	if (learn)
+	{
+		LD8(e0, e + i0);
+		LD8(e1, e + i0 + 8);
+		LD8(e2, e + i0 + 16);
+		LD8(e3, e + i0 + 24);
+	}
 	for (int j = 0; j < nx; j++)
 	{
-		float	   *wj = W + (size_t) j * nval;
-		float		xj = x[j];
+		float	   *wj = W + (size_t) j * nval + i0;
+		v8f			w0,
+					w1,
+					w2,
+					w3;
 
-		for (int i = 0; i < nval; i++)
-			wj[i] += e[i] * xj;
+		LD8(w0, wj);
+		LD8(w1, wj + 8);
+		LD8(w2, wj + 16);
+		LD8(w3, wj + 24);
+		if (learn)
+		{
+			w0 += e0 * xo[j];
+			w1 += e1 * xo[j];
+			w2 += e2 * xo[j];
+			w3 += e3 * xo[j];
+			ST8(wj, w0);
+			ST8(wj + 8, w1);
+			ST8(wj + 16, w2);
+			ST8(wj + 24, w3);
+		}
+		a0 += w0 * xn[j];
+		a1 += w1 * xn[j];
+		a2 += w2 * xn[j];
+		a3 += w3 * xn[j];
+		/* a dependent chain, hidden behind the independent vector work */
+		sq += (double) xn[j] * xn[j];
 	}
+	*xx = sq;
+	ST8(yhat + i0, a0);
+	ST8(yhat + i0 + 8, a1);
+	ST8(yhat + i0 + 16, a2);
+	ST8(yhat + i0 + 24, a3);
+}
+#else
+#define readout_block32(W, e, xo, xn, nval, nx, i0, learn, yhat, xx) \
+	readout_block(W, e, xo, xn, nval, nx, i0, 32, learn, yhat)
+#endif
+
+/*
+ * All outputs: full blocks of 32, then the rest.  Returns 1e-9 + |xn|^2,
+ * the next update's normaliser, summed in feature order.
+ */
+static inline __attribute__((always_inline)) double
+readout_body(float *W, const float *e, const float *xo, const float *xn,
+			 int nval, int nx, int learn, float *yhat)
+{
+	double		xx = 1e-9,
+				sq;
+	int			i0 = 0,
+				known = 0;
+
+	for (; i0 + 32 <= nval; i0 += 32)
+	{
+		if (learn)
+			readout_block32(W, e, xo, xn, nval, nx, i0, 1, yhat, &sq);
+		else
+			readout_block32(W, e, xo, xn, nval, nx, i0, 0, yhat, &sq);
+#if defined(__GNUC__)
+		xx = sq;
+		known = 1;
+#endif
+	}
+	if (i0 < nval)
+		readout_block(W, e, xo, xn, nval, nx, i0, nval - i0, learn, yhat);
+	if (!known)
+		for (int j = 0; j < nx; j++)
+			xx += (double) xn[j] * xn[j];
+	return xx;
 }
 
-static void
-predict_default(const float *W, const float *x, int nval, int nx, float *yhat)
+/* How many of the n values are at least lo: the conformal p-value's rank. */
+static inline __attribute__((always_inline)) int
+count_body(const float *v, int n, float lo)
 {
-	predict_body(W, x, nval, nx, yhat);
+	int			ge = 0;
+
+	for (int j = 0; j < n; j++)
+		ge += v[j] >= lo;
+	return ge;
 }
 
-static void
-update_default(float *W, const float *e, const float *x, int nval, int nx)
+static int
+count_default(const float *v, int n, float lo)
 {
-	update_body(W, e, x, nval, nx);
+	return count_body(v, n, lo);
+}
+
+static double
+readout_default(float *W, const float *e, const float *xo, const float *xn,
+				int nval, int nx, int learn, float *yhat)
+{
+	return readout_body(W, e, xo, xn, nval, nx, learn, yhat);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -1135,26 +1328,28 @@ update_default(float *W, const float *e, const float *x, int nval, int nx)
  * adds (AVX2 does not imply FMA), so the results are bit for bit those of
  * the default path.
  */
-__attribute__((target("avx2"))) static void
-predict_avx2(const float *W, const float *x, int nval, int nx, float *yhat)
+__attribute__((target("avx2"))) static double
+readout_avx2(float *W, const float *e, const float *xo, const float *xn,
+			 int nval, int nx, int learn, float *yhat)
 {
-	predict_body(W, x, nval, nx, yhat);
+	return readout_body(W, e, xo, xn, nval, nx, learn, yhat);
 }
 
-__attribute__((target("avx2"))) static void
-update_avx2(float *W, const float *e, const float *x, int nval, int nx)
+__attribute__((target("avx2"))) static int
+count_avx2(const float *v, int n, float lo)
 {
-	update_body(W, e, x, nval, nx);
+	return count_body(v, n, lo);
 }
 #endif
 
-typedef void (*predict_fn) (const float *, const float *, int, int, float *);
-typedef void (*update_fn) (float *, const float *, const float *, int, int);
-static predict_fn readout_predict = NULL;
-static update_fn readout_update = NULL;
+typedef double (*readout_fn) (float *, const float *, const float *,
+							  const float *, int, int, int, float *);
+typedef int (*count_fn) (const float *, int, float);
+static readout_fn readout_pass = NULL;
+static count_fn count_at_least = NULL;
 static int	readout_generic_only = 0;
 
-/* Pick the readout loops for this CPU; idempotent, so races are benign. */
+/* Pick the kernels for this CPU; idempotent, so races are benign. */
 static void
 choose_readout(void)
 {
@@ -1162,13 +1357,13 @@ choose_readout(void)
 	__builtin_cpu_init();
 	if (!readout_generic_only && __builtin_cpu_supports("avx2"))
 	{
-		readout_update = update_avx2;
-		readout_predict = predict_avx2;
+		count_at_least = count_avx2;
+		readout_pass = readout_avx2;
 		return;
 	}
 #endif
-	readout_update = update_default;
-	readout_predict = predict_default;
+	count_at_least = count_default;
+	readout_pass = readout_default;
 }
 
 void
@@ -1269,6 +1464,7 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	int			ge = 0,
 				w;
 	double		p,
+				nlp,
 				x,
 				term,
 				sum,
@@ -1297,11 +1493,11 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 			h->lcount[k] += 1.0;
 		}
 	}
-	for (int j = 0; j < h->calib_count; j++)
-		ge += cal[j] >= (float) lo;
+	ge = count_at_least(cal, h->calib_count, (float) lo);
 	p = (ge + 1.0) / (h->calib_count + 1.0);
-	h->short_sum[k] += -log(p) - ring[h->short_pos];
-	ring[h->short_pos] = -log(p);
+	nlp = -log(p);
+	h->short_sum[k] += nlp - ring[h->short_pos];
+	ring[h->short_pos] = nlp;
 	if (learn)
 		cal[h->calib_pos] = (float) raw;	/* caller advances calib_pos */
 	w = h->short_count < L->ns ? h->short_count + 1 : L->ns;
@@ -1355,6 +1551,39 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 }
 
 /*
+ * Prediction errors of n lines of the code, d[i], and their share of the
+ * normaliser, dn[i], before they are summed in line order.  No branch (the
+ * near fields pass the coverage at random), so the loop runs in vector
+ * lanes; a line past the coverage gets (1 - p / coverage) * 0, a zero
+ * whose sign adds nothing to the sums.
+ */
+static void
+code_errors(double coverage, const float *restrict u,
+			const float *restrict yhat, int n, double *restrict d,
+			double *restrict dn)
+{
+	for (int i = 0; i < n; i++)
+	{
+		float		y = yhat[i];
+		double		p = y < 0.0f ? 0.0 : y > 1.0f ? 1.0 : (double) y;
+
+		if (coverage > 0)
+		{
+			/* HTM-like: the share of the code that was not predicted */
+			d[i] = u[i] * ((1.0 - p / coverage) * (double) (p < coverage));
+			dn[i] = u[i];
+		}
+		else
+		{
+			double		e = u[i] - p;
+
+			d[i] = e * e;
+			dn[i] = (double) u[i] * u[i] + p * p;
+		}
+	}
+}
+
+/*
  * Flush denormals to zero while a step runs, and put the caller's mode back
  * after: the far receptive fields, decaying traces and the NLMS update make
  * subnormal floats that cost the x86 FPU a hundred cycles each (measured:
@@ -1399,7 +1628,9 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	float	   *W,
 			   *x,
 			   *yhat;
-	double		fe[SNN_DETECTOR_MAX_FEATURES];
+	double		fe[SNN_DETECTOR_MAX_FEATURES],
+				dv[64],
+				dn[64];
 	double		num = 0.0,
 				den = 1e-9,
 				perr,
@@ -1409,7 +1640,11 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 				xx = 1e-9,
 				outside = 0.0;
 	unsigned int fp_mode;
-	int			learn = cfg->learn_online;
+	float		e[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2],
+				xn[SNN_DETECTOR_MAX_NEURONS + SNN_DETECTOR_MAX_FEATURES *
+				   SNN_DETECTOR_MAX_FIELDS * 2 + SNN_DETECTOR_MAX_FIELDS + 7 + 1];
+	int			learn = cfg->learn_online,
+				update = 0;
 	int			spikes,
 				contrib = 0,
 				alarm = 0,
@@ -1431,7 +1666,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 						"detector state does not match its configuration");
 	/* from here on nothing fails: the state is only changed below */
 	fp_mode = det_fp_enter();
-	if (readout_predict == NULL)
+	if (readout_pass == NULL)
 		choose_readout();
 
 	W = SEC(state, L, off_w, float);
@@ -1447,41 +1682,37 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	{
 		int			per_f = L.nval / L.nf;
 
-		for (int i = 0; i < L.nval; i++)
-		{
-			double		p = yhat[i] < 0 ? 0 : yhat[i] > 1 ? 1 : yhat[i];
-			double		d;
+		for (int f = 0; f < L.nf; f++)
+			for (int c = 0; c < per_f; c += 64)
+			{
+				int			i0 = f * per_f + c,
+							nc = per_f - c < 64 ? per_f - c : 64;
 
-			if (cfg->score_coverage > 0)
-			{
-				/* HTM-like: the share of the code that was not predicted */
-				d = u[i] * (p >= cfg->score_coverage ? 0.0 : 1.0 - p / cfg->score_coverage);
-				den += u[i];
+				code_errors(cfg->score_coverage, u + i0, yhat + i0, nc, dv, dn);
+				for (int i = 0; i < nc; i++)
+				{
+					num += dv[i];
+					den += dn[i];
+					fe[f] += dv[i];
+				}
 			}
-			else
-			{
-				d = u[i] - p;
-				d *= d;
-				den += (double) u[i] * u[i] + p * p;
-			}
-			num += d;
-			fe[i / per_f] += d;
-		}
 		for (int f = 1; f < L.nf; f++)
 			if (fe[f] > fe[contrib])
 				contrib = f;
-		/* NLMS: move the previous prediction towards what happened */
+		/* NLMS: the previous prediction moves towards what happened */
 		if (learn)
 		{
-			float		mu,
-						e[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS];
+			float		mu;
 
-			for (int j = 0; j < L.nx; j++)
-				xx += (double) x[j] * x[j];
+			if (h->x_norm > 0)
+				xx = h->x_norm;	/* summed by the last readout pass */
+			else
+				for (int j = 0; j < L.nx; j++)
+					xx += (double) x[j] * x[j];
 			mu = (float) (cfg->learn_readout_rate / xx);
 			for (int i = 0; i < L.nval; i++)
 				e[i] = (u[i] - yhat[i]) * mu;
-			readout_update(W, e, x, L.nval, L.nx);
+			update = 1;
 		}
 	}
 	perr = num / den;
@@ -1493,9 +1724,10 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	if (cfg->score_signals & 2)
 		nov = pattern_novelty(cfg, &L, state, h, learn);
 
-	/* predict the next event's value code */
-	readout_features(&L, state, u, x);
-	readout_predict(W, x, L.nval, L.nx, yhat);
+	/* apply the update and predict the next event's value code */
+	readout_features(&L, state, u, xn);
+	h->x_norm = readout_pass(W, e, x, xn, L.nval, L.nx, update, yhat);
+	memcpy(x, xn, sizeof(float) * L.nx);
 
 	/* likelihoods of both signals, over a shared short window */
 	{

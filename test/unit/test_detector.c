@@ -431,7 +431,11 @@ test_cause(void)
 	free(st);
 }
 
-/* The widest readout kernels and the portable ones leave identical states. */
+/*
+ * The widest kernels and the portable ones leave identical states: a code
+ * of 32 lines (one full block of the readout), 24 (the remainder loop
+ * only) and 56 (both), learning and frozen.
+ */
 static void
 test_kernels_identical(void)
 {
@@ -442,23 +446,106 @@ test_kernels_identical(void)
 	static double x[N],
 				s1[N],
 				s2[N];
-	snn_detector_config cfg;
-	void	   *a,
-			   *b;
+	static const int fields[] = {16, 12, 14};
 
 	make_series(x, N, 2, 1500);
-	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
-	cfg.score_signals = 3;		/* the readout drives a score too */
-	a = new_state(&cfg, 11);
-	b = new_state(&cfg, 11);
-	CHECK(feed(&cfg, a, x, 0, N, s1) == 0);
-	snn_detector_use_generic_kernels(1);
-	CHECK(feed(&cfg, b, x, 0, N, s2) == 0);
-	snn_detector_use_generic_kernels(0);
-	CHECK(memcmp(s1, s2, sizeof(s1)) == 0);
-	CHECK(memcmp(a, b, snn_detector_state_size(&cfg)) == 0);
-	free(a);
-	free(b);
+	for (int c = 0; c < 6; c++)
+	{
+		snn_detector_config cfg;
+		void	   *a,
+				   *b;
+
+		snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+		cfg.score_signals = 3;	/* the readout drives a score too */
+		cfg.enc_fields = fields[c % 3];
+		a = new_state(&cfg, 11);
+		b = new_state(&cfg, 11);
+		if (c >= 3)
+		{
+			/* learn first, then freeze: the predict-only pass */
+			CHECK(feed(&cfg, a, x, 0, N / 2, s1) == 0);
+			CHECK(feed(&cfg, b, x, 0, N / 2, s2) == 0);
+			cfg.learn_online = 0;
+		}
+		CHECK(feed(&cfg, a, x, 0, N, s1) == 0);
+		snn_detector_use_generic_kernels(1);
+		CHECK(feed(&cfg, b, x, 0, N, s2) == 0);
+		snn_detector_use_generic_kernels(0);
+		CHECKF(memcmp(s1, s2, sizeof(s1)) == 0, "scores differ, case %d", c);
+		CHECKF(memcmp(a, b, snn_detector_state_size(&cfg)) == 0,
+			   "states differ, case %d", c);
+		free(a);
+		free(b);
+	}
+}
+
+/* Direct Gaussian of the distance d, as the fields were first written. */
+static float
+gauss_direct(double d)
+{
+	return (float) exp(-0.5 * d * d);
+}
+
+/*
+ * The encoder's receptive fields (walked outwards from the peak with three
+ * exps) match one exp a field to within a float's rounding, for population
+ * and ring codes, narrow to wide fields, z inside and far outside the range.
+ */
+static void
+test_fields(void)
+{
+	static const int nfs[] = {1, 2, 3, 12, 16, 64};
+	static const double widths[] = {0.05, 0.125, 0.3, 1.0, 2.5, 100.0};
+	double		worst = 0.0;
+	int			bad = 0;
+
+	for (int a = 0; a < 6; a++)
+		for (int b = 0; b < 6; b++)
+			for (int ring = 0; ring < 2; ring++)
+			{
+				int			nf = nfs[a];
+				double		width = widths[b],
+							range = 4.0;
+
+				if (!ring && nf < 2)
+					continue;
+				for (int s = 0; s <= 4000; s++)
+				{
+					double		z = ring ? s / 4001.0 : -9.0 + s * 18.0 / 4000;
+					double		spacing = 2.0 * range / (nf - 1),
+								sig = width * spacing,
+								zc = z;
+					float		out[64];
+
+					snn_detector_fields(z, nf, range, width, ring, out);
+					if (!ring)
+						zc = z > range + 2 * sig ? range + 2 * sig :
+							z < -range - 2 * sig ? -range - 2 * sig : z;
+					for (int i = 0; i < nf; i++)
+					{
+						double		d,
+									want,
+									err;
+
+						if (ring)
+						{
+							d = z * nf - i;
+							d -= nf * floor(d / nf + 0.5);
+							d /= width;
+						}
+						else
+							d = (zc - (-range + i * spacing)) / sig;
+						want = gauss_direct(d);
+						err = fabs(out[i] - want);
+						/* two float steps of the value, or below FLT_MIN */
+						if (err > 2.5e-7 * want && err > 1.2e-38)
+							bad++;
+						if (want > 1e-30 && err / want > worst)
+							worst = err / want;
+					}
+				}
+			}
+	CHECKF(bad == 0, "%d fields off by more than two float steps (worst %g)", bad, worst);
 }
 
 /*
@@ -535,6 +622,7 @@ main(void)
 	test_detection();
 	test_cause();
 	test_kernels_identical();
+	test_fields();
 	test_damaged_state();
 	test_bad_input();
 	test_multi_feature();
