@@ -1550,37 +1550,76 @@ signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	return lik;
 }
 
+/* One line's prediction error and its share of the normaliser. */
+static inline void
+code_error(double coverage, float uf, float y, double *d, double *dn)
+{
+	double		p = y < 0.0f ? 0.0 : y > 1.0f ? 1.0 : (double) y;
+
+	if (coverage > 0)
+	{
+		/* HTM-like: the share of the code that was not predicted */
+		*d = uf * (p >= coverage ? 0.0 : 1.0 - p / coverage);
+		*dn = uf;
+	}
+	else
+	{
+		double		e = uf - p;
+
+		*d = e * e;
+		*dn = (double) uf * uf + p * p;
+	}
+}
+
+#if defined(__GNUC__)
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4q __attribute__((vector_size(32)));
+#endif
+
 /*
  * Prediction errors of n lines of the code, d[i], and their share of the
- * normaliser, dn[i], before they are summed in line order.  No branch (the
- * near fields pass the coverage at random), so the loop runs in vector
- * lanes; a line past the coverage gets (1 - p / coverage) * 0, a zero
- * whose sign adds nothing to the sums.
+ * normaliser, dn[i], before they are summed in line order.  The near fields
+ * pass the coverage at random, so the branches of code_error() mispredict;
+ * four lines at a time with masks give the same values without a branch.
  */
 static void
-code_errors(double coverage, const float *restrict u,
-			const float *restrict yhat, int n, double *restrict d,
-			double *restrict dn)
+code_errors(double coverage, const float *u, const float *yhat, int n,
+			double *d, double *dn)
 {
-	for (int i = 0; i < n; i++)
-	{
-		float		y = yhat[i];
-		double		p = y < 0.0f ? 0.0 : y > 1.0f ? 1.0 : (double) y;
+	int			i = 0;
 
-		if (coverage > 0)
+#if defined(__GNUC__)
+	if (coverage > 0)
+		for (; i + 4 <= n; i += 4)
 		{
-			/* HTM-like: the share of the code that was not predicted */
-			d[i] = u[i] * ((1.0 - p / coverage) * (double) (p < coverage));
-			dn[i] = u[i];
-		}
-		else
-		{
-			double		e = u[i] - p;
+			v4f			yf,
+						uf;
+			v4d			y,
+						uv,
+						p,
+						miss,
+						one = {1.0, 1.0, 1.0, 1.0};
+			v4q			m;
 
-			d[i] = e * e;
-			dn[i] = (double) u[i] * u[i] + p * p;
+			memcpy(&yf, yhat + i, sizeof(yf));
+			memcpy(&uf, u + i, sizeof(uf));
+			y = __builtin_convertvector(yf, v4d);
+			uv = __builtin_convertvector(uf, v4d);
+			/* clamp to [0, 1]; a NaN stays NaN as in code_error() */
+			p = (v4d) ((v4q) y & ~(y < 0.0));
+			m = p > 1.0;
+			p = (v4d) (((v4q) p & ~m) | ((v4q) one & m));
+			/* lines at or past the coverage count as predicted: +0 */
+			miss = 1.0 - p / coverage;
+			miss = (v4d) ((v4q) miss & ~(p >= coverage));
+			miss = uv * miss;
+			memcpy(d + i, &miss, sizeof(miss));
+			memcpy(dn + i, &uv, sizeof(uv));
 		}
-	}
+#endif
+	for (; i < n; i++)
+		code_error(coverage, u[i], yhat[i], &d[i], &dn[i]);
 }
 
 /*
