@@ -955,18 +955,29 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 
 /*
  * One STDP change of a weight: sign kept (Dale), magnitude in [0, wmax], no
- * change when dw is 0.  Written as selects, which compile without branches.
+ * change when dw is 0 or when skip is set.  The selects are masks on the
+ * bits: the weight's sign and a change's clamp at 0 are coin flips, which
+ * as branches mispredicted (most of a step's time with the defaults).  A
+ * weight of -0 counts as excitatory, as "old < 0" says.
  */
 static inline void
-stdp_apply(float *w, float dw, float wmax)
+stdp_apply(float *w, float dw, float wmax, int skip)
 {
 	float		old = *w,
 				mag = fabsf(old) + dw;
+	uint32_t	ob,
+				mb,
+				neg = -(uint32_t) (old < 0.0f),
+				low = -(uint32_t) (mag < 0.0f),
+				keep = -(uint32_t) (dw != 0.0f && !skip);
 
-	mag = mag < 0.0f ? 0.0f : mag;
 	mag = mag > wmax ? wmax : mag;
-	mag = old < 0.0f ? -mag : mag;
-	*w = dw != 0.0f ? mag : old;
+	memcpy(&ob, &old, sizeof(ob));
+	memcpy(&mb, &mag, sizeof(mb));
+	mb &= ~low;					/* below 0: +0 */
+	mb ^= neg & 0x80000000u;	/* the sign of the old weight */
+	mb = (mb & keep) | (ob & ~keep);
+	memcpy(w, &mb, sizeof(mb));
 }
 
 /*
@@ -1004,7 +1015,7 @@ stdp_fired(const det_layout *L, void *state, const uint8_t *newspk,
 			dw += eta * tr[p];	/* pre before post: potentiate */
 			/* post before pre: depress (b * 0 = +0 takes nothing off) */
 			dw -= dep * tr[i] * (float) newspk[p];
-			stdp_apply(&wi[j], dw, wmax);
+			stdp_apply(&wi[j], dw, wmax, 0);
 		}
 	}
 	for (int f = 0; f < n_fired; f++)
@@ -1018,7 +1029,7 @@ stdp_fired(const det_layout *L, void *state, const uint8_t *newspk,
 
 			dw -= dep * tr[i];	/* post before pre: depress */
 			/* a synapse onto a firing neuron was done above */
-			stdp_apply(&rw[rslot[at]], newspk[i] ? 0.0f : dw, wmax);
+			stdp_apply(&rw[rslot[at]], dw, wmax, newspk[i]);
 		}
 	}
 }
