@@ -83,6 +83,7 @@ extern void ss_remember_event(StreamEntry *e, const char *event_id);
 extern size_t ss_check_key(const char *key);
 
 /* stream_detector.c */
+extern void sd_install_hooks(void);
 extern const StreamDetector *sd_lookup(const char *name);
 extern const char *sd_schema(void);
 extern Oid	sd_anomalies_owner(void);

@@ -5,15 +5,19 @@
  *
  * The cache is flushed by a relcache invalidation of snn_detectors that
  * every change to a detector sends (transactional: other sessions see a
- * change when it commits).  Dropping or resetting a detector discards the
- * live states just before the transaction commits.
+ * change when it commits).  Dropping or resetting a detector, or dropping
+ * the extension, discards the live states just before the transaction
+ * commits.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "executor/spi.h"
@@ -57,6 +61,7 @@ static Oid	sd_relid = InvalidOid;
 static Oid	sd_owner = InvalidOid;
 static bool sd_callbacks = false;
 static List *sd_pending = NIL;
+static object_access_hook_type sd_prev_object_access = NULL;
 
 /* Mark every cached detector stale (the table changed somewhere). */
 static void
@@ -589,33 +594,72 @@ snn_detector_invalidate(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * Discard the live states of a detector of this database at commit (key
+ * NULL: every stream of it; detector -1: of every detector).
+ */
+static void
+sd_queue_discard(int64 detector, text *key)
+{
+	SdPending  *p;
+	MemoryContext old;
+
+	if (!ss_available())
+		return;
+	sd_register();
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	p = palloc0(sizeof(SdPending));
+	p->dboid = MyDatabaseId;
+	p->detector = detector;
+	p->all_keys = key == NULL;
+	p->subid = GetCurrentSubTransactionId();
+	if (key != NULL)
+		text_to_cstring_buffer(key, p->key, SS_KEY_LEN);
+	sd_pending = lappend(sd_pending, p);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * DROP EXTENSION snn (also through DROP SCHEMA ... CASCADE) takes the
+ * detector definitions with it: free this database's live states when it
+ * commits, as snn_detector_drop does.  A rolled-back drop keeps them.
+ */
+static void
+sd_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				 int subId, void *arg)
+{
+	if (sd_prev_object_access)
+		sd_prev_object_access(access, classId, objectId, subId, arg);
+	if (access == OAT_DROP && classId == ExtensionRelationId && ss_available())
+	{
+		char	   *name = get_extension_name(objectId);
+
+		if (name != NULL && strcmp(name, "snn") == 0)
+			sd_queue_discard(-1, NULL);
+	}
+}
+
+/* Install the drop hook (from _PG_init when preloaded). */
+void
+sd_install_hooks(void)
+{
+	sd_prev_object_access = object_access_hook;
+	object_access_hook = sd_object_access;
+}
+
 PG_FUNCTION_INFO_V1(snn_detector_discard);
 
 /* Discard live states of a detector (one key, or all if NULL) at commit. */
 Datum
 snn_detector_discard(PG_FUNCTION_ARGS)
 {
-	SdPending  *p;
-	MemoryContext old;
-
 	sd_register();
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
 	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) >= SS_KEY_LEN)
 		PG_RETURN_VOID();		/* no such stream can exist */
-	if (ss_available())
-	{
-		old = MemoryContextSwitchTo(TopMemoryContext);
-		p = palloc0(sizeof(SdPending));
-		p->dboid = MyDatabaseId;
-		p->detector = PG_GETARG_INT64(0);
-		p->all_keys = PG_ARGISNULL(1);
-		p->subid = GetCurrentSubTransactionId();
-		if (!p->all_keys)
-			text_to_cstring_buffer(PG_GETARG_TEXT_PP(1), p->key, SS_KEY_LEN);
-		sd_pending = lappend(sd_pending, p);
-		MemoryContextSwitchTo(old);
-	}
+	sd_queue_discard(PG_GETARG_INT64(0),
+					 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
 	PG_RETURN_VOID();
 }
 

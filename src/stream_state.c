@@ -135,6 +135,7 @@ snn_stream_init(void)
 	shmem_request_hook = ss_shmem_request;
 	prev_startup = shmem_startup_hook;
 	shmem_startup_hook = ss_shmem_startup;
+	sd_install_hooks();
 	ss_worker_register();
 }
 

@@ -146,5 +146,28 @@ like(slurp_file($node->logfile), qr/snn: freed 3 detector stream states of dropp
 is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-04-01') >= 0"),
 	't', 'streams of other databases live on');
 
+# DROP EXTENSION frees the streams of its database when it commits
+$node->safe_psql('postgres', 'CREATE DATABASE extdrop');
+$node->safe_psql('extdrop', qq{
+	CREATE EXTENSION snn;
+	SELECT snn_detector_create('x', '$cfg');
+	SELECT snn_anomaly_score('x', ARRAY[i::float8], 'k' || (i % 2)) FROM generate_series(1, 20) i;
+});
+my $with_x = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'");
+my $x_bytes = $node->safe_psql('extdrop', 'SELECT sum(state_bytes) FROM pg_stat_snn_detector_streams');
+ok($x_bytes > 0, 'the database has two streams');
+$node->safe_psql('extdrop', 'BEGIN; DROP EXTENSION snn; ROLLBACK');
+$node->safe_psql('extdrop', 'BEGIN; SAVEPOINT s; DROP EXTENSION snn; ROLLBACK TO s; COMMIT');
+is($node->safe_psql('extdrop', 'SELECT streams, events FROM pg_stat_snn_detectors'),
+	'2|20', 'a rolled-back DROP EXTENSION keeps the states');
+$node->safe_psql('extdrop', 'DROP EXTENSION snn');
+is($node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'"),
+	$with_x - $x_bytes, 'DROP EXTENSION frees the states at commit');
+$node->safe_psql('extdrop', 'CREATE EXTENSION snn');
+is($node->safe_psql('extdrop', 'SELECT count(*) FROM snn_stat_detector_streams()'),
+	'0', 'the extension made again finds no old streams');
+is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', '2024-05-01') >= 0"),
+	't', 'streams of other databases are untouched');
+
 $node->stop;
 done_testing();
