@@ -52,6 +52,12 @@ SELECT snn_anomaly_score('d3', ARRAY[10.0], 'other', '2024-01-01') AS first_scor
 -- bad input
 SELECT snn_anomaly_score('d1', ARRAY[1.0, 2.0]);
 SELECT snn_anomaly_score('d1', ARRAY['NaN'::float8]);
+SELECT snn_anomaly_score('d1', ARRAY[1e200::float8]);
+SELECT snn_detector_create('lim', '{}') > 0 AS created;
+SELECT snn_anomaly_score('lim', ARRAY[-1e150::float8]) >= 0 AS at_the_limit;
+SELECT snn_detector_drop('lim');
+SELECT snn_detector_create('narrow', '{"encoder": {"range": 0.001}}');
+SELECT snn_detector_create('narrow', '{"encoder": {"width": 0}}');
 SELECT snn_anomaly_score('d1', ARRAY[NULL::float8]);
 SELECT snn_anomaly_score('d1', ARRAY[1.0], repeat('k', 64));
 SELECT snn_anomaly_score('d1', ARRAY[1.0], 'k', 'infinity');
@@ -84,6 +90,13 @@ FROM snn_anomalies WHERE event_id = '400' ORDER BY detector;
 SELECT count(*) FILTER (WHERE score >= (SELECT (settings->>'score_threshold')::float8 FROM snn_detectors WHERE name = 'trg_s')) >=
        (SELECT count(*) FROM snn_anomalies WHERE detector = 'trg_s') AS alarms_are_over_threshold
 FROM scores_s;
+
+-- an event the detector cannot take fails the insert, per row and per statement
+INSERT INTO ev_r VALUES (5000, 'bad', 'NaN', '2024-02-01');
+INSERT INTO ev_s VALUES (5000, 'bad', 1e200, '2024-02-01');
+INSERT INTO ev_r VALUES (5000, 'bad', -1e200, '2024-02-01');
+SELECT count(*) AS bad_rows FROM ev_s WHERE id = 5000;
+SELECT count(*) AS bad_streams FROM pg_stat_snn_detector_streams WHERE stream_key = 'bad';
 
 -- a rolled-back insert leaves no anomaly
 SELECT count(*) AS before FROM snn_anomalies;

@@ -545,6 +545,12 @@ snn_anomaly_score(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
 					 errmsg("feature %d is not finite", i + 1)));
+		/* refused before a stream is made for it */
+		if (fabs(feats[i]) > SNN_DETECTOR_MAX_ABS)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature %d is %g, beyond the detector's range of +-%g",
+							i + 1, feats[i], SNN_DETECTOR_MAX_ABS)));
 	}
 	if (TIMESTAMP_NOT_FINITE(at))
 		ereport(ERROR,

@@ -346,10 +346,17 @@ st_read(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot, double *
 		}
 	}
 	for (int i = 0; i < d->cfg.n_features; i++)
+	{
 		if (!isfinite(feats[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
 					 errmsg("snn_detect: feature %d of an event is not finite", i + 1)));
+		if (fabs(feats[i]) > SNN_DETECTOR_MAX_ABS)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("snn_detect: feature %d of an event is %g, beyond the detector's range of +-%g",
+							i + 1, feats[i], SNN_DETECTOR_MAX_ABS)));
+	}
 	*key = "";
 	if (t->key_att)
 	{

@@ -45,8 +45,8 @@ static const field_desc fields[] = {
 	FI(preset, 0, 4),
 	FI(n_features, 1, SNN_DETECTOR_MAX_FEATURES),
 	FI(enc_fields, 2, SNN_DETECTOR_MAX_FIELDS),
-	FDO(enc_range, 0, 100),
-	FDO(enc_width, 0, 100),
+	FD(enc_range, 0.01, 100),	/* a narrower code is a division by ~0 */
+	FD(enc_width, 0.01, 100),
 	FD(enc_norm_tau, 1, 1e9),
 	FI(enc_delta, 0, 1),
 	FI(enc_time_of_day, 0, SNN_DETECTOR_MAX_FIELDS),
@@ -944,7 +944,7 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 	if (cfg->enc_day_of_week)
 	{
 		int64_t		day_us = 86400LL * 1000000LL;
-		int64_t		d = ts >= 0 ? ts / day_us : -((-ts + day_us - 1) / day_us);
+		int64_t		d = ts / day_us - (ts % day_us < 0);	/* floor, no overflow */
 		int			dow = (int) (((d + 4) % 7 + 7) % 7);	/* 0 = Sunday */
 
 		for (int i = 0; i < 7; i++)
@@ -1414,7 +1414,8 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 		/* 1/32 resolution: traces up to ~8 fit in a byte */
 		float		q = tr[i] * 32.0f + 0.5f;
 
-		pat[i] = q >= 255.0f ? 255 : (uint8_t) q;
+		/* a damaged state's NaN or negative trace must not reach the cast */
+		pat[i] = q >= 255.0f ? 255 : q > 0.0f ? (uint8_t) q : 0;
 	}
 	/*
 	 * The patterns older than the gap, oldest first: one circular run of
@@ -1705,9 +1706,16 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 						"detector expects %d features, got %d", cfg->n_features,
 						features == NULL ? 0 : n);
 	for (int f = 0; f < n; f++)
+	{
 		if (!isfinite(features[f]))
 			return snn_fail(err, SNN_E_NAN, "features",
 							"feature %d is not a finite number", f + 1);
+		/* the running variances square the values */
+		if (fabs(features[f]) > SNN_DETECTOR_MAX_ABS)
+			return snn_fail(err, SNN_E_RANGE, "features",
+							"feature %d is %g, beyond the detector's range of +-%g",
+							f + 1, features[f], SNN_DETECTOR_MAX_ABS);
+	}
 	if (state == NULL || h->magic != DET_MAGIC)
 		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is not initialised");
 	det_layout_of(cfg, &L);

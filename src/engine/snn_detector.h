@@ -53,6 +53,8 @@
 #define SNN_DETECTOR_MAX_SUBSTEPS	64
 /* the state of one stream never exceeds this many bytes */
 #define SNN_DETECTOR_MAX_STATE		(64 * 1024 * 1024)
+/* features beyond this magnitude are refused: their squares must not overflow */
+#define SNN_DETECTOR_MAX_ABS		1e150
 
 typedef enum snn_detector_preset
 {
@@ -201,8 +203,9 @@ snn_status	snn_detector_check_state(const snn_detector_config *cfg,
 									 snn_error *err);
 
 /*
- * Feed one event: n features (n must equal cfg->n_features, all finite) at
- * timestamp_us (microseconds since 1970-01-01 UTC).  Writes the score in
+ * Feed one event: n features (n must equal cfg->n_features, all finite and
+ * at most SNN_DETECTOR_MAX_ABS in magnitude) at timestamp_us (microseconds
+ * since 1970-01-01 UTC).  Writes the score in
  * [0, 1] to *score_out and, when detail is not NULL, the details.  On error
  * the state is left exactly as it was.
  */
