@@ -55,6 +55,8 @@ SELECT snn_anomaly_score('d1', ARRAY['NaN'::float8]);
 SELECT snn_anomaly_score('d1', ARRAY[1e200::float8]);
 SELECT snn_detector_create('lim', '{}') > 0 AS created;
 SELECT snn_anomaly_score('lim', ARRAY[-1e150::float8]) >= 0 AS at_the_limit;
+SELECT snn_anomaly_score('lim', ARRAY[1.0], '', '294276-12-31 23:59:59+00') BETWEEN 0 AND 1 AS last_time,
+       snn_anomaly_score('lim', ARRAY[1.0], '', '4713-11-24 00:00:00+00 BC') BETWEEN 0 AND 1 AS first_time;
 SELECT snn_detector_drop('lim');
 SELECT snn_detector_create('narrow', '{"encoder": {"range": 0.001}}');
 SELECT snn_detector_create('narrow', '{"encoder": {"width": 0}}');

@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
 #include "lib/dshash.h"
 #include "utils/timestamp.h"
 
@@ -90,6 +91,21 @@ extern Oid	sd_anomalies_owner(void);
 
 /* microseconds from 1970-01-01 (the engine's epoch) to 2000-01-01 */
 #define SS_EPOCH_SHIFT_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+/*
+ * A finite timestamp in the engine's epoch.  The engine only reads the time
+ * of day and the day of the week, so the last few thousand centuries the
+ * shift would overflow move back a million weeks instead.
+ */
+static inline int64
+ss_engine_time(TimestampTz at)
+{
+	int64		r;
+
+	if (pg_add_s64_overflow((int64) at, SS_EPOCH_SHIFT_US, &r))
+		r = (int64) at - INT64CONST(1000000) * 7 * USECS_PER_DAY + SS_EPOCH_SHIFT_US;
+	return r;
+}
 
 /* stream_worker.c */
 extern void ss_worker_register(void);

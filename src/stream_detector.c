@@ -559,7 +559,7 @@ snn_anomaly_score(PG_FUNCTION_ARGS)
 
 	e = ss_lock_stream(&d, key);
 	st = snn_detector_step(&d.cfg, dsa_get_address(rt_area(), e->state), feats, n,
-						   (int64) at + SS_EPOCH_SHIFT_US, &score, &det, &err);
+						   ss_engine_time(at), &score, &det, &err);
 	if (st == SNN_OK)
 	{
 		e->events++;

@@ -526,7 +526,7 @@ st_step(const StTrig *t, const StreamDetector *d, StreamEntry *e, const double *
 	snn_status	st;
 
 	st = snn_detector_step(&d->cfg, dsa_get_address(rt_area(), e->state), feats,
-						   d->cfg.n_features, (int64) at + SS_EPOCH_SHIFT_US, &score, &det, &err);
+						   d->cfg.n_features, ss_engine_time(at), &score, &det, &err);
 	if (st != SNN_OK)
 	{
 		ss_unlock_stream(e);
