@@ -127,15 +127,31 @@ $node->safe_psql('postgres', "SELECT snn_detector_drop('c')");
 is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
 	't', 'a dropped detector gives its memory back');
 
+# Bytes of all detector states on the server.
+sub detector_bytes
+{
+	return $node->safe_psql('postgres',
+		"SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'");
+}
+
+# A new database with the extension and $nkeys streams of 10 events each;
+# returns the bytes of its states.
+sub database_with_streams
+{
+	my ($db, $nkeys) = @_;
+	my $n = 10 * $nkeys;
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql($db, qq{
+		CREATE EXTENSION snn;
+		SELECT snn_detector_create('x', '$cfg');
+		SELECT snn_anomaly_score('x', ARRAY[i::float8], 'k' || (i % $nkeys)) FROM generate_series(1, $n) i;
+	});
+	return $node->safe_psql($db, 'SELECT sum(state_bytes) FROM pg_stat_snn_detector_streams');
+}
+
 # the streams of a dropped database are freed by the worker
-$node->safe_psql('postgres', 'CREATE DATABASE gone');
-$node->safe_psql('gone', qq{
-	CREATE EXTENSION snn;
-	SELECT snn_detector_create('g', '$cfg');
-	SELECT snn_anomaly_score('g', ARRAY[i::float8], 'k' || (i % 3)) FROM generate_series(1, 30) i;
-});
-my $before_drop = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'");
-my $gone_bytes = $node->safe_psql('gone', 'SELECT sum(state_bytes) FROM pg_stat_snn_detector_streams');
+my $gone_bytes = database_with_streams('gone', 3);
+my $before_drop = detector_bytes();
 ok($gone_bytes > 0, 'the second database has three streams');
 $node->safe_psql('postgres', 'DROP DATABASE gone');
 ok( $node->poll_query_until('postgres',
@@ -147,22 +163,15 @@ is($node->safe_psql('postgres', "SELECT snn_anomaly_score('p', ARRAY[1.0], 'k', 
 	't', 'streams of other databases live on');
 
 # DROP EXTENSION frees the streams of its database when it commits
-$node->safe_psql('postgres', 'CREATE DATABASE extdrop');
-$node->safe_psql('extdrop', qq{
-	CREATE EXTENSION snn;
-	SELECT snn_detector_create('x', '$cfg');
-	SELECT snn_anomaly_score('x', ARRAY[i::float8], 'k' || (i % 2)) FROM generate_series(1, 20) i;
-});
-my $with_x = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'");
-my $x_bytes = $node->safe_psql('extdrop', 'SELECT sum(state_bytes) FROM pg_stat_snn_detector_streams');
+my $x_bytes = database_with_streams('extdrop', 2);
+my $with_x = detector_bytes();
 ok($x_bytes > 0, 'the database has two streams');
 $node->safe_psql('extdrop', 'BEGIN; DROP EXTENSION snn; ROLLBACK');
 $node->safe_psql('extdrop', 'BEGIN; SAVEPOINT s; DROP EXTENSION snn; ROLLBACK TO s; COMMIT');
 is($node->safe_psql('extdrop', 'SELECT streams, events FROM pg_stat_snn_detectors'),
 	'2|20', 'a rolled-back DROP EXTENSION keeps the states');
 $node->safe_psql('extdrop', 'DROP EXTENSION snn');
-is($node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors'"),
-	$with_x - $x_bytes, 'DROP EXTENSION frees the states at commit');
+is(detector_bytes(), $with_x - $x_bytes, 'DROP EXTENSION frees the states at commit');
 $node->safe_psql('extdrop', 'CREATE EXTENSION snn');
 is($node->safe_psql('extdrop', 'SELECT count(*) FROM snn_stat_detector_streams()'),
 	'0', 'the extension made again finds no old streams');
