@@ -19,6 +19,23 @@
 #define DET_HAVE_MXCSR 1
 #endif
 
+/*
+ * GCC's vector types, for loops whose selects would otherwise compile to
+ * branches (a comparison may trap, so the compiler does not turn it into a
+ * mask) or whose sums the compiler would keep in memory.  Lane-wise
+ * operations, so the results are those of the scalar loops.
+ */
+#if defined(__GNUC__)
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4q __attribute__((vector_size(32)));
+
+/* Unaligned loads and stores of eight floats (macros: no vector ABI). */
+#define LD8(v, p)	memcpy(&(v), (p), sizeof(v8f))
+#define ST8(p, v)	memcpy((p), &(v), sizeof(v8f))
+#endif
+
 #define DET_MAGIC	0x534e4e44u	/* "SNND" */
 #define DET_VERSION 2u	/* 2: readout column-major, STDP output index */
 #define N_SIGNALS	2			/* prediction error, spike-pattern novelty */
@@ -1199,25 +1216,18 @@ readout_block(float *restrict W, const float *restrict e,
 }
 
 #if defined(__GNUC__)
-typedef float v8f __attribute__((vector_size(32)));
-
-/* Unaligned loads and stores of eight floats (macros: no vector ABI). */
-#define LD8(v, p)	memcpy(&(v), (p), sizeof(v8f))
-#define ST8(p, v)	memcpy((p), &(v), sizeof(v8f))
-
 /*
  * readout_block() for 32 outputs with the sums in four vector registers
  * (the compiler keeps a float[32] in memory): lane-wise multiplies and adds,
- * the same operations in the same order.
+ * the same operations in the same order.  Returns 1e-9 + |xn|^2 (summed in
+ * feature order), the next update's normaliser.
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) double
 readout_block32(float *restrict W, const float *restrict e,
 				const float *restrict xo, const float *restrict xn, int nval,
-				int nx, int i0, int learn, float *restrict yhat,
-				double *restrict xx)
+				int nx, int i0, int learn, float *restrict yhat)
 {
 	double		sq = 1e-9;
-
 	v8f			a0 = {0},
 				a1 = {0},
 				a2 = {0},
@@ -1264,15 +1274,16 @@ readout_block32(float *restrict W, const float *restrict e,
 		/* a dependent chain, hidden behind the independent vector work */
 		sq += (double) xn[j] * xn[j];
 	}
-	*xx = sq;
 	ST8(yhat + i0, a0);
 	ST8(yhat + i0 + 8, a1);
 	ST8(yhat + i0 + 16, a2);
 	ST8(yhat + i0 + 24, a3);
+	return sq;
 }
 #else
-#define readout_block32(W, e, xo, xn, nval, nx, i0, learn, yhat, xx) \
-	readout_block(W, e, xo, xn, nval, nx, i0, 32, learn, yhat)
+/* no vector types: the plain block, and the normaliser is not summed (-1) */
+#define readout_block32(W, e, xo, xn, nval, nx, i0, learn, yhat) \
+	(readout_block(W, e, xo, xn, nval, nx, i0, 32, learn, yhat), -1.0)
 #endif
 
 /*
@@ -1283,27 +1294,20 @@ static inline __attribute__((always_inline)) double
 readout_body(float *W, const float *e, const float *xo, const float *xn,
 			 int nval, int nx, int learn, float *yhat)
 {
-	double		xx = 1e-9,
-				sq;
-	int			i0 = 0,
-				known = 0;
+	double		xx = -1.0;		/* not summed yet */
+	int			i0 = 0;
 
 	for (; i0 + 32 <= nval; i0 += 32)
-	{
-		if (learn)
-			readout_block32(W, e, xo, xn, nval, nx, i0, 1, yhat, &sq);
-		else
-			readout_block32(W, e, xo, xn, nval, nx, i0, 0, yhat, &sq);
-#if defined(__GNUC__)
-		xx = sq;
-		known = 1;
-#endif
-	}
+		xx = learn ? readout_block32(W, e, xo, xn, nval, nx, i0, 1, yhat) :
+			readout_block32(W, e, xo, xn, nval, nx, i0, 0, yhat);
 	if (i0 < nval)
 		readout_block(W, e, xo, xn, nval, nx, i0, nval - i0, learn, yhat);
-	if (!known)
+	if (xx < 0)
+	{
+		xx = 1e-9;
 		for (int j = 0; j < nx; j++)
 			xx += (double) xn[j] * xn[j];
+	}
 	return xx;
 }
 
@@ -1582,12 +1586,6 @@ code_error(double coverage, float uf, float y, double *d, double *dn)
 		*dn = (double) uf * uf + p * p;
 	}
 }
-
-#if defined(__GNUC__)
-typedef float v4f __attribute__((vector_size(16)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4q __attribute__((vector_size(32)));
-#endif
 
 /*
  * Prediction errors of n lines of the code, d[i], and their share of the
