@@ -91,6 +91,8 @@ static const field_desc fields[] = {
 	FI(score_memory, 0, SNN_DETECTOR_MAX_MEMORY),
 	FI(score_memory_gap, 0, SNN_DETECTOR_MAX_MEMORY),
 	FI(score_knn, 1, 16),
+	FI(score_surprise_memory, 0, SNN_DETECTOR_MAX_MEMORY),
+	FD(score_surprise_at, 0, 1),
 	FD(score_range_tolerance, 0, 100),
 	FD(score_log, 0, 1),
 	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
@@ -168,6 +170,8 @@ config_base(snn_detector_config *c)
 	c->score_memory = 512;
 	c->score_memory_gap = 20;
 	c->score_knn = 5;
+	c->score_surprise_memory = 64;
+	c->score_surprise_at = 0.99;
 	c->score_range_tolerance = 0.05;
 	c->score_calibration = 1000;
 	c->score_tie_spread = 0.1;
@@ -348,6 +352,7 @@ typedef struct det_layout
 	int			nx;				/* readout features: n + nin + 1 */
 	int			ns;				/* short window */
 	int			nm;				/* pattern memory */
+	int			nsm;			/* surprise memory (0 without novelty) */
 	int			nc;				/* calibration ring */
 	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar, seen, min, max */
 	size_t		off_v;			/* float[n] membrane */
@@ -366,6 +371,8 @@ typedef struct det_layout
 	size_t		off_x;			/* float[nx] readout features of last event */
 	size_t		off_yhat;		/* float[nval] prediction for this event */
 	size_t		off_mem;		/* uint8[nm * n] past spike patterns (ring) */
+	size_t		off_smem;		/* uint8[nsm * n] patterns of surprises (ring) */
+	size_t		off_sevent;		/* int64[nsm] the event each one came from */
 	size_t		off_short;		/* double[N_SIGNALS * ns] raw signal ring */
 	size_t		off_calib;		/* float[N_SIGNALS * nc] past raw values */
 	size_t		size;
@@ -398,6 +405,8 @@ typedef struct det_head
 	double		alarm_adapt;	/* threshold adaptation of the alarm stage */
 	double		x_norm;			/* 1e-9 + |x|^2 of the readout features, 0 if
 								 * not yet known (states saved before it) */
+	int32_t		smem_pos;		/* next slot of the surprise memory */
+	int32_t		smem_count;		/* surprises stored */
 } det_head;
 
 static size_t
@@ -429,6 +438,7 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	L->nx = L->n + L->nin + 1;
 	L->ns = c->score_short;
 	L->nm = c->score_memory;
+	L->nsm = (c->score_signals & 2) && L->nm > 0 ? c->score_surprise_memory : 0;
 	L->nc = c->score_calibration;
 
 	o = align64(sizeof(det_head));
@@ -466,6 +476,10 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	o = align64(o + sizeof(float) * L->nval);
 	L->off_mem = o;
 	o = align64(o + (size_t) L->nm * L->n);
+	L->off_smem = o;
+	o = align64(o + (size_t) L->nsm * L->n);
+	L->off_sevent = o;
+	o = align64(o + sizeof(int64_t) * L->nsm);
 	L->off_short = o;
 	o = align64(o + sizeof(double) * N_SIGNALS * L->ns);
 	L->off_calib = o;
@@ -723,6 +737,7 @@ state_indices_ok(const det_layout *L, const void *state)
 	size_t		nk = (size_t) L->n * L->k;
 
 	if (!ring_ok(h->mem_pos, h->mem_count, L->nm) ||
+		!ring_ok(h->smem_pos, h->smem_count, L->nsm) ||
 		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
 		!ring_ok(h->short_pos, h->short_count, L->ns))
 		return 0;
@@ -1389,6 +1404,57 @@ snn_detector_use_generic_kernels(int on)
 }
 
 /*
+ * Insert distance d into the nb (of at most k) smallest, kept sorted;
+ * returns the new count.  Less than one quantisation step a neuron (n) is no
+ * difference.
+ */
+static inline int
+knn_insert(uint64_t *best, int nb, int k, uint64_t d, int n)
+{
+	int			pos;
+
+	d = d > (uint64_t) n ? d - n : 0;
+	if (nb < k)
+		nb++;
+	else if (d >= best[k - 1])
+		return nb;
+	pos = nb - 1;
+	while (pos > 0 && best[pos - 1] > d)
+	{
+		best[pos] = best[pos - 1];
+		pos--;
+	}
+	best[pos] = d;
+	return nb;
+}
+
+/*
+ * Keep this event's spike pattern (the newest of the recent memory) in the
+ * surprise memory: a ring of the patterns of events whose novelty was
+ * surprising.  The recent memory forgets a pattern after score_memory
+ * events; a kind of burst that recurs every few days is then new each time
+ * it comes back.  The surprise memory remembers it, as an ART category
+ * does, so the second and later occurrences count as seen before, while a
+ * kind of pattern never seen is still far from everything.  Patterns kept
+ * within the gap are skipped like those of the recent memory, so a
+ * sustained anomaly does not vouch for itself.
+ */
+static void
+keep_surprise(const det_layout *L, void *state, det_head *h)
+{
+	const uint8_t *mem = CSEC(state, *L, off_mem, uint8_t);
+	uint8_t    *smem = SEC(state, *L, off_smem, uint8_t);
+	int64_t    *sevent = SEC(state, *L, off_sevent, int64_t);
+	int			last = (h->mem_pos - 1 + L->nm) % L->nm;
+
+	memcpy(smem + (size_t) h->smem_pos * L->n, mem + (size_t) last * L->n, L->n);
+	sevent[h->smem_pos] = h->events;
+	h->smem_pos = (h->smem_pos + 1) % L->nsm;
+	if (h->smem_count < L->nsm)
+		h->smem_count++;
+}
+
+/*
  * Spike-pattern novelty: the mean L1 distance of this event's spike pattern
  * (the reservoir's traces quantised to bytes) to its k nearest neighbours
  * among the patterns of past events, leaving out the most recent ones (they
@@ -1403,6 +1469,8 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 {
 	const float *tr = CSEC(state, *L, off_tr, float);
 	uint8_t    *mem = SEC(state, *L, off_mem, uint8_t);
+	const uint8_t *smem = CSEC(state, *L, off_smem, uint8_t);
+	const int64_t *sevent = CSEC(state, *L, off_sevent, int64_t);
 	uint8_t		pat[SNN_DETECTOR_MAX_NEURONS];
 	uint64_t	best[16];
 	int			k = cfg->score_knn,
@@ -1429,25 +1497,11 @@ pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 	searched = h->mem_count - cfg->score_memory_gap;
 	j = (h->mem_pos - h->mem_count + L->nm) % L->nm;
 	for (int c = 0; c < searched; c++, j = j + 1 == L->nm ? 0 : j + 1)
-	{
-		uint64_t	d = snn_l1_u8(pat, mem + (size_t) j * L->n, L->n);
-		int			pos;
-
-		/* less than one quantisation step a neuron is no difference */
-		d = d > (uint64_t) L->n ? d - L->n : 0;
-		/* insertion into the k best, kept sorted */
-		if (nb < k)
-			nb++;
-		else if (d >= best[k - 1])
-			continue;
-		pos = nb - 1;
-		while (pos > 0 && best[pos - 1] > d)
-		{
-			best[pos] = best[pos - 1];
-			pos--;
-		}
-		best[pos] = d;
-	}
+		nb = knn_insert(best, nb, k, snn_l1_u8(pat, mem + (size_t) j * L->n, L->n), L->n);
+	/* the surprises kept apart, except those inside the gap */
+	for (int c = 0; c < h->smem_count; c++)
+		if (sevent[c] <= h->events - cfg->score_memory_gap)
+			nb = knn_insert(best, nb, k, snn_l1_u8(pat, smem + (size_t) c * L->n, L->n), L->n);
 	for (int j = 0; j < nb; j++)
 		sum += (double) best[j];
 	if (learn)
@@ -1794,6 +1848,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 			l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
 		if (cfg->score_signals & 2)
 			l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
+		if (L.nsm > 0 && learn && l1 >= cfg->score_surprise_at)
+			keep_surprise(&L, state, h);
 		lik = l0 > l1 ? l0 : l1;
 		cause = (cfg->score_signals & 1) && l0 >= l1 ?
 			SNN_CAUSE_PREDICTION : SNN_CAUSE_NOVELTY;

@@ -123,6 +123,9 @@ typedef struct snn_detector_config
 	int32_t		score_memory;	/* past spike patterns kept for novelty */
 	int32_t		score_memory_gap;	/* newest patterns left out of the search */
 	int32_t		score_knn;		/* neighbours averaged for novelty */
+	int32_t		score_surprise_memory;	/* patterns of surprising events kept
+										 * apart from the recent memory */
+	double		score_surprise_at;	/* novelty likelihood that keeps one */
 	double		score_range_tolerance;	/* a value this far (in units of the
 										 * range seen so far) outside that
 										 * range scores 1; 0 = off */

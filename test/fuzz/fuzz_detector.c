@@ -46,6 +46,8 @@ cap(snn_detector_config *cfg)
 		cfg->score_memory = 128;
 	if (cfg->score_memory_gap > cfg->score_memory)
 		cfg->score_memory_gap = cfg->score_memory;
+	if (cfg->score_surprise_memory > 64)
+		cfg->score_surprise_memory = 64;
 	if (cfg->score_calibration > 128)
 		cfg->score_calibration = 128;
 	if (cfg->n_features > 4)

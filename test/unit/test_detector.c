@@ -432,6 +432,57 @@ test_cause(void)
 }
 
 /*
+ * The surprise memory: a zigzag burst inside the usual range comes back
+ * every 1100 events, after the recent memory (512 patterns) has forgotten
+ * it.  Without the surprise memory every burst is as new as the first; with
+ * it the later bursts are nearer to what was seen (measured: 13% to 30%
+ * lower novelty); the first burst is as new to both.
+ */
+static void
+test_surprise_memory(void)
+{
+	enum
+	{
+	N = 6000, FIRST = 1200, EVERY = 1100, LEN = 12
+	};
+	static double x[N];
+	double		nov[2][5] = {{0}};
+	snn_detector_config cfg;
+	snn_detector_detail det;
+	snn_error	err;
+	double		score;
+
+	make_series(x, N, 0, 0);
+	for (int b = 0; b < 5; b++)
+		for (int j = 0; j < LEN; j++)
+			x[FIRST + b * EVERY + j] = j % 2 ? 68.0 : 32.0;
+	for (int on = 0; on < 2; on++)
+	{
+		void	   *st;
+
+		snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+		if (!on)
+			cfg.score_surprise_memory = 0;
+		st = new_state(&cfg, 3);
+		for (int i = 0; i < N; i++)
+		{
+			int			b = i >= FIRST ? (i - FIRST) / EVERY : -1;
+
+			CHECK(snn_detector_step(&cfg, st, &x[i], 1, T0_US + i * STEP_US,
+									&score, &det, &err) == SNN_OK);
+			if (b >= 0 && b < 5 && i - FIRST - b * EVERY < LEN)
+				nov[on][b] += det.novelty / LEN;
+		}
+		free(st);
+	}
+	CHECKF(fabs(nov[1][0] - nov[0][0]) < 0.01, "first burst: novelty %g with, %g without",
+		   nov[1][0], nov[0][0]);
+	for (int b = 1; b < 5; b++)
+		CHECKF(nov[1][b] < 0.95 * nov[0][b], "burst %d: novelty %g with the surprise memory, %g without",
+			   b, nov[1][b], nov[0][b]);
+}
+
+/*
  * The widest kernels and the portable ones leave identical states: a code
  * of 32 lines (one full block of the readout), 24 (the remainder loop
  * only) and 48 (both), learning and frozen.
@@ -622,6 +673,7 @@ main(void)
 	test_detection();
 	test_cause();
 	test_kernels_identical();
+	test_surprise_memory();
 	test_fields();
 	test_damaged_state();
 	test_bad_input();

@@ -12,7 +12,7 @@ export SNN_NAB_DIR=$NAB
 n=${SNN_NAB_FILES:-2}
 # the same first n files for both drivers
 mkdir -p "$tmp/nab/data"
-cp "$NAB/README.md" "$tmp/nab/"
+cp -r "$NAB/README.md" "$NAB/score.py" "$NAB/labels" "$NAB/config" "$tmp/nab/"
 count=0
 for d in "$NAB"/data/*/; do for f in "$d"*.csv; do
 	[ $count -lt "$n" ] || break 2
