@@ -14,6 +14,10 @@ SELECT s->>'score_tie_spread' AS default_spread, s->>'score_memory_gap' AS gap,
        snn_detector_settings('{"scoring": {"tie_spread": 0.25}}')->>'score_tie_spread' AS spread
 FROM (SELECT snn_detector_settings('{}') s) x;
 SELECT snn_detector_settings('{"scoring": {"tie_spread": -1}}');
+SELECT s->>'score_surprise_memory' AS surprise_memory, s->>'score_surprise_at' AS surprise_at,
+       snn_detector_settings('{"scoring": {"surprise_memory": 0}}')->>'score_surprise_memory' AS off
+FROM (SELECT snn_detector_settings('{}') s) x;
+SELECT snn_detector_settings('{"scoring": {"surprise_at": 1.5}}');
 SELECT length(snn_detector_preset_actions('sensor')) > 0 AS has_actions;
 SELECT snn_detector_settings('{"preset": "nosuch"}');
 SELECT snn_detector_settings('{"reservoir": {"neurons": 0}}');
