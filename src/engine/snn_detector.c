@@ -736,7 +736,9 @@ state_indices_ok(const det_layout *L, const void *state)
 	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
 	size_t		nk = (size_t) L->n * L->k;
 
-	if (!ring_ok(h->mem_pos, h->mem_count, L->nm) ||
+	/* a negative event count would overflow the surprise memory's gap test */
+	if (h->events < 0 ||
+		!ring_ok(h->mem_pos, h->mem_count, L->nm) ||
 		!ring_ok(h->smem_pos, h->smem_count, L->nsm) ||
 		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
 		!ring_ok(h->short_pos, h->short_count, L->ns))
