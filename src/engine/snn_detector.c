@@ -82,6 +82,7 @@ static const field_desc fields[] = {
 	FDO(res_tau_trace, 0, 1e9),
 	FI(res_substeps, 1, SNN_DETECTOR_MAX_SUBSTEPS),
 	FI(res_reset, 0, 1),
+	FI(res_ensemble, 1, SNN_DETECTOR_MAX_ENSEMBLE),
 	FI(learn_online, 0, 1),
 	FI(learn_stdp, 0, 1),
 	FD(learn_stdp_rate, 0, 1),
@@ -161,6 +162,7 @@ config_base(snn_detector_config *c)
 	c->res_tau_trace = 8.0;
 	c->res_substeps = 4;
 	c->res_reset = 1;
+	c->res_ensemble = 1;
 	c->learn_online = 1;
 	c->learn_stdp = 1;
 	c->learn_stdp_rate = 1e-4;
@@ -375,7 +377,9 @@ typedef struct det_layout
 	size_t		off_sevent;		/* int64[nsm] the event each one came from */
 	size_t		off_short;		/* double[N_SIGNALS * ns] raw signal ring */
 	size_t		off_calib;		/* float[N_SIGNALS * nc] past raw values */
-	size_t		size;
+	size_t		size;			/* bytes of one member (all of it for one) */
+	int			nens;			/* members: reservoirs of the ensemble */
+	size_t		total;			/* bytes of the whole state: nens * size */
 } det_layout;
 
 typedef struct det_head
@@ -394,7 +398,7 @@ typedef struct det_head
 	int32_t		mem_count;		/* patterns stored */
 	int32_t		calib_pos;
 	int32_t		calib_count;
-	int32_t		pad2;
+	int32_t		winner;			/* member that made the last likelihood */
 	int32_t		last_spikes;
 	int32_t		pad;
 	double		short_sum[N_SIGNALS];
@@ -485,7 +489,14 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	L->off_calib = o;
 	o = align64(o + sizeof(float) * N_SIGNALS * L->nc);
 	L->size = o;
+	/* members follow each other; member 0's head also holds the alarm stage */
+	L->nens = c->res_ensemble;
+	L->total = o * (size_t) L->nens;
 }
+
+/* Member m of an ensemble state (member 0 is the state itself). */
+#define MEMBER(st, L, m) ((void *) ((char *) (st) + (size_t) (m) * (L).size))
+#define CMEMBER(st, L, m) ((const void *) ((const char *) (st) + (size_t) (m) * (L).size))
 
 /* FNV-1a over the configuration fields, to recognise a foreign state. */
 static uint64_t
@@ -498,6 +509,10 @@ config_hash(const snn_detector_config *cfg)
 		double		v = field_value(cfg, &fields[i]);
 		unsigned char b[sizeof(double)];
 
+		/* a single reservoir hashes as before the ensemble existed */
+		if (fields[i].off == offsetof(snn_detector_config, res_ensemble) &&
+			v == 1.0)
+			continue;
 		memcpy(b, &v, sizeof(v));
 		for (size_t j = 0; j < sizeof(b); j++)
 		{
@@ -538,10 +553,10 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 	if (L.nin > 65535)
 		return snn_fail(err, SNN_E_LIMIT, "enc_fields",
 						"input code of %d lines is over the limit of 65535", L.nin);
-	if (L.size > SNN_DETECTOR_MAX_STATE)
-		return snn_fail(err, SNN_E_LIMIT, "res_neurons",
+	if (L.total > SNN_DETECTOR_MAX_STATE)
+		return snn_fail(err, SNN_E_LIMIT, L.nens > 1 ? "res_ensemble" : "res_neurons",
 						"detector state of %zu bytes is over the limit of %d",
-						L.size, SNN_DETECTOR_MAX_STATE);
+						L.total, SNN_DETECTOR_MAX_STATE);
 	return SNN_OK;
 }
 
@@ -553,7 +568,7 @@ snn_detector_state_size(const snn_detector_config *cfg)
 	if (snn_detector_validate(cfg, NULL) != SNN_OK)
 		return 0;
 	det_layout_of(cfg, &L);
-	return L.size;
+	return L.total;
 }
 
 /* ---------------------------------------------------------------------
@@ -632,14 +647,14 @@ index_outputs(const det_layout *L, void *state)
 	rptr[0] = 0;
 }
 
-snn_status
-snn_detector_init(const snn_detector_config *cfg, void *state,
-				  size_t state_size, uint64_t seed, snn_error *err)
+/* One member: its own seeded reservoir and input weights, empty memories. */
+static void
+init_member(const snn_detector_config *cfg, const det_layout *Lp, void *state,
+			uint64_t seed)
 {
-	det_layout	L;
+	det_layout	L = *Lp;
 	det_head   *h = (det_head *) state;
 	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
-	snn_status	st;
 	uint16_t   *ridx,
 			   *iidx;
 	float	   *rw,
@@ -648,14 +663,6 @@ snn_detector_init(const snn_detector_config *cfg, void *state,
 				scale;
 	int			n_exc;
 
-	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
-		return st;
-	det_layout_of(cfg, &L);
-	if (state == NULL || state_size < L.size)
-		return snn_fail(err, SNN_E_NOMEM, "state",
-						"detector state buffer of %zu bytes, %zu needed",
-						state_size, L.size);
-	memset(state, 0, L.size);
 	h->magic = DET_MAGIC;
 	h->version = DET_VERSION;
 	h->size = L.size;
@@ -709,6 +716,36 @@ snn_detector_init(const snn_detector_config *cfg, void *state,
 	}
 	h->rng = rng;
 	h->last_ts = INT64_MIN;
+}
+
+/*
+ * The seed of member m: member 0 has the detector's own seed, so a single
+ * reservoir is the first member of every ensemble of the same seed.
+ */
+static uint64_t
+member_seed(uint64_t seed, int m)
+{
+	return seed ^ ((uint64_t) m * 0x9E3779B97F4A7C15ULL);
+}
+
+snn_status
+snn_detector_init(const snn_detector_config *cfg, void *state,
+				  size_t state_size, uint64_t seed, snn_error *err)
+{
+	det_layout	L;
+	snn_status	st;
+
+	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
+		return st;
+	det_layout_of(cfg, &L);
+	if (state == NULL || state_size < L.total)
+		return snn_fail(err, SNN_E_NOMEM, "state",
+						"detector state buffer of %zu bytes, %zu needed",
+						state_size, L.total);
+	memset(state, 0, L.total);
+	for (int m = 0; m < L.nens; m++)
+		init_member(cfg, &L, MEMBER(state, L, m), member_seed(seed, m));
+	((det_head *) state)->size = L.total;
 	return SNN_OK;
 }
 
@@ -779,16 +816,29 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 	if (h->magic != DET_MAGIC || h->version != DET_VERSION)
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"not a detector state of format version %u", DET_VERSION);
-	if (h->size != L.size || state_size < L.size)
+	if (h->size != L.total || state_size < L.total)
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"detector state of %llu bytes, configuration needs %zu",
-						(unsigned long long) h->size, L.size);
+						(unsigned long long) h->size, L.total);
 	if (h->cfg_hash != config_hash(cfg))
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"detector state was made for another configuration");
-	if (!state_indices_ok(&L, state))
+	if (h->winner < 0 || h->winner >= L.nens)
 		return snn_fail(err, SNN_E_FORMAT, "state",
-						"detector state has an index out of range");
+						"detector state names member %d of an ensemble of %d",
+						h->winner, L.nens);
+	for (int m = 0; m < L.nens; m++)
+	{
+		const det_head *hm = (const det_head *) CMEMBER(state, L, m);
+
+		if (m > 0 && (hm->magic != DET_MAGIC || hm->version != DET_VERSION ||
+					  hm->size != L.size || hm->cfg_hash != h->cfg_hash))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"member %d of the detector state is damaged", m);
+		if (!state_indices_ok(&L, CMEMBER(state, L, m)))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"detector state has an index out of range");
+	}
 	return SNN_OK;
 }
 
@@ -1720,74 +1770,46 @@ det_fp_leave(unsigned int saved)
 #endif
 }
 
-snn_status
-snn_detector_step(const snn_detector_config *cfg, void *state,
-				  const double *features, int n, int64_t timestamp_us,
-				  double *score_out, snn_detector_detail *detail,
-				  snn_error *err)
+/* What one member's step hands to the ensemble. */
+typedef struct member_out
 {
-	det_layout	L;
+	double		lik;			/* likelihood of the member's signals */
+	double		perr;			/* raw prediction error */
+	double		nov;			/* raw spike-pattern novelty */
+	int			contrib;		/* feature with the largest error */
+	int			cause;			/* snn_anomaly_cause of lik */
+	int			spikes;			/* reservoir spikes of this step */
+} member_out;
+
+/*
+ * One member's step from the event's code u: the error of its previous
+ * prediction, its reservoir, its novelty, the readout update and the
+ * likelihoods of its signals.
+ */
+static void
+member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
+			const float *u, int learn, member_out *o)
+{
+	det_layout	L = *Lp;
 	det_head   *h = (det_head *) state;
-	float		u[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2 +
-				  SNN_DETECTOR_MAX_FIELDS + 7];
-	float	   *W,
-			   *x,
-			   *yhat;
+	float	   *W = SEC(state, L, off_w, float),
+			   *x = SEC(state, L, off_x, float),
+			   *yhat = SEC(state, L, off_yhat, float);
 	double		fe[SNN_DETECTOR_MAX_FEATURES],
 				dv[64],
 				dn[64];
 	double		num = 0.0,
 				den = 1e-9,
-				perr,
-				nov = 0.0,
-				lik,
-				score,
 				xx = 1e-9,
-				outside = 0.0;
-	unsigned int fp_mode;
+				l0 = 0.0,
+				l1 = 0.0;
 	float		e[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2],
 				xn[SNN_DETECTOR_MAX_NEURONS + SNN_DETECTOR_MAX_FEATURES *
 				   SNN_DETECTOR_MAX_FIELDS * 2 + SNN_DETECTOR_MAX_FIELDS + 7 + 1];
-	int			learn = cfg->learn_online,
-				update = 0;
-	int			spikes,
-				contrib = 0,
-				alarm = 0,
-				cause;
+	int			update = 0;
 
-	if (features == NULL || n != cfg->n_features)
-		return snn_fail(err, SNN_E_DIM, "features",
-						"detector expects %d features, got %d", cfg->n_features,
-						features == NULL ? 0 : n);
-	for (int f = 0; f < n; f++)
-	{
-		if (!isfinite(features[f]))
-			return snn_fail(err, SNN_E_NAN, "features",
-							"feature %d is not a finite number", f + 1);
-		/* the running variances square the values */
-		if (fabs(features[f]) > SNN_DETECTOR_MAX_ABS)
-			return snn_fail(err, SNN_E_RANGE, "features",
-							"feature %d is %g, beyond the detector's range of +-%g",
-							f + 1, features[f], SNN_DETECTOR_MAX_ABS);
-	}
-	if (state == NULL || h->magic != DET_MAGIC)
-		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is not initialised");
-	det_layout_of(cfg, &L);
-	if (h->size != L.size)
-		return snn_fail(err, SNN_E_FORMAT, "state",
-						"detector state does not match its configuration");
-	/* from here on nothing fails: the state is only changed below */
-	fp_mode = det_fp_enter();
-	if (readout_pass == NULL)
-		choose_readout();
-
-	W = SEC(state, L, off_w, float);
-	x = SEC(state, L, off_x, float);
-	yhat = SEC(state, L, off_yhat, float);
-
-	encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
-				 timestamp_us, learn, u, &outside);
-
+	o->contrib = 0;
+	o->nov = 0.0;
 	/* prediction error of the code predicted at the previous event */
 	memset(fe, 0, sizeof(double) * L.nf);
 	if (h->events > 0)
@@ -1809,8 +1831,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 				}
 			}
 		for (int f = 1; f < L.nf; f++)
-			if (fe[f] > fe[contrib])
-				contrib = f;
+			if (fe[f] > fe[o->contrib])
+				o->contrib = f;
 		/* NLMS: the previous prediction moves towards what happened */
 		if (learn)
 		{
@@ -1827,14 +1849,14 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 			update = 1;
 		}
 	}
-	perr = num / den;
-	if (perr > 1.0)
-		perr = 1.0;
+	o->perr = num / den;
+	if (o->perr > 1.0)
+		o->perr = 1.0;
 
-	spikes = run_reservoir(cfg, &L, state, u, learn);
+	o->spikes = run_reservoir(cfg, &L, state, u, learn);
 	/* the kNN search is most of a small detector's step: only when used */
 	if (cfg->score_signals & 2)
-		nov = pattern_novelty(cfg, &L, state, h, learn);
+		o->nov = pattern_novelty(cfg, &L, state, h, learn);
 
 	/* apply the update and predict the next event's value code */
 	readout_features(&L, state, u, xn);
@@ -1842,41 +1864,64 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	memcpy(x, xn, sizeof(float) * L.nx);
 
 	/* likelihoods of both signals, over a shared short window */
+	if (cfg->score_signals & 1)
+		l0 = signal_likelihood(cfg, &L, state, h, 0, o->perr, 1);
+	if (cfg->score_signals & 2)
+		l1 = signal_likelihood(cfg, &L, state, h, 1, o->nov, 1);
+	if (L.nsm > 0 && learn && l1 >= cfg->score_surprise_at)
+		keep_surprise(&L, state, h);
+	o->lik = l0 > l1 ? l0 : l1;
+	o->cause = (cfg->score_signals & 1) && l0 >= l1 ?
+		SNN_CAUSE_PREDICTION : SNN_CAUSE_NOVELTY;
+	h->short_pos = (h->short_pos + 1) % L.ns;
+	if (L.nc > 0)
 	{
-		double		l0 = 0.0,
-					l1 = 0.0;
+		h->calib_pos = (h->calib_pos + 1) % L.nc;
+		if (h->calib_count < L.nc)
+			h->calib_count++;
+	}
+	if (h->short_count < L.ns)
+		h->short_count++;
+	h->last_spikes = o->spikes;
+	h->events++;
+}
 
-		if (cfg->score_signals & 1)
-			l0 = signal_likelihood(cfg, &L, state, h, 0, perr, 1);
-		if (cfg->score_signals & 2)
-			l1 = signal_likelihood(cfg, &L, state, h, 1, nov, 1);
-		if (L.nsm > 0 && learn && l1 >= cfg->score_surprise_at)
-			keep_surprise(&L, state, h);
-		lik = l0 > l1 ? l0 : l1;
-		cause = (cfg->score_signals & 1) && l0 >= l1 ?
-			SNN_CAUSE_PREDICTION : SNN_CAUSE_NOVELTY;
-		h->short_pos = (h->short_pos + 1) % L.ns;
-		if (L.nc > 0)
+/*
+ * The ensemble's likelihood: the largest of its members', corrected for
+ * having looked K times (Sidak: the chance that none of K independent
+ * members is this surprised is lik^K), so that the score's scale, and the
+ * threshold, mean the same for any K.  Sets *winner to that member.
+ */
+static double
+ensemble_likelihood(const member_out *mo, int k, int *winner)
+{
+	double		best = mo[0].lik;
+
+	*winner = 0;
+	for (int m = 1; m < k; m++)
+		if (mo[m].lik > best)
 		{
-			h->calib_pos = (h->calib_pos + 1) % L.nc;
-			if (h->calib_count < L.nc)
-				h->calib_count++;
+			best = mo[m].lik;
+			*winner = m;
 		}
-		if (h->short_count < L.ns)
-			h->short_count++;
-	}
-	/* a value beyond everything seen so far is as surprising as it gets */
-	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
-	{
-		lik = 1.0;
-		cause = SNN_CAUSE_RANGE;
-	}
-	score = log(1.0000000001 - lik) / log(1.0 - 0.9999999999);
+	return k == 1 ? best : pow(best, k);
+}
+
+/*
+ * The alarm stage, on member 0's head: the likelihood's log scale, the
+ * warmup, the adaptive alarm level and the relative refractory period.
+ * Returns the score; *alarm is 1 when it raised an alarm.
+ */
+static double
+alarm_stage(const snn_detector_config *cfg, det_head *h, double lik, int *alarm)
+{
+	double		score = log(1.0000000001 - lik) / log(1.0 - 0.9999999999);
+
+	*alarm = 0;
 	if (score < 0)
 		score = 0;
 	if (score > 1)
 		score = 1;
-	h->events++;
 	if (h->events <= cfg->score_warmup)
 		score = 0.0;
 	/*
@@ -1900,24 +1945,88 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	/* a score over the threshold even so fires again and restarts the period */
 	if (score >= cfg->score_threshold && cfg->score_threshold > 0)
 	{
-		alarm = 1;
+		*alarm = 1;
 		h->refractory_left = cfg->score_refractory;
 		h->alarm_adapt += cfg->score_alarm_adapt;
 	}
+	return score;
+}
+
+snn_status
+snn_detector_step(const snn_detector_config *cfg, void *state,
+				  const double *features, int n, int64_t timestamp_us,
+				  double *score_out, snn_detector_detail *detail,
+				  snn_error *err)
+{
+	det_layout	L;
+	det_head   *h = (det_head *) state;
+	float		u[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2 +
+				  SNN_DETECTOR_MAX_FIELDS + 7];
+	member_out	mo[SNN_DETECTOR_MAX_ENSEMBLE];
+	double		lik,
+				score,
+				outside = 0.0;
+	unsigned int fp_mode;
+	int			learn = cfg->learn_online,
+				alarm,
+				w,
+				cause;
+
+	if (features == NULL || n != cfg->n_features)
+		return snn_fail(err, SNN_E_DIM, "features",
+						"detector expects %d features, got %d", cfg->n_features,
+						features == NULL ? 0 : n);
+	for (int f = 0; f < n; f++)
+	{
+		if (!isfinite(features[f]))
+			return snn_fail(err, SNN_E_NAN, "features",
+							"feature %d is not a finite number", f + 1);
+		/* the running variances square the values */
+		if (fabs(features[f]) > SNN_DETECTOR_MAX_ABS)
+			return snn_fail(err, SNN_E_RANGE, "features",
+							"feature %d is %g, beyond the detector's range of +-%g",
+							f + 1, features[f], SNN_DETECTOR_MAX_ABS);
+	}
+	if (state == NULL || h->magic != DET_MAGIC)
+		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is not initialised");
+	det_layout_of(cfg, &L);
+	if (h->size != L.total)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state does not match its configuration");
+	/* from here on nothing fails: the state is only changed below */
+	fp_mode = det_fp_enter();
+	if (readout_pass == NULL)
+		choose_readout();
+
+	/* one code for every member: the normaliser lives in member 0 */
+	encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
+				 timestamp_us, learn, u, &outside);
+	member_step(cfg, &L, state, u, learn, &mo[0]);
+	for (int m = 1; m < L.nens; m++)
+		member_step(cfg, &L, MEMBER(state, L, m), u, learn, &mo[m]);
+	lik = ensemble_likelihood(mo, L.nens, &w);
+	cause = mo[w].cause;
+	/* a value beyond everything seen so far is as surprising as it gets */
+	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
+	{
+		lik = 1.0;
+		cause = SNN_CAUSE_RANGE;
+	}
+	score = alarm_stage(cfg, h, lik, &alarm);
+	h->winner = w;
 	h->last_ts = timestamp_us;
-	h->last_spikes = spikes;
 	h->last_score = score;
 	*score_out = score;
 	if (detail)
 	{
 		detail->score = score;
 		detail->likelihood = lik;
-		detail->prediction_error = perr;
-		detail->novelty = nov;
+		detail->prediction_error = mo[w].perr;
+		detail->novelty = mo[w].nov;
 		detail->alarm = alarm;
-		detail->contributing_feature = contrib;
+		detail->contributing_feature = mo[w].contrib;
 		detail->cause = cause;
-		detail->n_spikes = spikes;
+		detail->n_spikes = mo[w].spikes;
 		detail->events = h->events;
 	}
 	det_fp_leave(fp_mode);
@@ -1935,6 +2044,8 @@ snn_detector_last_spikes(const snn_detector_config *cfg, const void *state,
 		return 0;
 	if (n > L.n)
 		n = L.n;
-	memcpy(out, CSEC(state, L, off_cnt, uint8_t), n);
+	/* the member whose likelihood made the last score */
+	memcpy(out, CSEC(CMEMBER(state, L, ((const det_head *) state)->winner), L,
+					 off_cnt, uint8_t), n);
 	return n;
 }

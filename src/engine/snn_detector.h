@@ -51,6 +51,7 @@
 #define SNN_DETECTOR_MAX_SHORT		1024
 #define SNN_DETECTOR_MAX_MEMORY		65536
 #define SNN_DETECTOR_MAX_SUBSTEPS	64
+#define SNN_DETECTOR_MAX_ENSEMBLE	16
 /* the state of one stream never exceeds this many bytes */
 #define SNN_DETECTOR_MAX_STATE		(64 * 1024 * 1024)
 /* features beyond this magnitude are refused: their squares must not overflow */
@@ -105,6 +106,9 @@ typedef struct snn_detector_config
 	double		res_tau_trace;	/* spike trace time constant (substeps) */
 	int32_t		res_substeps;	/* simulation substeps per event */
 	int32_t		res_reset;		/* membranes start from rest at each event */
+	int32_t		res_ensemble;	/* reservoirs of different seeds, each with
+								 * its own readout and memories; the score
+								 * takes the most surprised one */
 
 	/* learning */
 	int32_t		learn_online;	/* 0 = frozen: score but never learn */

@@ -602,10 +602,11 @@ test_fields(void)
 /*
  * A damaged state that passes check_state steps safely: every int32 of the
  * header, and many 16-bit words of the sections, set to a huge value one at
- * a time; index damage (ring positions, synapse indices) must be refused.
+ * a time, for one reservoir and an ensemble of two; index damage (ring
+ * positions, synapse indices, the winning member) must be refused.
  */
 static void
-test_damaged_state(void)
+test_damaged_state(int ensemble)
 {
 	enum
 	{
@@ -620,10 +621,12 @@ test_damaged_state(void)
 	size_t		sz;
 	uint64_t	rng = 99;
 	int			refused = 0;
+	uint8_t		pattern[32];
 
 	make_series(x, N, 0, 0);
 	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
 	cfg.res_neurons = 32;
+	cfg.res_ensemble = ensemble;
 	sz = snn_detector_state_size(&cfg);
 	good = new_state(&cfg, 5);
 	bad = aligned_alloc(64, (sz + 63) & ~(size_t) 63);
@@ -658,10 +661,133 @@ test_damaged_state(void)
 			CHECKF(snn_detector_step(&cfg, bad, &x[i], 1, T0_US + i * STEP_US,
 									 &score, NULL, &err) == SNN_OK,
 				   "damaged at byte %zu: %s", at, err.msg);
+		CHECK(snn_detector_last_spikes(&cfg, bad, pattern, 32) == 32);
 	}
 	CHECKF(refused > 0, "no damage was refused");
 	free(good);
 	free(bad);
+}
+
+/*
+ * An ensemble of K reservoirs is K single detectors of the member seeds
+ * (seed ^ m * 0x9E3779B97F4A7C15) side by side: its likelihood is their
+ * largest to the power K (Sidak), its details and spike pattern are the
+ * winner's, and its state is one relocatable image of K times the bytes.
+ */
+static void
+test_ensemble(void)
+{
+	enum
+	{
+	N = 2000, K = 3, CUT = 1300, AT = 1500
+	};
+	static double x[N],
+				a[N],
+				c[N];
+	snn_detector_config cfg,
+				one;
+	snn_detector_detail de,
+				d1[K];
+	snn_error	err;
+	void	   *ens,
+			   *single[K],
+			   *snap;
+	size_t		sz,
+				sz1;
+	int			same_lik = 1,
+				same_detail = 1,
+				same_spikes = 1,
+				winners[K] = {0};
+
+	make_series(x, N, 1, AT);
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_neurons = 48;
+	one = cfg;
+	cfg.res_ensemble = K;
+	sz = snn_detector_state_size(&cfg);
+	sz1 = snn_detector_state_size(&one);
+	CHECK(sz == K * sz1);
+	ens = new_state(&cfg, 11);
+	for (int m = 0; m < K; m++)
+		single[m] = new_state(&one, 11 ^ ((uint64_t) m * 0x9E3779B97F4A7C15ULL));
+	/* member 0 is the single reservoir of the same seed */
+	/* (past the size and the configuration's hash) */
+	CHECK(memcmp((char *) ens + 24, (char *) single[0] + 24, sz1 - 24) == 0);
+	for (int i = 0; i < N; i++)
+	{
+		double		s,
+					best = -1.0;
+		int			w = 0;
+		uint8_t		pe[48],
+					p1[48];
+
+		CHECK(snn_detector_step(&cfg, ens, &x[i], 1, T0_US + i * STEP_US,
+								&a[i], &de, &err) == SNN_OK);
+		for (int m = 0; m < K; m++)
+		{
+			CHECK(snn_detector_step(&one, single[m], &x[i], 1, T0_US + i * STEP_US,
+									&s, &d1[m], &err) == SNN_OK);
+			if (d1[m].likelihood > best)
+			{
+				best = d1[m].likelihood;
+				w = m;
+			}
+		}
+		same_lik &= de.likelihood == pow(best, K);
+		/* a value out of range is certain whoever wins; the winner's own */
+		if (d1[0].cause == SNN_CAUSE_RANGE)
+		{
+			same_detail &= de.cause == SNN_CAUSE_RANGE && de.likelihood == 1.0;
+			continue;
+		}
+		winners[w]++;
+		same_detail &= de.novelty == d1[w].novelty &&
+			de.prediction_error == d1[w].prediction_error &&
+			de.n_spikes == d1[w].n_spikes && de.cause == d1[w].cause &&
+			de.events == i + 1;
+		snn_detector_last_spikes(&cfg, ens, pe, 48);
+		snn_detector_last_spikes(&one, single[w], p1, 48);
+		same_spikes &= memcmp(pe, p1, 48) == 0;
+	}
+	CHECK(same_lik);
+	CHECK(same_detail);
+	CHECK(same_spikes);
+	for (int m = 0; m < K; m++)
+		CHECKF(winners[m] > 0, "member %d never won", m);
+	CHECKF(a[AT] >= cfg.score_threshold, "spike scored %g", a[AT]);
+	CHECKF(max_in(a, cfg.score_warmup, AT) < cfg.score_threshold,
+		   "false alarm before the spike: %g", max_in(a, cfg.score_warmup, AT));
+
+	/* a snapshot restored elsewhere continues identically */
+	free(ens);
+	ens = new_state(&cfg, 11);
+	CHECK(feed(&cfg, ens, x, 0, CUT, c) == 0);
+	snap = aligned_alloc(64, sz);
+	memcpy(snap, ens, sz);
+	CHECK(snn_detector_check_state(&cfg, snap, sz, &err) == SNN_OK);
+	CHECK(feed(&cfg, snap, x, CUT, N, c) == 0);
+	CHECK(memcmp(a, c, sizeof(a)) == 0);
+
+	/* foreign sizes, a damaged member and an impossible winner are refused */
+	CHECK(snn_detector_check_state(&one, ens, sz, &err) == SNN_E_FORMAT);
+	CHECK(snn_detector_check_state(&cfg, single[0], sz1, &err) == SNN_E_FORMAT);
+	memcpy(snap, ens, sz);
+	((unsigned char *) snap)[2 * sz1] ^= 0xff;
+	CHECK(snn_detector_check_state(&cfg, snap, sz, &err) == SNN_E_FORMAT);
+	CHECK(strstr(err.msg, "member 2") != NULL);
+	/* 1 to 16 members */
+	for (int k = 0; k <= 17; k += 17)
+	{
+		snn_detector_config bad = cfg;
+
+		bad.res_ensemble = k;
+		CHECK(snn_detector_validate(&bad, &err) == SNN_E_CONFIG);
+		CHECK(strstr(err.msg, "res_ensemble") != NULL);
+	}
+	free(snap);
+	free(ens);
+	for (int m = 0; m < K; m++)
+		free(single[m]);
 }
 
 int
@@ -674,8 +800,10 @@ main(void)
 	test_cause();
 	test_kernels_identical();
 	test_surprise_memory();
+	test_ensemble();
 	test_fields();
-	test_damaged_state();
+	test_damaged_state(1);
+	test_damaged_state(2);
 	test_bad_input();
 	test_multi_feature();
 	UNIT_DONE();
