@@ -18,6 +18,12 @@ SELECT s->>'score_surprise_memory' AS surprise_memory, s->>'score_surprise_at' A
        snn_detector_settings('{"scoring": {"surprise_memory": 0}}')->>'score_surprise_memory' AS off
 FROM (SELECT snn_detector_settings('{}') s) x;
 SELECT snn_detector_settings('{"scoring": {"surprise_at": 1.5}}');
+SELECT s->>'res_ensemble' AS ensemble,
+       snn_detector_settings('{"reservoir": {"ensemble": 5}}')->>'res_ensemble' AS five
+FROM (SELECT snn_detector_settings('{}') s) x;
+SELECT snn_detector_settings('{"reservoir": {"ensemble": 0}}');
+SELECT snn_detector_settings('{"reservoir": {"ensemble": 17}}');
+SELECT snn_detector_settings('{"reservoir": {"neurons": 4096, "ensemble": 16}}');
 SELECT length(snn_detector_preset_actions('sensor')) > 0 AS has_actions;
 SELECT snn_detector_settings('{"preset": "nosuch"}');
 SELECT snn_detector_settings('{"reservoir": {"neurons": 0}}');
@@ -52,6 +58,19 @@ SELECT count(*) AS compared, count(*) FILTER (WHERE s1.score <> s3.score) AS dif
 
 -- streams are independent: another key starts fresh
 SELECT snn_anomaly_score('d3', ARRAY[10.0], 'other', '2024-01-01') AS first_score_of_new_stream;
+
+-- an ensemble of three reservoirs: one state of three times the bytes, other
+-- scores than one reservoir's, deterministic, and it finds the same spike
+SELECT snn_detector_create('e3', '{"reservoir": {"neurons": 32, "ensemble": 3}, "scoring": {"warmup": 20}}') > 0 AS created;
+SELECT snn_detector_create('e3b', '{"reservoir": {"neurons": 32, "ensemble": 3}, "scoring": {"warmup": 20}}') > 0 AS created;
+CREATE TABLE se AS SELECT i, snn_anomaly_score('e3', ARRAY[v], 'k', at) AS score FROM (SELECT * FROM series ORDER BY i) s;
+CREATE TABLE seb AS SELECT i, snn_anomaly_score('e3b', ARRAY[v], 'k', at) AS score FROM (SELECT * FROM series ORDER BY i) s;
+SELECT (SELECT state_bytes FROM pg_stat_snn_detector_streams WHERE detector = 'e3')::float8 /
+       (SELECT state_bytes FROM pg_stat_snn_detector_streams WHERE detector = 'd1' AND stream_key = 'k') AS bytes_ratio,
+       (SELECT bool_and(score BETWEEN 0 AND 1) FROM se) AS in_range,
+       (SELECT count(*) FROM se JOIN seb USING (i) WHERE se.score <> seb.score) AS differing_twins,
+       (SELECT count(*) FROM se JOIN s1 USING (i) WHERE se.score <> s1.score) > 0 AS differs_from_one;
+SELECT i FROM se WHERE score = (SELECT max(score) FROM se WHERE i > 300) AND i > 300;
 
 -- bad input
 SELECT snn_anomaly_score('d1', ARRAY[1.0, 2.0]);
@@ -179,7 +198,7 @@ SELECT count(*) FROM pg_stat_snn_detector_streams WHERE stream_key = 'nullkey';
 SELECT snn_detect();
 
 -- clean up (later tests drop and recreate the extension)
-DROP TABLE ev_s, ev_r, ev_bad, scores_s, scores_r, series, s1, s2, s3, fa1, fb1, fa2, fb2;
+DROP TABLE ev_s, ev_r, ev_bad, scores_s, scores_r, series, s1, s2, s3, se, seb, fa1, fb1, fa2, fb2;
 SELECT snn_detector_drop(name) FROM snn_detectors ORDER BY name;
 SELECT count(*) AS detectors_left FROM pg_stat_snn_detectors;
 

@@ -553,8 +553,12 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 	if (L.nin > 65535)
 		return snn_fail(err, SNN_E_LIMIT, "enc_fields",
 						"input code of %d lines is over the limit of 65535", L.nin);
+	if (L.total > SNN_DETECTOR_MAX_STATE && L.nens > 1)
+		return snn_fail(err, SNN_E_LIMIT, "res_ensemble",
+						"detector state of %zu bytes (%d reservoirs of %zu) is over the limit of %d",
+						L.total, L.nens, L.size, SNN_DETECTOR_MAX_STATE);
 	if (L.total > SNN_DETECTOR_MAX_STATE)
-		return snn_fail(err, SNN_E_LIMIT, L.nens > 1 ? "res_ensemble" : "res_neurons",
+		return snn_fail(err, SNN_E_LIMIT, "res_neurons",
 						"detector state of %zu bytes is over the limit of %d",
 						L.total, SNN_DETECTOR_MAX_STATE);
 	return SNN_OK;

@@ -5,10 +5,13 @@
 # detectors.  No PostgreSQL needed.
 #   SNN_NAB_DIR=...   the NAB folder (default: ../shared/nab beside the repo)
 #   SNN_NAB_OUT=...   keep the result CSVs here (default: a temp dir, removed)
-#   extra arguments   field=value overrides, preset=NAME, seed=N
+#   SNN_NAB_ENSEMBLE  reservoirs of the ensemble (default 5, nab_config.sh)
+#   extra arguments   field=value overrides (after the NAB configuration, so
+#                     they win), preset=NAME, seed=N
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ROOT=$PWD
+. test/bench/nab/nab_config.sh
 NAB=${SNN_NAB_DIR:-$ROOT/../shared/nab}
 [ -d "$NAB/data" ] || NAB=/work/shared/nab
 CC=${CC:-cc}
@@ -22,7 +25,7 @@ else
 	OUT=$(mktemp -d)
 	trap 'rm -rf "$OUT"' EXIT
 fi
-"$BIN" "$NAB/data" "$OUT/snn" "$@"
+"$BIN" "$NAB/data" "$OUT/snn" "${NAB_OFFLINE_ARGS[@]}" "$@"
 python3 "$NAB/score.py" "$OUT/snn" ${SNN_NAB_SCORE_ARGS:-} > "$OUT/score.txt"
 get() { awk -v p="$1" '$1 == p { print $3 }' "$OUT/score.txt"; }
 [ -n "${SNN_NAB_SCORE_ARGS:-}" ] && cat "$OUT/score.txt"

@@ -4,8 +4,8 @@
 # snn_detect trigger; the trigger's scores (its optional score table) are
 # written in NAB's result format and scored with NAB's scorer, printed beside
 # the published detectors.  One detector configuration for every file (the
-# engine's defaults, or the arguments: a jsonb object), no per-file tuning,
-# no look-ahead.  When the offline driver's results are given
+# NAB configuration of nab_config.sh, or the argument: a jsonb object), no
+# per-file tuning, no look-ahead.  When the offline driver's results are given
 # (SNN_NAB_OFFLINE=DIR from nab_offline.sh with SNN_NAB_OUT), it also checks
 # that SQL reproduced them exactly.
 #   PG_CONFIG=...      the PostgreSQL to use (snn installed in it)
@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../../.."
 ROOT=$PWD
 NAB=${SNN_NAB_DIR:-$ROOT/../shared/nab}
 [ -d "$NAB/data" ] || NAB=/work/shared/nab
-CONFIG=${1:-'{}'}
+. test/bench/nab/nab_config.sh
+CONFIG=${1:-$NAB_SQL_CONFIG}
 export PG_CONFIG=${PG_CONFIG:-pg_config}
 . "$ROOT/test/lib/cluster.sh"
 snn_cluster_start "TimeZone=UTC"

@@ -22,5 +22,6 @@ chmod -R a+rX "$tmp"
 CC=${CC:-cc}
 $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -Werror -Wno-format-truncation -Isrc/engine \
 	-o "$tmp/nab_offline" test/bench/nab/nab_offline.c src/engine/*.c -lm
-"$tmp/nab_offline" "$tmp/nab/data" "$tmp/offline" >/dev/null
+. test/bench/nab/nab_config.sh
+"$tmp/nab_offline" "$tmp/nab/data" "$tmp/offline" "${NAB_OFFLINE_ARGS[@]}" >/dev/null
 SNN_NAB_DIR=$tmp/nab SNN_NAB_OFFLINE=$tmp/offline bash test/bench/nab/nab_sql.sh | grep 'SQL vs offline'
