@@ -42,6 +42,8 @@ cap(snn_detector_config *cfg)
 {
 	if (cfg->res_neurons > 48)
 		cfg->res_neurons = 48;
+	if (cfg->res_ensemble > 3)
+		cfg->res_ensemble = 3;
 	if (cfg->score_memory > 128)
 		cfg->score_memory = 128;
 	if (cfg->score_memory_gap > cfg->score_memory)
@@ -71,6 +73,7 @@ step_one(const snn_detector_config *cfg, void *state, size_t sz, void *copy,
 	snn_error	err;
 	snn_status	st;
 	double		score = -1;
+	uint8_t		pattern[48];
 
 	memcpy(copy, state, sz);
 	st = snn_detector_step(cfg, state, x, cfg->n_features, ts, &score, &det, &err);
@@ -81,6 +84,8 @@ step_one(const snn_detector_config *cfg, void *state, size_t sz, void *copy,
 		REQUIRE(memcmp(copy, state, sz) == 0);
 		return;
 	}
+	/* the winning member's spike pattern, one byte a neuron */
+	REQUIRE(snn_detector_last_spikes(cfg, state, pattern, 48) == cfg->res_neurons);
 	if (checked)
 	{
 		/* an intact state gives scores in range; a damaged one only safety */
