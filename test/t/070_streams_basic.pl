@@ -10,6 +10,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $cfg = '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 20}}';
+my $ens = '{"reservoir": {"neurons": 32, "ensemble": 3}, "scoring": {"warmup": 20}}';
 
 # without shared_preload_libraries: definitions work, scoring names the setting
 my $plain = PostgreSQL::Test::Cluster->new('plain');
@@ -63,14 +64,19 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM snn_anomalies WHERE event_
 $bg->quit;
 
 # persistence: p is fed 300 events, the server restarts, then 100 more; its
-# scores equal those of r, fed the same 400 events without a restart
+# scores equal those of r, fed the same 400 events without a restart; the
+# same for an ensemble of three reservoirs (pe and re)
 $node->safe_psql('postgres', qq{
 	SELECT snn_detector_create('p', '$cfg');
 	SELECT snn_detector_create('r', '$cfg');
+	SELECT snn_detector_create('pe', '$ens');
+	SELECT snn_detector_create('re', '$ens');
 	CREATE TABLE series AS SELECT i, 10 + sin(i / 8.0) + CASE WHEN i = 350 THEN 30 ELSE 0 END AS v,
 		timestamptz '2024-01-01' + i * interval '1 min' AS at FROM generate_series(1, 400) i;
 	CREATE TABLE sr AS SELECT i, snn_anomaly_score('r', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series ORDER BY i) x;
 	CREATE TABLE sp1 AS SELECT i, snn_anomaly_score('p', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series WHERE i <= 300 ORDER BY i) x;
+	CREATE TABLE sre AS SELECT i, snn_anomaly_score('re', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series ORDER BY i) x;
+	CREATE TABLE spe1 AS SELECT i, snn_anomaly_score('pe', ARRAY[v], 'k', at) AS s FROM (SELECT * FROM series WHERE i <= 300 ORDER BY i) x;
 });
 $node->restart;
 ok(-f $node->data_dir . '/pg_snn/detectors.state', 'states saved at shutdown');
@@ -80,6 +86,14 @@ $node->safe_psql('postgres', q{CREATE TABLE sp2 AS SELECT i, snn_anomaly_score('
 	FROM (SELECT * FROM series WHERE i > 300 ORDER BY i) x});
 is($node->safe_psql('postgres', 'SELECT count(*), count(*) FILTER (WHERE sp2.s <> sr.s) FROM sp2 JOIN sr USING (i)'),
 	'100|0', 'after the restart the scores continue exactly');
+$node->safe_psql('postgres', q{CREATE TABLE spe2 AS SELECT i, snn_anomaly_score('pe', ARRAY[v], 'k', at) AS s
+	FROM (SELECT * FROM series WHERE i > 300 ORDER BY i) x});
+is($node->safe_psql('postgres', 'SELECT count(*), count(*) FILTER (WHERE spe2.s <> sre.s) FROM spe2 JOIN sre USING (i)'),
+	'100|0', 'an ensemble continues exactly after the restart too');
+is($node->safe_psql('postgres', "SELECT (SELECT state_bytes FROM pg_stat_snn_detector_streams WHERE detector = 'pe') = 3 * (SELECT state_bytes FROM pg_stat_snn_detector_streams WHERE detector = 'p')"),
+	't', 'the ensemble state is three reservoirs');
+is($node->safe_psql('postgres', "SELECT count(*) FILTER (WHERE sre.s <> sr.s) > 0 FROM sre JOIN sr USING (i)"),
+	't', 'and scores differently from one reservoir');
 like(slurp_file($node->logfile), qr/snn: reloaded \d+ saved detector stream states/, 'reload logged');
 is($node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'detectors') = (SELECT coalesce(sum(state_bytes), 0) FROM pg_stat_snn_detector_streams)"),
 	't', 'reloaded states are counted in pg_stat_snn_memory');
