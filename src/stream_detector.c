@@ -541,17 +541,10 @@ snn_anomaly_score(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("feature %d is NULL", i + 1)));
 		feats[i] = DatumGetFloat8(elems[i]);
-		if (!isfinite(feats[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
-					 errmsg("feature %d is not finite", i + 1)));
-		/* refused before a stream is made for it */
-		if (fabs(feats[i]) > SNN_DETECTOR_MAX_ABS)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature %d is %g, beyond the detector's range of +-%g",
-							i + 1, feats[i], SNN_DETECTOR_MAX_ABS)));
 	}
+	/* refused before a stream is made for it */
+	if (snn_detector_check_features(&d.cfg, feats, n, &err) != SNN_OK)
+		snn_report_error(&err, "snn_anomaly_score");
 	if (TIMESTAMP_NOT_FINITE(at))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),

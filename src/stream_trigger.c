@@ -308,6 +308,7 @@ st_read(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot, double *
 {
 	bool		isnull;
 	Datum		v;
+	snn_error	err;
 
 	if (t->feat_array)
 	{
@@ -345,18 +346,9 @@ st_read(const StTrig *t, const StreamDetector *d, TupleTableSlot *slot, double *
 			feats[i] = st_number(v, t->feat_type[i]);
 		}
 	}
-	for (int i = 0; i < d->cfg.n_features; i++)
-	{
-		if (!isfinite(feats[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_FLOATING_POINT_EXCEPTION),
-					 errmsg("snn_detect: feature %d of an event is not finite", i + 1)));
-		if (fabs(feats[i]) > SNN_DETECTOR_MAX_ABS)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("snn_detect: feature %d of an event is %g, beyond the detector's range of +-%g",
-							i + 1, feats[i], SNN_DETECTOR_MAX_ABS)));
-	}
+	/* refused before a stream is made for it */
+	if (snn_detector_check_features(&d->cfg, feats, d->cfg.n_features, &err) != SNN_OK)
+		snn_report_error(&err, "snn_detect trigger");
 	*key = "";
 	if (t->key_att)
 	{

@@ -1774,6 +1774,28 @@ det_fp_leave(unsigned int saved)
 #endif
 }
 
+snn_status
+snn_detector_check_features(const snn_detector_config *cfg,
+							const double *features, int n, snn_error *err)
+{
+	if (features == NULL || n != cfg->n_features)
+		return snn_fail(err, SNN_E_DIM, "features",
+						"detector expects %d features, got %d", cfg->n_features,
+						features == NULL ? 0 : n);
+	for (int f = 0; f < n; f++)
+	{
+		if (!isfinite(features[f]))
+			return snn_fail(err, SNN_E_NAN, "features",
+							"feature %d is not a finite number", f + 1);
+		/* the running variances square the values */
+		if (fabs(features[f]) > SNN_DETECTOR_MAX_ABS)
+			return snn_fail(err, SNN_E_RANGE, "features",
+							"feature %d is %g, beyond the detector's range of +-%g",
+							f + 1, features[f], SNN_DETECTOR_MAX_ABS);
+	}
+	return SNN_OK;
+}
+
 /* What one member's step hands to the ensemble. */
 typedef struct member_out
 {
@@ -1967,6 +1989,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	float		u[SNN_DETECTOR_MAX_FEATURES * SNN_DETECTOR_MAX_FIELDS * 2 +
 				  SNN_DETECTOR_MAX_FIELDS + 7];
 	member_out	mo[SNN_DETECTOR_MAX_ENSEMBLE];
+	snn_status	st;
 	double		lik,
 				score,
 				outside = 0.0;
@@ -1976,21 +1999,8 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 				w,
 				cause;
 
-	if (features == NULL || n != cfg->n_features)
-		return snn_fail(err, SNN_E_DIM, "features",
-						"detector expects %d features, got %d", cfg->n_features,
-						features == NULL ? 0 : n);
-	for (int f = 0; f < n; f++)
-	{
-		if (!isfinite(features[f]))
-			return snn_fail(err, SNN_E_NAN, "features",
-							"feature %d is not a finite number", f + 1);
-		/* the running variances square the values */
-		if (fabs(features[f]) > SNN_DETECTOR_MAX_ABS)
-			return snn_fail(err, SNN_E_RANGE, "features",
-							"feature %d is %g, beyond the detector's range of +-%g",
-							f + 1, features[f], SNN_DETECTOR_MAX_ABS);
-	}
+	if ((st = snn_detector_check_features(cfg, features, n, err)) != SNN_OK)
+		return st;
 	if (state == NULL || h->magic != DET_MAGIC)
 		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is not initialised");
 	det_layout_of(cfg, &L);

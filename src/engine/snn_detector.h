@@ -210,8 +210,17 @@ snn_status	snn_detector_check_state(const snn_detector_config *cfg,
 									 snn_error *err);
 
 /*
- * Feed one event: n features (n must equal cfg->n_features, all finite and
- * at most SNN_DETECTOR_MAX_ABS in magnitude) at timestamp_us (microseconds
+ * Check an event's features as a step would: n of them (cfg->n_features),
+ * each finite and at most SNN_DETECTOR_MAX_ABS in magnitude.  Adapters call
+ * it first, so that no stream is made for an event the step would refuse.
+ */
+snn_status	snn_detector_check_features(const snn_detector_config *cfg,
+										const double *features, int n,
+										snn_error *err);
+
+/*
+ * Feed one event: n features (checked by snn_detector_check_features) at
+ * timestamp_us (microseconds
  * since 1970-01-01 UTC).  Writes the score in
  * [0, 1] to *score_out and, when detail is not NULL, the details.  On error
  * the state is left exactly as it was.
