@@ -30,6 +30,14 @@
  * refractory period during which the score recovers linearly; a score that
  * crosses the threshold even so is an alarm again and restarts the period.
  *
+ * An ensemble (res_ensemble = K > 1) runs K such reservoirs, each with its
+ * own readout, memories and calibration, on the same input code; member m
+ * has the seed seed ^ m * 0x9E3779B97F4A7C15, so member 0 is the single
+ * reservoir of the same seed.  The likelihood of a step is the largest
+ * member's to the power K (Sidak's correction for K looks), so the score's
+ * scale and the threshold mean the same for any K; the details are the
+ * winning member's.
+ *
  * Everything a stream needs lives in ONE flat, fixed-size, pointer-free byte
  * buffer whose size follows from the configuration, so it can sit in shared
  * memory and be saved and restored byte for byte.  Strictly causal: each
@@ -159,7 +167,9 @@ typedef enum snn_anomaly_cause
 typedef struct snn_detector_detail
 {
 	double		score;			/* the score in [0, 1] */
-	double		likelihood;		/* max anomaly likelihood in [0, 1] */
+	double		likelihood;		/* max anomaly likelihood in [0, 1] (of an
+								 * ensemble: corrected for its K members) */
+	/* of an ensemble, the fields below but alarm are the winning member's */
 	double		prediction_error;	/* raw readout error in [0, 1] */
 	double		novelty;		/* raw spike-pattern novelty in [0, 1]; 0 when
 								 * that signal is off (not computed) */
