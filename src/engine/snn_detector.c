@@ -653,10 +653,9 @@ index_outputs(const det_layout *L, void *state)
 
 /* One member: its own seeded reservoir and input weights, empty memories. */
 static void
-init_member(const snn_detector_config *cfg, const det_layout *Lp, void *state,
+init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 			uint64_t seed)
 {
-	det_layout	L = *Lp;
 	det_head   *h = (det_head *) state;
 	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
 	uint16_t   *ridx,
@@ -669,25 +668,25 @@ init_member(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 
 	h->magic = DET_MAGIC;
 	h->version = DET_VERSION;
-	h->size = L.size;
+	h->size = L->size;
 	h->cfg_hash = config_hash(cfg);
 
 	/* recurrent weights: Dale's law, balanced E/I, scaled to the radius */
-	ridx = SEC(state, L, off_ridx, uint16_t);
-	rw = SEC(state, L, off_rw, float);
-	n_exc = (int) lround(cfg->res_exc_ratio * L.n);
-	for (int i = 0; i < L.n; i++)
+	ridx = SEC(state, *L, off_ridx, uint16_t);
+	rw = SEC(state, *L, off_rw, float);
+	n_exc = (int) lround(cfg->res_exc_ratio * L->n);
+	for (int i = 0; i < L->n; i++)
 	{
-		pick_distinct(&rng, L.n, L.k, i, ridx + (size_t) i * L.k);
-		for (int j = 0; j < L.k; j++)
+		pick_distinct(&rng, L->n, L->k, i, ridx + (size_t) i * L->k);
+		for (int j = 0; j < L->k; j++)
 		{
-			int			pre = ridx[(size_t) i * L.k + j];
+			int			pre = ridx[(size_t) i * L->k + j];
 			double		w = rng_unif(&rng);
 
 			if (pre >= n_exc)
-				w = -w * (n_exc > 0 && n_exc < L.n ?
-						  (double) n_exc / (L.n - n_exc) : 1.0);
-			rw[(size_t) i * L.k + j] = (float) w;
+				w = -w * (n_exc > 0 && n_exc < L->n ?
+						  (double) n_exc / (L->n - n_exc) : 1.0);
+			rw[(size_t) i * L->k + j] = (float) w;
 			sumsq += w * w;
 		}
 	}
@@ -696,26 +695,26 @@ init_member(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 	 * Circular law: a sparse random matrix with zero-mean entries has its
 	 * eigenvalues in a disc of radius sqrt(mean row sum of squares).
 	 */
-	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L.n) : 0.0;
-	for (size_t j = 0; j < (size_t) L.n * L.k; j++)
+	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L->n) : 0.0;
+	for (size_t j = 0; j < (size_t) L->n * L->k; j++)
 		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
 
-	index_outputs(&L, state);
+	index_outputs(L, state);
 
 	/* input weights: random sign, so neurons respond to different mixtures */
-	iidx = SEC(state, L, off_iidx, uint16_t);
-	iw = SEC(state, L, off_iw, float);
-	for (int i = 0; i < L.n; i++)
+	iidx = SEC(state, *L, off_iidx, uint16_t);
+	iw = SEC(state, *L, off_iw, float);
+	for (int i = 0; i < L->n; i++)
 	{
-		pick_distinct(&rng, L.nin, L.kin, -1, iidx + (size_t) i * L.kin);
-		for (int j = 0; j < L.kin; j++)
+		pick_distinct(&rng, L->nin, L->kin, -1, iidx + (size_t) i * L->kin);
+		for (int j = 0; j < L->kin; j++)
 		{
 			double		w = 0.5 + rng_unif(&rng);
 
 			if (rng_unif(&rng) < 0.3)
 				w = -w;
-			iw[(size_t) i * L.kin + j] = (float) (w * cfg->res_input_gain *
-												  cfg->res_threshold);
+			iw[(size_t) i * L->kin + j] = (float) (w * cfg->res_input_gain *
+												   cfg->res_threshold);
 		}
 	}
 	h->rng = rng;
@@ -1813,14 +1812,13 @@ typedef struct member_out
  * likelihoods of its signals.
  */
 static void
-member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
+member_step(const snn_detector_config *cfg, const det_layout *L, void *state,
 			const float *u, int learn, member_out *o)
 {
-	det_layout	L = *Lp;
 	det_head   *h = (det_head *) state;
-	float	   *W = SEC(state, L, off_w, float),
-			   *x = SEC(state, L, off_x, float),
-			   *yhat = SEC(state, L, off_yhat, float);
+	float	   *W = SEC(state, *L, off_w, float),
+			   *x = SEC(state, *L, off_x, float),
+			   *yhat = SEC(state, *L, off_yhat, float);
 	double		fe[SNN_DETECTOR_MAX_FEATURES],
 				dv[64],
 				dn[64];
@@ -1837,12 +1835,12 @@ member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 	o->contrib = 0;
 	o->nov = 0.0;
 	/* prediction error of the code predicted at the previous event */
-	memset(fe, 0, sizeof(double) * L.nf);
+	memset(fe, 0, sizeof(double) * L->nf);
 	if (h->events > 0)
 	{
-		int			per_f = L.nval / L.nf;
+		int			per_f = L->nval / L->nf;
 
-		for (int f = 0; f < L.nf; f++)
+		for (int f = 0; f < L->nf; f++)
 			for (int c = 0; c < per_f; c += 64)
 			{
 				int			i0 = f * per_f + c,
@@ -1856,7 +1854,7 @@ member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 					fe[f] += dv[i];
 				}
 			}
-		for (int f = 1; f < L.nf; f++)
+		for (int f = 1; f < L->nf; f++)
 			if (fe[f] > fe[o->contrib])
 				o->contrib = f;
 		/* NLMS: the previous prediction moves towards what happened */
@@ -1867,10 +1865,10 @@ member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 			if (h->x_norm > 0)
 				xx = h->x_norm;	/* summed by the last readout pass */
 			else
-				for (int j = 0; j < L.nx; j++)
+				for (int j = 0; j < L->nx; j++)
 					xx += (double) x[j] * x[j];
 			mu = (float) (cfg->learn_readout_rate / xx);
-			for (int i = 0; i < L.nval; i++)
+			for (int i = 0; i < L->nval; i++)
 				e[i] = (u[i] - yhat[i]) * mu;
 			update = 1;
 		}
@@ -1879,34 +1877,34 @@ member_step(const snn_detector_config *cfg, const det_layout *Lp, void *state,
 	if (o->perr > 1.0)
 		o->perr = 1.0;
 
-	o->spikes = run_reservoir(cfg, &L, state, u, learn);
+	o->spikes = run_reservoir(cfg, L, state, u, learn);
 	/* the kNN search is most of a small detector's step: only when used */
 	if (cfg->score_signals & 2)
-		o->nov = pattern_novelty(cfg, &L, state, h, learn);
+		o->nov = pattern_novelty(cfg, L, state, h, learn);
 
 	/* apply the update and predict the next event's value code */
-	readout_features(&L, state, u, xn);
-	h->x_norm = readout_pass(W, e, x, xn, L.nval, L.nx, update, yhat);
-	memcpy(x, xn, sizeof(float) * L.nx);
+	readout_features(L, state, u, xn);
+	h->x_norm = readout_pass(W, e, x, xn, L->nval, L->nx, update, yhat);
+	memcpy(x, xn, sizeof(float) * L->nx);
 
 	/* likelihoods of both signals, over a shared short window */
 	if (cfg->score_signals & 1)
-		l0 = signal_likelihood(cfg, &L, state, h, 0, o->perr, 1);
+		l0 = signal_likelihood(cfg, L, state, h, 0, o->perr, 1);
 	if (cfg->score_signals & 2)
-		l1 = signal_likelihood(cfg, &L, state, h, 1, o->nov, 1);
-	if (L.nsm > 0 && learn && l1 >= cfg->score_surprise_at)
-		keep_surprise(&L, state, h);
+		l1 = signal_likelihood(cfg, L, state, h, 1, o->nov, 1);
+	if (L->nsm > 0 && learn && l1 >= cfg->score_surprise_at)
+		keep_surprise(L, state, h);
 	o->lik = l0 > l1 ? l0 : l1;
 	o->cause = (cfg->score_signals & 1) && l0 >= l1 ?
 		SNN_CAUSE_PREDICTION : SNN_CAUSE_NOVELTY;
-	h->short_pos = (h->short_pos + 1) % L.ns;
-	if (L.nc > 0)
+	h->short_pos = (h->short_pos + 1) % L->ns;
+	if (L->nc > 0)
 	{
-		h->calib_pos = (h->calib_pos + 1) % L.nc;
-		if (h->calib_count < L.nc)
+		h->calib_pos = (h->calib_pos + 1) % L->nc;
+		if (h->calib_count < L->nc)
 			h->calib_count++;
 	}
-	if (h->short_count < L.ns)
+	if (h->short_count < L->ns)
 		h->short_count++;
 	h->last_spikes = o->spikes;
 	h->events++;
