@@ -42,7 +42,7 @@ $node->safe_psql('postgres', qq{
 my $bg = $node->background_psql('postgres');
 $bg->query_safe('LISTEN snn_anomalies');
 # rolled back: the anomaly and its notification vanish (stream b: the
-# rolled-back events still taught b's state, see the README)
+# rolled-back events still taught b's state, see doc/streams.md)
 $node->safe_psql('postgres', qq{
 	BEGIN;
 	INSERT INTO ev SELECT i, 'b', 10 + sin(i / 8.0) + CASE WHEN i = 391 THEN 500 ELSE 0 END,
