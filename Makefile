@@ -3,7 +3,7 @@
 # fragments in sql/install/ (one per area) so areas do not edit one file.
 
 EXTENSION = snn
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = snn
 SRCS = $(sort $(wildcard src/*.c)) $(sort $(wildcard src/engine/*.c))
@@ -12,7 +12,9 @@ HEADERS = $(wildcard src/*.h) $(wildcard src/engine/*.h)
 
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Older install scripts (frozen, checked in) and upgrade scripts are shipped
+# as they are; only the current install script is built (and cleaned).
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # Every sql/*.sql that is not an install or upgrade script is a regression test.
 REGRESS = $(sort $(notdir $(basename $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
