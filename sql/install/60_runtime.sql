@@ -67,29 +67,29 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_dispose(bigint) IS
 'free a network now';
 
-CREATE FUNCTION snn_infer(id bigint, features real[],
+CREATE FUNCTION snn_infer(id bigint, features float8[],
 		OUT predicted integer, OUT spikes spikes, OUT confidence double precision,
 		OUT layer_spikes integer[], OUT steps integer, OUT synaptic_ops bigint,
 		OUT neuron_updates bigint, OUT microseconds double precision)
 RETURNS record
 AS 'MODULE_PATHNAME', 'snn_infer_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_infer(bigint, real[]) IS
-'snn_infer(snn, real[]) on a live network, handed its image in shared memory in place; any number of sessions at once';
+COMMENT ON FUNCTION snn_infer(bigint, float8[]) IS
+'snn_infer(snn, float8[]) on a live network, handed its image in shared memory in place; any number of sessions at once';
 
-CREATE FUNCTION snn_predict(id bigint, features real[])
+CREATE FUNCTION snn_predict(id bigint, features float8[])
 RETURNS integer
 AS 'MODULE_PATHNAME', 'snn_predict_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_predict(bigint, real[]) IS
-'snn_predict(snn, real[]) on a live network: the predicted class (counted as infer)';
+COMMENT ON FUNCTION snn_predict(bigint, float8[]) IS
+'snn_predict(snn, float8[]) on a live network: the predicted class (counted as infer)';
 
-CREATE FUNCTION snn_train(id bigint, inputs real[], labels integer[], method text,
+CREATE FUNCTION snn_train(id bigint, inputs float8[], labels anycompatiblearray, method text,
 						  options jsonb DEFAULT '{}')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_train_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_train(bigint, real[], integer[], text, jsonb) IS
+COMMENT ON FUNCTION snn_train(bigint, float8[], anycompatiblearray, text, jsonb) IS
 'snn_train(snn, ...) on a copy of a live network, swapped in when it succeeds (an error or cancel leaves the old weights); returns the id';
 
 CREATE FUNCTION snn_train_query(id bigint, query text, method text,
