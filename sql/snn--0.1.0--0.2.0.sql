@@ -106,3 +106,30 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_train(bigint, float8[], anycompatiblearray, text, jsonb) IS
 'snn_train(snn, ...) on a copy of a live network, swapped in when it succeeds (an error or cancel leaves the old weights); returns the id';
 
+
+-- ==== pg_stat_snn_networks: epoch and loss of the current or last training
+-- (new OUT columns of snn_stat_networks, so the view and the function are
+-- dropped and made again; privileges granted on the view by users are lost)
+DROP VIEW pg_stat_snn_networks;
+DROP FUNCTION snn_stat_networks();
+CREATE FUNCTION snn_stat_networks(
+	OUT id bigint, OUT owner oid, OUT type text, OUT dbid oid, OUT tag text,
+	OUT state text, OUT created timestamptz, OUT last_used timestamptz,
+	OUT bytes bigint, OUT infer_count bigint, OUT train_count bigint,
+	OUT ttl_ms bigint, OUT train_epoch integer, OUT train_epochs integer,
+	OUT train_loss float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'snn_stat_networks'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_stat_networks() IS
+'one row per live network (behind pg_stat_snn_networks)';
+
+CREATE VIEW pg_stat_snn_networks AS
+	SELECT n.id, r.rolname AS owner, n.type, d.datname, n.tag, n.state,
+		   n.created, n.last_used, n.bytes, n.infer_count, n.train_count, n.ttl_ms,
+		   n.train_epoch, n.train_epochs, n.train_loss
+	FROM snn_stat_networks() n
+	LEFT JOIN pg_roles r ON r.oid = n.owner
+	LEFT JOIN pg_database d ON d.oid = n.dbid;
+COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime, with the epoch and loss of its current or last training';
+GRANT SELECT ON pg_stat_snn_networks TO PUBLIC;

@@ -360,6 +360,17 @@ opt_bool(Jsonb *jb, const char *key, bool def)
 	return v->val.boolean;
 }
 
+snn_train_progress_hook_type snn_train_progress_hook = NULL;
+
+/* Epoch progress from the engine, handed to the runtime's hook when set. */
+static void
+train_progress(void *arg, uint32_t epoch, uint32_t epochs, double loss)
+{
+	(void) arg;
+	if (snn_train_progress_hook)
+		snn_train_progress_hook(epoch, epochs, loss);
+}
+
 /* Interrupt check between epochs: a cancel abandons the whole training. */
 static void
 train_tick(void *arg)
@@ -563,6 +574,7 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 	o.tick = train_tick;
+	o.progress = train_progress;
 	snn_convert_defaults(&co);
 	co.percentile = opt_num(opts, "percentile", co.percentile, 1e-3, 100);
 	co.steps = opt_int(opts, "steps", co.steps, 1, SNN_CONV_MAX_STEPS);
@@ -875,6 +887,8 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.tau_theta = opt_num(opts, "tau_theta", o.tau_theta, 1e-6, 1e9);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
+		o.progress = train_progress;
+	o.progress = train_progress;
 		if (!(o.w_min < o.w_max))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -917,6 +931,8 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 1);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
+		o.progress = train_progress;
+	o.progress = train_progress;
 		if (rule && rule->type != jbvNull)
 		{
 			if (rule->type == jbvString && rule->val.string.len == 3 &&

@@ -117,7 +117,8 @@ CREATE FUNCTION snn_stat_networks(
 	OUT id bigint, OUT owner oid, OUT type text, OUT dbid oid, OUT tag text,
 	OUT state text, OUT created timestamptz, OUT last_used timestamptz,
 	OUT bytes bigint, OUT infer_count bigint, OUT train_count bigint,
-	OUT ttl_ms bigint)
+	OUT ttl_ms bigint, OUT train_epoch integer, OUT train_epochs integer,
+	OUT train_loss float8)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'snn_stat_networks'
 LANGUAGE C VOLATILE STRICT;
@@ -157,11 +158,12 @@ COMMENT ON VIEW pg_stat_snn_pools IS 'one row per network type pool of the snn r
 
 CREATE VIEW pg_stat_snn_networks AS
 	SELECT n.id, r.rolname AS owner, n.type, d.datname, n.tag, n.state,
-		   n.created, n.last_used, n.bytes, n.infer_count, n.train_count, n.ttl_ms
+		   n.created, n.last_used, n.bytes, n.infer_count, n.train_count, n.ttl_ms,
+		   n.train_epoch, n.train_epochs, n.train_loss
 	FROM snn_stat_networks() n
 	LEFT JOIN pg_roles r ON r.oid = n.owner
 	LEFT JOIN pg_database d ON d.oid = n.dbid;
-COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime';
+COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime, with the epoch and loss of its current or last training';
 
 CREATE VIEW pg_stat_snn_lifecycle AS
 	SELECT * FROM snn_stat_lifecycle();

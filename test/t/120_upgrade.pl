@@ -62,6 +62,8 @@ my $knn_before = $node->safe_psql('a', $knn);
 my $value_before = $node->safe_psql('a', $predict_value);
 my $live_before = $node->safe_psql('a', $predict_live);
 is($node->safe_psql('a', $events), '300', 'the detector scored 300 events under 0.1.0');
+is($node->safe_psql('a', 'SELECT count(*), sum(train_count) FROM pg_stat_snn_networks'), '1|1',
+	'the 0.1.0 monitoring view reads the current library');
 
 # ---- the upgrade
 $node->safe_psql('a', "ALTER EXTENSION snn UPDATE TO '0.2.0'");
