@@ -888,7 +888,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
 		o.progress = train_progress;
-	o.progress = train_progress;
 		if (!(o.w_min < o.w_max))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -932,7 +931,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
 		o.progress = train_progress;
-	o.progress = train_progress;
 		if (rule && rule->type != jbvNull)
 		{
 			if (rule->type == jbvString && rule->val.string.len == 3 &&
