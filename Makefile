@@ -55,3 +55,14 @@ unit: $(UNIT_BINS)
 
 .PHONY: unit-bins
 unit-bins: $(UNIT_BINS)
+
+# PostgreSQL layout (pgindent's options with pg_bsd_indent, Debian package
+# pg-bsd-indent; the typedef list comes from this build's debug information
+# and the sources, hence the build first).  indent-check changes nothing and
+# fails with the diff when a file would change.
+.PHONY: indent indent-check
+indent: all
+	bash tools/indent.sh
+
+indent-check: all
+	bash tools/indent.sh --check
