@@ -246,6 +246,7 @@ snn_stat_networks(PG_FUNCTION_ARGS)
 		v[10] = Int64GetDatum((int64) e->n_train);
 		v[11] = Int64GetDatum(e->ttl_us / 1000);
 		n[11] = e->ttl_us <= 0;
+		/* training progress (0.2.0; a 0.1.0 declaration reads the first 12) */
 		v[12] = Int32GetDatum(e->train_epoch);
 		v[13] = Int32GetDatum(e->train_epochs);
 		v[14] = Float8GetDatum(e->train_loss);
