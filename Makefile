@@ -3,7 +3,7 @@
 # fragments in sql/install/ (one per area) so areas do not edit one file.
 
 EXTENSION = snn
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = snn
 SRCS = $(sort $(wildcard src/*.c)) $(sort $(wildcard src/engine/*.c))
@@ -12,7 +12,9 @@ HEADERS = $(wildcard src/*.h) $(wildcard src/engine/*.h)
 
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Older install scripts (frozen, checked in) and upgrade scripts are shipped
+# as they are; only the current install script is built (and cleaned).
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # Every sql/*.sql that is not an install or upgrade script is a regression test.
 REGRESS = $(sort $(notdir $(basename $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
@@ -53,3 +55,14 @@ unit: $(UNIT_BINS)
 
 .PHONY: unit-bins
 unit-bins: $(UNIT_BINS)
+
+# PostgreSQL layout (pgindent's options with pg_bsd_indent, Debian package
+# pg-bsd-indent; the typedef list comes from this build's debug information
+# and the sources, hence the build first).  indent-check changes nothing and
+# fails with the diff when a file would change.
+.PHONY: indent indent-check
+indent: all
+	bash tools/indent.sh
+
+indent-check: all
+	bash tools/indent.sh --check

@@ -144,5 +144,19 @@ FROM (
                (SELECT array_agg(CASE WHEN random() < 0.2 THEN NULL ELSE (random() * 254)::int END) FROM generate_series(1, 40 + g % 7 + 0 * g))::spikes AS b
         FROM generate_series(1, 200) g) pairs) t;
 
+-- smallint[] and bigint[] cast like int[], and all three are assignment casts
+-- (what psycopg sends for a list of integers needs no cast in INSERT)
+SELECT ARRAY[0, NULL, 254]::smallint[]::spikes AS from_smallint,
+       ARRAY[0, NULL, 254]::bigint[]::spikes AS from_bigint;
+SELECT ARRAY[0, 3000000000]::bigint[]::spikes;
+SELECT ARRAY[-1]::smallint[]::spikes;
+CREATE TEMP TABLE assign_t (p spikes(3));
+INSERT INTO assign_t VALUES (ARRAY[1, 2, NULL]::smallint[]), (ARRAY[3, 4, 5]::bigint[]), (ARRAY[6, NULL, 7]);
+SELECT p FROM assign_t ORDER BY p;
+INSERT INTO assign_t VALUES (ARRAY[1, 2]::smallint[]);
+DROP TABLE assign_t;
+-- int[] = int[] stays unambiguous (the casts are not implicit)
+SELECT ARRAY[1, 2] = ARRAY[1, 2] AS int_eq, ARRAY[1, 2]::smallint[] = ARRAY[1, 2]::smallint[] AS int2_eq;
+
 -- the binary form: version byte 1, uint16 neuron count, one byte a neuron
 SELECT spikes_send('[0,3,_,12]');

@@ -240,5 +240,36 @@ SELECT count(*) AS runs FROM nets n, snn_train_history(n.net) WHERE n.name = 'bp
 -- NULL arguments give NULL
 -- (NULL::snn: the runtime overloads these names for bigint network ids)
 SELECT snn_train(NULL::snn, ARRAY[[0, 0]]::real[], ARRAY[0], 'backprop') IS NULL AS null_net,
-       snn_predict(NULL::snn, ARRAY[0, 0]::real[]) IS NULL AS null_predict;
+       snn_predict(NULL::snn, ARRAY[0, 0]::real[]) IS NULL AS null_predict,
+       snn_predict(NULL, ARRAY[0, 0]) IS NULL AS null_untyped;
+-- client types (issue 16): labels of any integer type train the same network,
+-- features and targets may be double precision[] or numeric[]
+SELECT (snn_train(n.net, (SELECT array_agg(f::float8[] ORDER BY i) FROM xor_data),
+                  (SELECT array_agg(label::smallint ORDER BY i) FROM xor_data), 'backprop',
+                  '{"epochs": 400, "patience": 400, "validation_split": 0, "seed": 7}')::text::jsonb
+        - 'history') = (b.net::text::jsonb - 'history') AS smallint_labels,
+       (snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM xor_data),
+                  (SELECT array_agg(label::bigint ORDER BY i) FROM xor_data), 'backprop',
+                  '{"epochs": 400, "patience": 400, "validation_split": 0, "seed": 7}')::text::jsonb
+        - 'history') = (b.net::text::jsonb - 'history') AS bigint_labels
+FROM nets n, nets b WHERE n.name = 'ff' AND b.name = 'bp';
+-- (numeric targets are y rounded to 6 digits, hence a tolerance)
+SELECT abs((snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+         (SELECT array_agg(y::numeric ORDER BY i) FROM reg_data), 'ridge', '{"alpha": 0.01}'),
+         ARRAY[1, 0.5]))[1] -
+       (snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+         (SELECT array_agg(y ORDER BY i) FROM reg_data), 'ridge', '{"alpha": 0.01}'),
+         ARRAY[1, 0.5]::real[]))[1]) < 1e-3 AS numeric_targets
+FROM nets n WHERE n.name = 'res2';
+SELECT snn_predict(net, ARRAY[1, 0]) = snn_predict(net, ARRAY[1, 0]::real[]) AS int_features
+FROM nets WHERE name = 'bp';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]], ARRAY[0, 3000000000], 'backprop') FROM nets WHERE name = 'ff';
+SELECT snn_train(net, ARRAY[[0, 0], [1, 1]], ARRAY['a', 'b'], 'backprop') FROM nets WHERE name = 'ff';
+-- an untyped NULL label array is allowed (stdp, hebbian) and an untyped
+-- network literal resolves to the snn overload, not the bigint id one
+SELECT snn_info(snn_train(net, ARRAY[[1,1,1,1,1,0,0,0,0,0]], NULL, 'stdp')) ->> 'neurons' AS stdp_untyped_null
+FROM nets WHERE name = 'wta';
+SELECT net::text AS bp_text FROM nets WHERE name = 'bp' \gset
+SELECT snn_predict(:'bp_text', ARRAY[1, 0]) = snn_predict(net, ARRAY[1, 0]) AS untyped_literal
+FROM nets WHERE name = 'bp';
 DROP TABLE xor_data, lin_data, reg_data, pat_data, nets;

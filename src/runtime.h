@@ -150,6 +150,9 @@ typedef struct RtEntry
 	Size		bytes;
 	uint64		n_infer;
 	uint64		n_train;
+	int32		train_epoch;	/* epoch reached by the current or last training */
+	int32		train_epochs;	/* its most epochs; 0: no progress reported yet */
+	double		train_loss;		/* training loss of that epoch */
 	char		tag[RT_TAG_LEN];
 } RtEntry;
 

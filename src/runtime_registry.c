@@ -17,6 +17,7 @@
 #include "snn.h"
 #include "runtime.h"
 #include "runtime_ops.h"
+#include "train.h"
 
 /* A network spawned by the current transaction, released if it aborts. */
 typedef struct RtPending
@@ -129,6 +130,7 @@ rt_training_abandon(int64 id)
 		dshash_release_lock(rt_registry(), e);
 	}
 	rt_training_id = 0;
+	snn_train_progress_hook = NULL;
 }
 
 /*
@@ -318,6 +320,9 @@ rt_register(dsa_pointer obj, int slot, uint32 generation, int64 ttl_us,
 	e->type_gen = generation;
 	e->state = RT_NET_READY;
 	e->trainer_pid = 0;
+	e->train_epoch = 0;
+	e->train_epochs = 0;
+	e->train_loss = 0;
 	e->created = now;
 	e->last_used = now;
 	e->ttl_us = ttl_us;
@@ -571,6 +576,27 @@ snn_predict_id(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Epoch progress of the live network this backend trains, written into its
+ * registry entry (under the entry's partition lock, once an epoch) for
+ * pg_stat_snn_networks.
+ */
+static void
+rt_train_progress(uint32 epoch, uint32 epochs, double loss)
+{
+	RtEntry    *e;
+
+	if (rt_training_id == 0)
+		return;
+	e = dshash_find(rt_registry(), &rt_training_id, true);
+	if (e == NULL)
+		return;
+	e->train_epoch = (int32) Min(epoch, (uint32) PG_INT32_MAX);
+	e->train_epochs = (int32) Min(epochs, (uint32) PG_INT32_MAX);
+	e->train_loss = loss;
+	dshash_release_lock(rt_registry(), e);
+}
+
+/*
  * snn_train(id, ...) and snn_train_query(id, ...): the value-level function
  * on the shared image; the new network it returns is copied into shared
  * memory and swapped in.  An error or cancel before the swap leaves the old
@@ -605,11 +631,15 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 	}
 	e->state = RT_NET_TRAINING;
 	e->trainer_pid = MyProcPid;
+	e->train_epoch = 0;
+	e->train_epochs = 0;
+	e->train_loss = 0;
 	dp = e->obj;
 	slot = e->type_slot;
 	rt_object_ref(dp);
 	dshash_release_lock(rt_registry(), e);
 	rt_training_id = id;
+	snn_train_progress_hook = rt_train_progress;
 	rt_hold(dp);
 
 	PG_TRY();
@@ -634,6 +664,7 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 	}
 	PG_END_TRY();
 	rt_unhold(dp);
+	snn_train_progress_hook = NULL;
 
 	/* swap the new image in; the old one lives until its last reader ends */
 	e = dshash_find(rt_registry(), &id, true);

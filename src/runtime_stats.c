@@ -222,8 +222,8 @@ snn_stat_networks(PG_FUNCTION_ARGS)
 	dshash_seq_init(&status, rt_registry(), false);
 	while ((e = dshash_seq_next(&status)) != NULL)
 	{
-		Datum		v[12];
-		bool		n[12] = {0};
+		Datum		v[15];
+		bool		n[15] = {0};
 		char		name[NAMEDATALEN];
 		Oid			dboid;
 		bool		visible = all || has_privs_of_role(me, e->owner);
@@ -246,9 +246,17 @@ snn_stat_networks(PG_FUNCTION_ARGS)
 		v[10] = Int64GetDatum((int64) e->n_train);
 		v[11] = Int64GetDatum(e->ttl_us / 1000);
 		n[11] = e->ttl_us <= 0;
+		/* training progress (0.2.0; a 0.1.0 declaration reads the first 12) */
+		v[12] = Int32GetDatum(e->train_epoch);
+		v[13] = Int32GetDatum(e->train_epochs);
+		v[14] = Float8GetDatum(e->train_loss);
+		n[12] = n[13] = n[14] = e->train_epochs == 0;
 		if (!visible)
+		{
 			for (int k = 5; k <= 10; k++)
 				n[k] = true;
+			n[12] = n[13] = n[14] = true;
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
 	}
 	dshash_seq_term(&status);

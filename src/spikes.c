@@ -237,12 +237,30 @@ spikes_coerce(PG_FUNCTION_ARGS)
 	PG_RETURN_SPIKES_P(s);
 }
 
-/* int[] -> spikes: element i is neuron i's step, NULL when it is silent. */
+/* An element of a smallint[], integer[] or bigint[] as int64. */
+static int64
+int_array_elem(Datum d, Oid elt)
+{
+	if (elt == INT2OID)
+		return DatumGetInt16(d);
+	if (elt == INT4OID)
+		return DatumGetInt32(d);
+	return DatumGetInt64(d);
+}
+
+/*
+ * smallint[], int[] or bigint[] -> spikes: element i is neuron i's step,
+ * NULL when it is silent (one C function behind the three casts).
+ */
 Datum
 spikes_from_int_array(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
+	Oid			elt = ARR_ELEMTYPE(arr);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
@@ -253,25 +271,25 @@ spikes_from_int_array(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("array must be one-dimensional, not %d-dimensional",
 						ARR_NDIM(arr))));
-	if (ARR_ELEMTYPE(arr) != INT4OID)
-		elog(ERROR, "spikes cast expects int4[], got type %u", ARR_ELEMTYPE(arr));
+	if (elt != INT2OID && elt != INT4OID && elt != INT8OID)
+		elog(ERROR, "spikes cast expects an integer array, got type %u", elt);
 	check_dim(ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)));
-	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT,
-					  &elems, &nulls, &n);
+	get_typlenbyvalalign(elt, &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, elt, typlen, typbyval, typalign, &elems, &nulls, &n);
 	check_typmod(n, typmod);
 	result = spikes_alloc(n);
 	for (int i = 0; i < n; i++)
 	{
-		int32		v;
+		int64		v;
 
 		if (nulls[i])
 			continue;			/* already SNN_SILENT */
-		v = DatumGetInt32(elems[i]);
+		v = int_array_elem(elems[i], elt);
 		if (v < 0 || v > SPIKES_MAX_STEP)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("spike step %d at neuron %d is out of range (0 to %d, or NULL for silent)",
-							v, i, SPIKES_MAX_STEP)));
+					 errmsg("spike step %lld at neuron %d is out of range (0 to %d, or NULL for silent)",
+							(long long) v, i, SPIKES_MAX_STEP)));
 		result->t[i] = (uint8) v;
 	}
 	pfree(elems);

@@ -155,16 +155,27 @@ snn_read_features(ArrayType *a, int dim, float *buf)
 	return read_vector(a, dim, buf, "feature");
 }
 
-/* Labels as int32, one per sample, no NULLs. */
+/* True for the element types of integer label arrays. */
+static bool
+is_label_type(Oid elt)
+{
+	return elt == INT2OID || elt == INT4OID || elt == INT8OID;
+}
+
+/* Labels (smallint[], integer[] or bigint[]) as int32, one per sample, no NULLs. */
 static int32 *
 read_labels(ArrayType *a, int n)
 {
+	Oid			elt = ARR_ELEMTYPE(a);
 	int			m;
 	Datum	   *vals;
 	bool	   *nulls;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
 	int32	   *y;
 
-	if (ARR_ELEMTYPE(a) != INT4OID)
+	if (!is_label_type(elt))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("labels must be integer[]")));
@@ -172,7 +183,8 @@ read_labels(ArrayType *a, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("labels must be a one-dimensional array")));
-	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &vals, &nulls, &m);
+	get_typlenbyvalalign(elt, &typlen, &typbyval, &typalign);
+	deconstruct_array(a, elt, typlen, typbyval, typalign, &vals, &nulls, &m);
 	if (m != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -180,13 +192,37 @@ read_labels(ArrayType *a, int n)
 	y = palloc(sizeof(int32) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
+		int64		v;
+
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("label %d is NULL", i + 1)));
-		y[i] = DatumGetInt32(vals[i]);
+		v = elt == INT2OID ? DatumGetInt16(vals[i]) :
+			elt == INT4OID ? DatumGetInt32(vals[i]) : DatumGetInt64(vals[i]);
+		if (v < PG_INT32_MIN || v > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("label %d is out of range for integer", i + 1)));
+		y[i] = (int32) v;
 	}
 	return y;
+}
+
+/* A numeric[] as a double precision[] of the same shape (NULLs kept). */
+static ArrayType *
+numeric_to_float8_array(ArrayType *a)
+{
+	Datum	   *vals;
+	bool	   *nulls;
+	int			n;
+
+	deconstruct_array(a, NUMERICOID, -1, false, TYPALIGN_INT, &vals, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			vals[i] = DirectFunctionCall1(numeric_float8, vals[i]);
+	return construct_md_array(vals, nulls, ARR_NDIM(a), ARR_DIMS(a), ARR_LBOUND(a),
+							  FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
 /* Regression targets: real[] with one value a sample, or real[][] rows. */
@@ -196,10 +232,16 @@ read_targets(ArrayType *a, int n, SnnDataSet *d)
 	Oid			elt = ARR_ELEMTYPE(a);
 	int			rows;
 
+	if (elt == NUMERICOID)
+	{
+		a = numeric_to_float8_array(a);
+		elt = FLOAT8OID;
+	}
 	if (elt != FLOAT4OID && elt != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("labels must be integer[] (classes) or real[] (regression targets)")));
+				 errmsg("labels must be an integer array (classes) or a real, double precision or numeric array (regression targets), not %s",
+						format_type_be(ARR_ELEMTYPE(a)))));
 	if (ARR_NDIM(a) == 1)
 	{
 		rows = ARR_DIMS(a)[0];
@@ -316,6 +358,17 @@ opt_bool(Jsonb *jb, const char *key, bool def)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"%s\" must be true or false", key)));
 	return v->val.boolean;
+}
+
+snn_train_progress_hook_type snn_train_progress_hook = NULL;
+
+/* Epoch progress from the engine, handed to the runtime's hook when set. */
+static void
+train_progress(void *arg, uint32_t epoch, uint32_t epochs, double loss)
+{
+	(void) arg;
+	if (snn_train_progress_hook)
+		snn_train_progress_hook(epoch, epochs, loss);
 }
 
 /* Interrupt check between epochs: a cancel abandons the whole training. */
@@ -521,6 +574,7 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 	o.tick = train_tick;
+	o.progress = train_progress;
 	snn_convert_defaults(&co);
 	co.percentile = opt_num(opts, "percentile", co.percentile, 1e-3, 100);
 	co.steps = opt_int(opts, "steps", co.steps, 1, SNN_CONV_MAX_STEPS);
@@ -833,6 +887,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.tau_theta = opt_num(opts, "tau_theta", o.tau_theta, 1e-6, 1e9);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
+		o.progress = train_progress;
 		if (!(o.w_min < o.w_max))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -875,6 +930,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 1);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
 		o.tick = train_tick;
+		o.progress = train_progress;
 		if (rule && rule->type != jbvNull)
 		{
 			if (rule->type == jbvString && rule->val.string.len == 3 &&
@@ -1046,7 +1102,7 @@ snn_train(PG_FUNCTION_ARGS)
 	{
 		ArrayType  *la = PG_GETARG_ARRAYTYPE_P(2);
 
-		if (ARR_ELEMTYPE(la) == INT4OID)
+		if (is_label_type(ARR_ELEMTYPE(la)))
 			d.y = read_labels(la, d.n);
 		else
 			read_targets(la, d.n, &d);

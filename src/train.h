@@ -31,6 +31,13 @@ extern void snn_read_matrix(ArrayType *a, const char *what, float **out,
 /* A float4[] / float8[] feature vector of exactly dim finite values. */
 extern float *snn_read_features(ArrayType *a, int dim, float *buf);
 
+/*
+ * Epoch progress of a training in this backend: the runtime sets the hook
+ * while it trains a live network, to show it in pg_stat_snn_networks.
+ */
+typedef void (*snn_train_progress_hook_type) (uint32 epoch, uint32 epochs, double loss);
+extern PGDLLIMPORT snn_train_progress_hook_type snn_train_progress_hook;
+
 /* Train net on data with a method and jsonb options; returns a new value. */
 extern SnnNetwork *snn_train_network(SnnNetwork *net, SnnDataSet *data,
 									 const char *method, Jsonb *options);

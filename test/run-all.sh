@@ -88,6 +88,7 @@ if wants tap; then
 	# The server runs as postgres, which must be able to write the test tree.
 	tapdir=$(mktemp -d /tmp/snn-tap.XXXXXX)
 	cp -a "$ROOT/test" "$tapdir/"
+	cp -a "$ROOT/python" "$tapdir/"		# the psycopg adapter, for 110_python
 	chmod -R a+rwX "$tapdir"
 	chmod 755 "$tapdir"
 	[ "$(id -u)" = 0 ] && chown -R postgres: "$tapdir"

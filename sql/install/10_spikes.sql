@@ -41,7 +41,11 @@ CREATE TYPE spikes (
 );
 COMMENT ON TYPE spikes IS 'time-to-first-spike pattern: per neuron the step of its first spike (0..254) or silent';
 
--- length coercion to spikes(n), and casts to and from int[]
+-- length coercion to spikes(n), and casts to and from integer arrays.  The
+-- casts from smallint[], int[] and bigint[] (what client libraries send for
+-- a list of integers: psycopg picks the smallest type that holds them) are
+-- assignment casts, so INSERT and UPDATE need no cast; they cannot be
+-- implicit, which would make int[] = int[] ambiguous with spikes = spikes.
 
 CREATE FUNCTION spikes(spikes, integer, boolean) RETURNS spikes
 	AS 'MODULE_PATHNAME', 'spikes_coerce' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -51,12 +55,22 @@ CREATE FUNCTION spikes_from_int_array(integer[], integer, boolean) RETURNS spike
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION spikes_from_int_array(integer[], integer, boolean) IS 'cast int[] to spikes: element i is neuron i''s step 0..254, NULL for silent';
 
+CREATE FUNCTION spikes_from_smallint_array(smallint[], integer, boolean) RETURNS spikes
+	AS 'MODULE_PATHNAME', 'spikes_from_int_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spikes_from_smallint_array(smallint[], integer, boolean) IS 'cast smallint[] to spikes: element i is neuron i''s step 0..254, NULL for silent';
+
+CREATE FUNCTION spikes_from_bigint_array(bigint[], integer, boolean) RETURNS spikes
+	AS 'MODULE_PATHNAME', 'spikes_from_int_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spikes_from_bigint_array(bigint[], integer, boolean) IS 'cast bigint[] to spikes: element i is neuron i''s step 0..254, NULL for silent';
+
 CREATE FUNCTION spikes_to_int_array(spikes) RETURNS integer[]
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION spikes_to_int_array(spikes) IS 'cast spikes to int[]: one element a neuron, NULL for a silent neuron';
 
 CREATE CAST (spikes AS spikes) WITH FUNCTION spikes(spikes, integer, boolean) AS IMPLICIT;
 CREATE CAST (integer[] AS spikes) WITH FUNCTION spikes_from_int_array(integer[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (smallint[] AS spikes) WITH FUNCTION spikes_from_smallint_array(smallint[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (bigint[] AS spikes) WITH FUNCTION spikes_from_bigint_array(bigint[], integer, boolean) AS ASSIGNMENT;
 CREATE CAST (spikes AS integer[]) WITH FUNCTION spikes_to_int_array(spikes) AS ASSIGNMENT;
 
 -- accessors (neurons are numbered from 0)

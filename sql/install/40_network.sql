@@ -28,8 +28,12 @@ CREATE TYPE snn (
 	SEND = snn_network_send,
 	INTERNALLENGTH = VARIABLE,
 	ALIGNMENT = double,
-	STORAGE = extended
+	STORAGE = extended,
+	CATEGORY = 'S'
 );
+-- Category S (string): an untyped literal or a client's unknown-typed
+-- parameter (psycopg sends str so) resolves to the snn overload rather than
+-- being ambiguous with the network id (bigint) overloads of the runtime.
 COMMENT ON TYPE snn IS 'spiking neural network: architecture, neuron parameters and synapses as one flat, relocatable image';
 
 CREATE FUNCTION snn_create(config jsonb) RETURNS snn

@@ -3,10 +3,10 @@
 -- snn_infer / snn_predict run a trained network on features; snn_energy
 -- estimates the energy of an inference on neuromorphic platforms and a CPU.
 
-CREATE FUNCTION snn_train(net snn, inputs real[], labels integer[], method text,
+CREATE FUNCTION snn_train(net snn, inputs float8[], labels anycompatiblearray, method text,
 						  options jsonb DEFAULT '{}') RETURNS snn
 	AS 'MODULE_PATHNAME', 'snn_train' LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION snn_train(snn, real[], integer[], text, jsonb) IS 'train a copy of a network on samples (rows of inputs) and labels with method backprop, ridge, stdp or hebbian; options as jsonb; returns the trained network with its training history';
+COMMENT ON FUNCTION snn_train(snn, float8[], anycompatiblearray, text, jsonb) IS 'train a copy of a network on samples (rows of inputs) and labels with method backprop, ridge, stdp or hebbian; labels are classes (smallint[], integer[] or bigint[]), real targets for ridge (real[], double precision[] or numeric[]: one a sample, or one row a sample), or NULL for stdp and hebbian; options as jsonb; returns the trained network with its training history';
 
 CREATE FUNCTION snn_train_query(net snn, query text, method text,
 								options jsonb DEFAULT '{}') RETURNS snn
@@ -21,45 +21,40 @@ CREATE FUNCTION snn_train_history(net snn,
 	AS 'MODULE_PATHNAME', 'snn_train_history' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_train_history(snn) IS 'the training runs of a network, oldest first: method, epochs, samples, loss, accuracy (validation accuracy when there was a split), converged, duration and time';
 
-CREATE FUNCTION snn_infer(net snn, features real[],
+CREATE FUNCTION snn_infer(net snn, features float8[],
 		OUT predicted integer, OUT spikes spikes, OUT confidence double precision,
 		OUT layer_spikes integer[], OUT steps integer, OUT synaptic_ops bigint,
 		OUT neuron_updates bigint, OUT microseconds double precision)
 	AS 'MODULE_PATHNAME', 'snn_infer' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_infer(snn, real[]) IS 'run a trained network on one sample: the predicted class (first output neuron to fire), output spike times, confidence (margin to the runner-up), spikes per layer, steps, synaptic operations, neuron updates and microseconds';
+COMMENT ON FUNCTION snn_infer(snn, float8[]) IS 'run a trained network on one sample: the predicted class (first output neuron to fire), output spike times, confidence (margin to the runner-up), spikes per layer, steps, synaptic operations, neuron updates and microseconds';
 
-CREATE FUNCTION snn_predict(net snn, features real[]) RETURNS integer
+CREATE FUNCTION snn_predict(net snn, features float8[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_predict(snn, real[]) IS 'the class a trained network predicts for one sample (first output neuron to fire); NULL when no labelled output fires';
+COMMENT ON FUNCTION snn_predict(snn, float8[]) IS 'the class a trained network predicts for one sample (first output neuron to fire); NULL when no labelled output fires';
 
-CREATE FUNCTION snn_infer_batch(net snn, features real[],
+CREATE FUNCTION snn_infer_batch(net snn, features float8[],
 		OUT row_number integer, OUT predicted integer, OUT spikes spikes,
 		OUT confidence double precision, OUT layer_spikes integer[], OUT steps integer,
 		OUT synaptic_ops bigint, OUT neuron_updates bigint, OUT microseconds double precision)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'snn_infer_batch' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_infer_batch(snn, real[]) IS 'snn_infer on every row of a two-dimensional features array, preparing the network once; one result row per sample, numbered from 1';
+COMMENT ON FUNCTION snn_infer_batch(snn, float8[]) IS 'snn_infer on every row of a two-dimensional features array, preparing the network once; one result row per sample, numbered from 1';
 
-CREATE FUNCTION snn_predict_batch(net snn, features real[]) RETURNS integer[]
+CREATE FUNCTION snn_predict_batch(net snn, features float8[]) RETURNS integer[]
 	AS 'MODULE_PATHNAME', 'snn_predict_batch' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_predict_batch(snn, real[]) IS 'the predicted classes of every row of a two-dimensional features array, in row order, preparing the network once';
+COMMENT ON FUNCTION snn_predict_batch(snn, float8[]) IS 'the predicted classes of every row of a two-dimensional features array, in row order, preparing the network once';
 
-CREATE FUNCTION snn_energy(net snn, features real[])
+CREATE FUNCTION snn_energy(net snn, features float8[])
 	RETURNS TABLE (platform text, synaptic_ops bigint, neuron_updates bigint,
 				   energy_nj double precision, ann_equivalent_nj double precision,
 				   source text)
 	AS 'MODULE_PATHNAME', 'snn_energy' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_energy(snn, real[]) IS 'estimated energy of one inference on Loihi, TrueNorth, SpiNNaker and a 45 nm CPU from published per-operation energies (estimates, see the README), beside the equivalent rate network''s multiply-accumulates';
+COMMENT ON FUNCTION snn_energy(snn, float8[]) IS 'estimated energy of one inference on Loihi, TrueNorth, SpiNNaker and a 45 nm CPU from published per-operation energies (estimates, see the README), beside the equivalent rate network''s multiply-accumulates';
 
-CREATE FUNCTION snn_predict_rate(net snn, features real[]) RETURNS integer
+CREATE FUNCTION snn_predict_rate(net snn, features float8[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_predict_rate(snn, real[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
+COMMENT ON FUNCTION snn_predict_rate(snn, float8[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
 
-CREATE FUNCTION snn_train(net snn, inputs real[], targets real[], method text,
-						  options jsonb DEFAULT '{}') RETURNS snn
-	AS 'MODULE_PATHNAME', 'snn_train' LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION snn_train(snn, real[], real[], text, jsonb) IS 'ridge regression: train a reservoir''s linear read-out on real targets (one a sample, or one row of outputs a sample)';
-
-CREATE FUNCTION snn_predict_values(net snn, features real[]) RETURNS real[]
+CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS real[]
 	AS 'MODULE_PATHNAME', 'snn_predict_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION snn_predict_values(snn, real[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';
+COMMENT ON FUNCTION snn_predict_values(snn, float8[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';

@@ -67,29 +67,29 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_dispose(bigint) IS
 'free a network now';
 
-CREATE FUNCTION snn_infer(id bigint, features real[],
+CREATE FUNCTION snn_infer(id bigint, features float8[],
 		OUT predicted integer, OUT spikes spikes, OUT confidence double precision,
 		OUT layer_spikes integer[], OUT steps integer, OUT synaptic_ops bigint,
 		OUT neuron_updates bigint, OUT microseconds double precision)
 RETURNS record
 AS 'MODULE_PATHNAME', 'snn_infer_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_infer(bigint, real[]) IS
-'snn_infer(snn, real[]) on a live network, handed its image in shared memory in place; any number of sessions at once';
+COMMENT ON FUNCTION snn_infer(bigint, float8[]) IS
+'snn_infer(snn, float8[]) on a live network, handed its image in shared memory in place; any number of sessions at once';
 
-CREATE FUNCTION snn_predict(id bigint, features real[])
+CREATE FUNCTION snn_predict(id bigint, features float8[])
 RETURNS integer
 AS 'MODULE_PATHNAME', 'snn_predict_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_predict(bigint, real[]) IS
-'snn_predict(snn, real[]) on a live network: the predicted class (counted as infer)';
+COMMENT ON FUNCTION snn_predict(bigint, float8[]) IS
+'snn_predict(snn, float8[]) on a live network: the predicted class (counted as infer)';
 
-CREATE FUNCTION snn_train(id bigint, inputs real[], labels integer[], method text,
+CREATE FUNCTION snn_train(id bigint, inputs float8[], labels anycompatiblearray, method text,
 						  options jsonb DEFAULT '{}')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_train_id'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION snn_train(bigint, real[], integer[], text, jsonb) IS
+COMMENT ON FUNCTION snn_train(bigint, float8[], anycompatiblearray, text, jsonb) IS
 'snn_train(snn, ...) on a copy of a live network, swapped in when it succeeds (an error or cancel leaves the old weights); returns the id';
 
 CREATE FUNCTION snn_train_query(id bigint, query text, method text,
@@ -117,7 +117,8 @@ CREATE FUNCTION snn_stat_networks(
 	OUT id bigint, OUT owner oid, OUT type text, OUT dbid oid, OUT tag text,
 	OUT state text, OUT created timestamptz, OUT last_used timestamptz,
 	OUT bytes bigint, OUT infer_count bigint, OUT train_count bigint,
-	OUT ttl_ms bigint)
+	OUT ttl_ms bigint, OUT train_epoch integer, OUT train_epochs integer,
+	OUT train_loss float8)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'snn_stat_networks'
 LANGUAGE C VOLATILE STRICT;
@@ -157,11 +158,12 @@ COMMENT ON VIEW pg_stat_snn_pools IS 'one row per network type pool of the snn r
 
 CREATE VIEW pg_stat_snn_networks AS
 	SELECT n.id, r.rolname AS owner, n.type, d.datname, n.tag, n.state,
-		   n.created, n.last_used, n.bytes, n.infer_count, n.train_count, n.ttl_ms
+		   n.created, n.last_used, n.bytes, n.infer_count, n.train_count, n.ttl_ms,
+		   n.train_epoch, n.train_epochs, n.train_loss
 	FROM snn_stat_networks() n
 	LEFT JOIN pg_roles r ON r.oid = n.owner
 	LEFT JOIN pg_database d ON d.oid = n.dbid;
-COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime';
+COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime, with the epoch and loss of its current or last training';
 
 CREATE VIEW pg_stat_snn_lifecycle AS
 	SELECT * FROM snn_stat_lifecycle();

@@ -28,6 +28,9 @@
 /* Called once per epoch (or every few thousand samples); may longjmp. */
 typedef void (*snn_tick_fn) (void *arg);
 
+/* Called at the end of each epoch with its number, the most and its loss. */
+typedef void (*snn_progress_fn) (void *arg, uint32_t epoch, uint32_t epochs, double loss);
+
 /* What a training run reports (kept as history in the network). */
 typedef struct snn_train_result
 {
@@ -112,6 +115,8 @@ typedef struct snn_bp_options
 	uint64_t	seed;			/* initialisation, split and shuffling */
 	snn_tick_fn tick;			/* optional interrupt check */
 	void	   *tick_arg;
+	snn_progress_fn progress;	/* optional, after each epoch */
+	void	   *progress_arg;
 } snn_bp_options;
 
 void		snn_bp_defaults(snn_bp_options *o);
@@ -247,6 +252,8 @@ typedef struct snn_stdp_options
 	uint64_t	seed;
 	snn_tick_fn tick;
 	void	   *tick_arg;
+	snn_progress_fn progress;	/* optional, after each epoch */
+	void	   *progress_arg;
 } snn_stdp_options;
 
 void		snn_stdp_defaults(snn_stdp_options *o);
@@ -294,6 +301,8 @@ typedef struct snn_hebb_options
 	uint64_t	seed;
 	snn_tick_fn tick;
 	void	   *tick_arg;
+	snn_progress_fn progress;	/* optional, after each epoch */
+	void	   *progress_arg;
 } snn_hebb_options;
 
 void		snn_hebb_defaults(snn_hebb_options *o);

@@ -635,6 +635,8 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 							"training diverged at epoch %u (loss is not finite); lower learning_rate",
 							epoch);
 		res->epochs = epoch;
+		if (o->progress)
+			o->progress(o->progress_arg, epoch, o->max_epochs, epoch_loss);
 		if (n_val > 0)
 		{
 			double		vl,

@@ -125,6 +125,8 @@ snn_hebb_train(float *w, float *mean, size_t n_in, size_t n_out,
 								"hebbian weights diverged at epoch %u; lower learning_rate", e);
 		loss = den > 0 ? num / den : 0.0;
 		res->epochs = e;
+		if (o->progress)
+			o->progress(o->progress_arg, e, o->epochs, loss);
 	}
 	res->best_epoch = res->epochs;
 	res->samples = n;

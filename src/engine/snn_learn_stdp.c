@@ -346,6 +346,8 @@ snn_stdp_train(float *w, float *theta, size_t n_in, size_t n_out,
 				err_sum += 1.0;
 		}
 		res->epochs = e;
+		if (o->progress)
+			o->progress(o->progress_arg, e, o->epochs, err_sum / (double) n);
 	}
 	res->best_epoch = res->epochs;
 	res->samples = n;

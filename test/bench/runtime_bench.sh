@@ -34,7 +34,7 @@ q "CREATE EXTENSION snn"
 q "SELECT snn_define_type('digits', '$DIGITS', 64, 100000)"
 q "CREATE TABLE nets (id int PRIMARY KEY, net snn)"
 q "INSERT INTO nets SELECT 1, snn_create('$DIGITS')"
-HAS_INFER=$(q "SELECT to_regprocedure('snn_infer(snn,real[])') IS NOT NULL")
+HAS_INFER=$(q "SELECT coalesce(to_regprocedure('snn_infer(snn,double precision[])'), to_regprocedure('snn_infer(snn,real[])')) IS NOT NULL")
 HAS_TRAIN=$(q "SELECT to_regprocedure('snn_train_query(snn,text,text,jsonb)') IS NOT NULL")
 IMG=$(q "SELECT snn_info(net)->>'bytes' FROM nets")
 

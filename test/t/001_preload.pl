@@ -15,7 +15,7 @@ for my $preload (0, 1)
 	$node->safe_psql('postgres', 'CREATE EXTENSION snn');
 	is( $node->safe_psql('postgres',
 			"SELECT extversion FROM pg_extension WHERE extname = 'snn'"),
-		'0.1.0',
+		'0.2.0',
 		"extension installed, preload=$preload");
 	is($node->safe_psql('postgres', 'SHOW shared_preload_libraries'),
 		$preload ? 'snn' : '', "preload setting as configured ($preload)");

@@ -33,6 +33,27 @@ make_problem(float *x, int32_t *y, uint64_t seed)
 	}
 }
 
+/* What the progress callback saw: calls in epoch order, the last loss. */
+typedef struct progress_log
+{
+	uint32_t	calls;
+	uint32_t	epochs;
+	int			in_order;
+	double		last_loss;
+} progress_log;
+
+/* Progress callback of the second training run: records each epoch. */
+static void
+record_progress(void *arg, uint32_t epoch, uint32_t epochs, double loss)
+{
+	progress_log *log = arg;
+
+	log->calls++;
+	log->in_order &= epoch == log->calls;
+	log->epochs = epochs;
+	log->last_loss = loss;
+}
+
 int
 main(void)
 {
@@ -74,10 +95,20 @@ main(void)
 	CHECK(r.samples == N - (size_t) floor(0.1 * N));
 	CHECK(r.loss > 0 && r.loss < 0.3);
 
-	/* the same seed gives the same network */
-	snn_mlp_init(&shape, params2, o.seed);
-	CHECK(snn_bp_train(&shape, params2, x, y, N, &o, work, sizeof(work), &r, &err) == SNN_OK);
-	CHECK(memcmp(params, params2, P * sizeof(float)) == 0);
+	/* the same seed gives the same network; progress comes once an epoch */
+	{
+		progress_log plog = {0, 0, 1, -1};
+
+		o.progress = record_progress;
+		o.progress_arg = &plog;
+		snn_mlp_init(&shape, params2, o.seed);
+		CHECK(snn_bp_train(&shape, params2, x, y, N, &o, work, sizeof(work), &r, &err) == SNN_OK);
+		CHECK(memcmp(params, params2, P * sizeof(float)) == 0);
+		CHECKF(plog.calls == r.epochs && plog.in_order, "%u progress calls for %u epochs",
+			   plog.calls, r.epochs);
+		CHECK(plog.epochs == 300 && plog.last_loss > 0 && isfinite(plog.last_loss));
+		o.progress = NULL;
+	}
 
 	/* conversion: the spiking network answers like the rate network */
 	snn_convert_defaults(&co);
