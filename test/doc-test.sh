@@ -30,9 +30,9 @@ for page in "${pages[@]}"; do
 		doc/README.md) name=doc/doc-README.md ;;
 		*) name=doc/$(basename "$page") ;;
 	esac
-	db=snn_doc_$(basename "$page" .md | tr -c 'a-zA-Z0-9\n' '_')
+	db=snn_doc_$(basename "$page" .md | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '_')
 	st=0
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" &&
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null &&
 		psql -X -q -d postgres -c "CREATE DATABASE $db" &&
 		psql -X -q -d "$db" -c "CREATE EXTENSION snn" || st=1
 	if [ $st = 0 ]; then
