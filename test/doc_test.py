@@ -22,7 +22,7 @@ import subprocess
 import sys
 
 MARK = "@@snn-doc-block %d@@"
-FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([^\s`]*)")
+FENCE = re.compile(r"^( {0,3})(```+|~~~+)\s*([^\s`]*)[^`]*$")
 
 
 def blocks(lines):
