@@ -10,7 +10,9 @@
 #   SNN_DOC_WRITE=1 ...   rewrite the text blocks with psql's output (=all:
 #                         also add one after every block that printed rows)
 # Prints "doc-result NAME STATUS" a page (NAME doc/<page>, the top README
-# doc/README.md, doc/README.md itself doc/doc-README.md); exits 1 if any failed.
+# doc/README.md, doc/README.md itself doc/doc-README.md), and, for all pages,
+# "doc-result doc/coverage" (every SQL function and view has an example);
+# exits 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PG_CONFIG=${PG_CONFIG:-pg_config}
@@ -42,4 +44,11 @@ for page in "${pages[@]}"; do
 	echo "doc-result $name $st"
 	[ $st = 0 ] || status=1
 done
+# every function and view in some example (only when checking every page)
+if [ $# = 0 ]; then
+	st=0
+	python3 test/doc_test.py --coverage "${pages[@]}" || st=1
+	echo "doc-result doc/coverage $st"
+	[ $st = 0 ] || status=1
+fi
 exit $status

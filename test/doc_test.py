@@ -2,6 +2,7 @@
 """Runs the SQL examples of one Markdown page and checks its links.
 
 Usage: doc_test.py [--write] PAGE DBNAME
+       doc_test.py --coverage PAGE...
 
 Every ```sql block of PAGE runs, in order, in one psql -X -q session on the
 database DBNAME (which must exist, with the extension created).  When a
@@ -14,6 +15,9 @@ error.  Every relative link and #anchor of the page must resolve.
 SNN_DOC_WRITE=all, adds one after every block that printed something):
 read the diff before committing it.
 Prints a unified diff for each mismatch; exits 1 when anything failed.
+--coverage checks that every function and view of sql/install/*.sql (but
+those taking internal and those whose comment starts with "internal") is
+named in some sql block of the pages.
 """
 import difflib
 import os
@@ -147,8 +151,37 @@ def check_links(page, lines, bl):
 	return errs
 
 
+def coverage(pages):
+	"""Every SQL function and view of sql/install/*.sql in some example."""
+	import glob
+	src = "\n".join(open(f, encoding="utf-8").read() for f in sorted(glob.glob("sql/install/*.sql")))
+	names = set()
+	for m in re.finditer(r"CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|VIEW)\s+(?:\w+\.)?(\w+)\s*(\([^)]*\))?", src, re.I):
+		kind, name, args = m.group(1).upper(), m.group(2), m.group(3) or ""
+		if kind == "FUNCTION" and re.search(r"\binternal\b", args):
+			continue			# called by the server only, not from SQL
+		com = re.search(r"COMMENT ON FUNCTION\s+(?:\w+\.)?" + name + r"\s*\([^)]*\)\s+IS\s+'([^']*)", src, re.I)
+		if com and com.group(1).startswith("internal"):
+			continue			# an internal helper
+		names.add(name)
+	sql = []
+	for page in pages:
+		lines = open(page, encoding="utf-8").read().split("\n")
+		for b in blocks(lines):
+			if b[0] == "sql":
+				sql.extend(lines[b[2][0]:b[2][1]])
+	text = "\n".join(sql)
+	missing = sorted(n for n in names if not re.search(r"\b" + n + r"\b", text))
+	for n in missing:
+		print("%s is in sql/install/*.sql but in no sql example of the pages" % n)
+	print("coverage: %d functions and views, %d without an example" % (len(names), len(missing)))
+	return 1 if missing else 0
+
+
 def main():
 	args = sys.argv[1:]
+	if args and args[0] == "--coverage":
+		return coverage(args[1:])
 	write = args and args[0] == "--write"
 	if write:
 		args = args[1:]
