@@ -10,7 +10,9 @@ database DBNAME (which must exist, with the extension created).  When a
 psql printed for the block (results in aligned format, notices and errors
 as psql prints them; no command tags, no echo) must equal that block, line
 by line with trailing blanks ignored; otherwise the block must not raise an
-error.  Every relative link and #anchor of the page must resolve.
+error.  A block with a comment "-- SQLSTATE XXXXX" must end with that
+error code as its last error.  Every relative link and #anchor of the page
+must resolve.
 --write rewrites the text blocks with what psql printed (and, when
 SNN_DOC_WRITE=all, adds one after every block that printed something):
 read the diff before committing it.
@@ -88,6 +90,8 @@ def run_psql(pairs, lines, db):
 	for n, (b, _) in enumerate(pairs):
 		script.append("\\echo '" + MARK % n + "'")
 		script.extend(lines[b[2][0]:b[2][1]])
+		script.append("\\echo '@@snn-doc-state' :LAST_ERROR_SQLSTATE")
+		script.append("\\set LAST_ERROR_SQLSTATE 00000")
 	script.append("\\echo '" + MARK % len(pairs) + "'")
 	env = dict(os.environ, PGTZ="UTC", PGDATESTYLE="ISO, MDY", PAGER="")
 	env.pop("PSQLRC", None)
@@ -95,15 +99,19 @@ def run_psql(pairs, lines, db):
 					   input="\n".join(script) + "\n", stdout=subprocess.PIPE,
 					   stderr=subprocess.STDOUT, text=True, env=env)
 	out = {}
+	state = {}
 	cur = None
 	for l in p.stdout.split("\n"):
 		m = re.fullmatch(r"@@snn-doc-block (\d+)@@", l)
+		st = re.fullmatch(r"@@snn-doc-state (\w+)", l)
 		if m:
 			cur = int(m.group(1))
 			out[cur] = []
+		elif st and cur is not None:
+			state[cur] = st.group(1)
 		elif cur is not None:
 			out[cur].append(l)
-	return [out.get(n) for n in range(len(pairs))], p.stdout
+	return [(out.get(n), state.get(n)) for n in range(len(pairs))], p.stdout
 
 
 def slug(heading, seen):
@@ -199,8 +207,12 @@ def main():
 	outs, raw = run_psql(pairs, lines, db) if pairs else ([], "")
 	edits = []
 	checked = 0
-	for n, ((b, text), out) in enumerate(zip(pairs, outs)):
+	for n, ((b, text), (out, sqlstate)) in enumerate(zip(pairs, outs)):
 		where = "%s:%d" % (page, b[1] + 1)
+		claims = re.findall(r"--.*\bSQLSTATE ([0-9A-Z]{5})\b", "\n".join(lines[b[2][0]:b[2][1]]))
+		if out is not None and claims and claims[-1] != sqlstate:
+			print("%s: the block says SQLSTATE %s, its last error had %s" % (where, claims[-1], sqlstate))
+			failed += 1
 		if out is None:
 			print("%s: psql did not reach this block; its output:\n%s" % (where, raw[-3000:]))
 			failed += 1
