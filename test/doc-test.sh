@@ -2,7 +2,7 @@
 # Runs the SQL examples of README.md and doc/*.md and checks their links.
 # For each page: a fresh database in the running cluster (PGHOST, PGPORT,
 # PGUSER from test/lib/cluster.sh), CREATE EXTENSION snn, then every ```sql
-# block in order in one psql -X -q session; a ```text block right after a
+# block in order in one psql -X session; a ```text block right after a
 # block must hold exactly what psql printed for it (test/doc_test.py says
 # how), and a block without one must not raise an error.  Without a running
 # cluster (no PGHOST) it starts a throwaway one.

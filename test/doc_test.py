@@ -4,12 +4,13 @@
 Usage: doc_test.py [--write] PAGE DBNAME
        doc_test.py --coverage PAGE...
 
-Every ```sql block of PAGE runs, in order, in one psql -X -q session on the
+Every ```sql block of PAGE runs, in order, in one psql -X session on the
 database DBNAME (which must exist, with the extension created).  When a
 ```text block follows it directly (a blank line may separate them), what
 psql printed for the block (results in aligned format, notices and errors
-as psql prints them; no command tags, no echo) must equal that block, line
-by line with trailing blanks ignored; otherwise the block must not raise an
+as psql prints them, no echo) must equal that block, line by line, with
+trailing blanks and command tags such as "CREATE TABLE" ignored on both
+sides; otherwise the block must not raise an
 error.  A block with a comment "-- SQLSTATE XXXXX" must end with that
 error code as its last error.  Every relative link and #anchor of the page
 must resolve.
@@ -65,9 +66,13 @@ def examples(lines):
 	return pairs, bl
 
 
+TAG = re.compile(r"[A-Z][A-Z ]*[A-Z]( \d+)*")
+
+
 def norm(text_lines):
-	"""Trailing blanks off each line, blank lines off both ends."""
-	ls = [l.rstrip() for l in text_lines]
+	"""Trailing blanks off each line, command tags (CREATE TABLE, INSERT 0 2)
+	out, blank lines off both ends: a page may show the tags or not."""
+	ls = [l.rstrip() for l in text_lines if not TAG.fullmatch(l.rstrip())]
 	while ls and not ls[0]:
 		ls.pop(0)
 	while ls and not ls[-1]:
@@ -95,7 +100,7 @@ def run_psql(pairs, lines, db):
 	script.append("\\echo '" + MARK % len(pairs) + "'")
 	env = dict(os.environ, PGTZ="UTC", PGDATESTYLE="ISO, MDY", PAGER="")
 	env.pop("PSQLRC", None)
-	p = subprocess.run(["psql", "-X", "-q", "-d", db, "-v", "ON_ERROR_STOP=0"],
+	p = subprocess.run(["psql", "-X", "-d", db, "-v", "ON_ERROR_STOP=0"],
 					   input="\n".join(script) + "\n", stdout=subprocess.PIPE,
 					   stderr=subprocess.STDOUT, text=True, env=env)
 	out = {}
