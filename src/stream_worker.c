@@ -150,6 +150,8 @@ snn_stream_worker_main(Datum arg)
 
 	for (;;)
 	{
+		/* absorbs ProcSignalBarriers, which DROP DATABASE waits for */
+		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test: engine unit tests, fuzzing of the text parsers, pg_regress
-# in a throwaway cluster, and the TAP tests.  The last line is
+# and the documentation's examples in throwaway clusters, and the TAP tests.  The last line is
 # "N passed, N failed"; the exit status is non-zero when anything failed.
 #   PG_CONFIG=...           test against another PostgreSQL (default: pg_config)
 #   SNN_FUZZ_SECONDS=N      time for each fuzz target (default 30)
-#   SNN_ONLY="unit regress" run only some suites (unit fuzz regress tap)
+#   SNN_ONLY="unit regress" run only some suites (unit fuzz regress doc tap)
 #   SNN_TAP="070_streams_basic" run only these TAP files (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PG_CONFIG=${PG_CONFIG:-pg_config}
-ONLY=${SNN_ONLY:-unit fuzz regress tap}
+ONLY=${SNN_ONLY:-unit fuzz regress doc tap}
 pass=0
 fail=0
 failed_names=""
@@ -81,6 +81,26 @@ if wants regress; then
 	else
 		record regress/run 1
 	fi
+fi
+
+if wants doc; then
+	echo "== documentation examples and links"
+	# one result a page, from test/doc-test.sh's "doc-result NAME STATUS" lines
+	(
+		. test/lib/cluster.sh
+		snn_cluster_start || exit 2
+		bash test/doc-test.sh >doc-test.out 2>&1
+		grep -v '^doc-result ' doc-test.out
+		exit 0
+	)
+	if grep -q '^doc-result ' doc-test.out 2>/dev/null; then
+		while read -r _ name status; do
+			record "$name" "$status"
+		done < <(grep '^doc-result ' doc-test.out)
+	else
+		record doc/run 1
+	fi
+	rm -f doc-test.out
 fi
 
 if wants tap; then
