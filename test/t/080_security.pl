@@ -187,6 +187,28 @@ ok($ok, "alice still loads a network and starts a stream ($bytes bytes a stream 
 ($ok, $out, $err) = as_role('mallory', "SELECT snn_anomaly_score('big', ARRAY[1.0], 'again')");
 ok($ok, 'dropping a detector gives its streams back to the owner') or diag($err);
 
+# --- the short NOTIFY of a long row stays valid JSON whatever the name
+$node->safe_psql('postgres', qq{
+	SELECT snn_detector_create('q"\\d', '$cfg');
+	CREATE TABLE longev (id text, k text, v float8, at timestamptz);
+	CREATE TRIGGER det AFTER INSERT ON longev FOR EACH ROW
+		EXECUTE FUNCTION snn_detect('q"\\d', 'v', 'k', 'id', 'at');
+});
+my $bg = $node->background_psql('postgres');
+$bg->query_safe('LISTEN snn_anomalies');
+$node->safe_psql('postgres', q{INSERT INTO longev SELECT repeat('x', 8000) || i, 'a',
+	10 + sin(i / 8.0) + CASE WHEN i = 300 THEN 500 ELSE 0 END,
+	timestamptz '2024-01-01' + i * interval '1 min' FROM generate_series(1, 300) i});
+my $got = $bg->query_safe("SELECT 'ping'");
+$bg->quit;
+my @notes = $got =~ /Asynchronous notification "snn_anomalies" with payload "(.*?)" received/g;
+ok(scalar(@notes) >= 1, 'the long anomaly row was notified (' . scalar(@notes) . ' notices)');
+my $note = $notes[-1] // '';
+($ok, $out, $err) = $node->psql('postgres',
+	"SELECT (\$p\$$note\$p\$::json)->>'detector', (\$p\$$note\$p\$::json)->>'truncated'");
+is($out, "q\"\\d|true", "the short notice is valid JSON naming the detector q\"\\d ($note)")
+  or diag($err);
+
 # --- superuser bypasses ownership
 $node->safe_psql('postgres', "SELECT snn_detector_drop('md')");
 is($node->safe_psql('postgres', "SELECT count(*) FROM snn_detectors WHERE name = 'md'"),
