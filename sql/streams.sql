@@ -239,7 +239,7 @@ SET snn.detector_max_streams = 100;
 -- a reset stream gives its place back (at commit)
 SELECT snn_detector_reset('lim_a', 'k2');
 SELECT snn_anomaly_score('lim_b', ARRAY[1.0], 'k2', '2024-01-01') >= 0 AS scored;
-SELECT detector, streams FROM pg_stat_snn_detectors WHERE detector LIKE 'lim%' ORDER BY 1;
+SELECT detector, streams, owner FROM pg_stat_snn_detectors WHERE detector LIKE 'lim%' ORDER BY 1;
 -- a detector another role owns is out of reach
 RESET ROLE;
 CREATE ROLE regress_snn_other;

@@ -163,9 +163,10 @@ CREATE VIEW pg_stat_snn_detectors AS
 		   max(s.last_event) AS last_event,
 		   max(s.last_anomaly) AS last_anomaly,
 		   coalesce(sum(s.state_bytes), 0)::bigint AS state_bytes,
-		   NOT d.frozen AND (d.settings->>'learn_online')::float8 <> 0 AS learning
+		   NOT d.frozen AND (d.settings->>'learn_online')::float8 <> 0 AS learning,
+		   d.owner
 	FROM snn_detectors d LEFT JOIN snn_stat_detector_streams() s ON s.detector_id = d.id
-	GROUP BY d.id, d.name, d.settings, d.frozen;
-COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off';
+	GROUP BY d.id, d.name, d.settings, d.frozen, d.owner;
+COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
 
 GRANT SELECT ON pg_stat_snn_detectors, pg_stat_snn_detector_streams TO PUBLIC;

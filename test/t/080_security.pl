@@ -112,6 +112,36 @@ ok($ok, "mallory manages her own detector under a hostile search_path") or diag(
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'"),
 	'f', 'still not a superuser after the management functions ran under that search_path');
 
+# a superuser whose search_path puts mallory's schema first (before an
+# explicit pg_catalog) runs the extension's statements: none may call evil.=
+# or evil.now (each would make mallory a superuser)
+as_role('mallory', q{
+	CREATE FUNCTION evil.now() RETURNS timestamptz
+	LANGUAGE plpgsql AS $$
+	BEGIN
+		EXECUTE 'ALTER ROLE mallory SUPERUSER';
+		RETURN pg_catalog.now();
+	END $$;
+});
+my $netcfg = '{"kind": "feedforward", "inputs": 4, "layers": [{"size": 4}, {"size": 2}], "seed": 1}';
+my $rc;
+($rc, $out, $err) = $node->psql('postgres', qq{
+	\\set ON_ERROR_STOP 1
+	SET search_path = evil, pg_catalog, public;
+	SELECT public.snn_detector_create('su_det', '$cfg') > 0;
+	SELECT public.snn_anomaly_score('su_det', ARRAY[1.0]) >= 0;
+	SELECT public.snn_detector_freeze('su_det');
+	SELECT public.snn_detector_drop('su_det');
+	SELECT public.snn_define_type('su_type', '$netcfg');
+	SELECT public.snn_define_type('su_type', '$netcfg', 0, 8);
+	SELECT public.snn_dispose(public.snn_spawn('su_type'));
+	SELECT public.snn_drop_type('su_type');
+});
+ok($rc == 0, 'the superuser runs detector and network-type functions under that search_path')
+  or diag($err);
+is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'"),
+	'f', "mallory's = and now() never ran as the superuser");
+
 # --- internal functions: none executable by PUBLIC
 my $adid = $node->safe_psql('postgres', "SELECT id FROM snn_detectors WHERE name = 'ad'");
 foreach my $call ("snn_detector_discard($adid, NULL)", 'snn_detector_invalidate()',
