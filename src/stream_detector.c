@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -34,7 +35,6 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
-#include "utils/acl.h"
 
 #include "snn.h"
 #include "runtime.h"
@@ -519,12 +519,16 @@ sd_lookup(const char *name)
 void
 sd_check_use(const StreamDetector *d, Oid role)
 {
-	if (!is_member_of_role(role, d->owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for detector \"%s\"", d->name),
-				 errdetail("Only role \"%s\" and its members may feed events to it.",
-						   GetUserNameFromId(d->owner, true) ? GetUserNameFromId(d->owner, true) : "?")));
+	const char *owner;
+
+	if (is_member_of_role(role, d->owner))
+		return;
+	owner = GetUserNameFromId(d->owner, true);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for detector \"%s\"", d->name),
+			 errdetail("Only role \"%s\" and its members may feed events to it.",
+					   owner ? owner : "?")));
 }
 
 PG_FUNCTION_INFO_V1(snn_anomaly_score);
@@ -694,7 +698,7 @@ snn_detector_discard(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) >= SS_KEY_LEN)
 		PG_RETURN_VOID();		/* no such stream can exist */
 	sd_discard_at_commit(PG_GETARG_INT64(0),
-					 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
+						 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
 	PG_RETURN_VOID();
 }
 
