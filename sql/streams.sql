@@ -212,3 +212,50 @@ ROLLBACK TO SAVEPOINT a;
 COMMIT;
 SELECT events FROM pg_stat_snn_detectors WHERE detector = 'sv';
 SELECT snn_detector_drop('sv');
+
+-- ordinary roles create and own detectors; the stream limit counts every
+-- stream of one role's detectors in this database (snn.detector_max_streams)
+CREATE ROLE regress_snn_owner;
+SET snn.detector_max_streams = 3;
+SET ROLE regress_snn_owner;
+SELECT snn_detector_create('lim_a', '{"reservoir": {"neurons": 16}}') > 0 AS created;
+SELECT snn_detector_create('lim_b', '{"reservoir": {"neurons": 16}}') > 0 AS created;
+SELECT name, owner FROM snn_detectors WHERE name LIKE 'lim%' ORDER BY name;
+SELECT snn_anomaly_score('lim_a', ARRAY[1.0], 'k' || i, '2024-01-01') >= 0 AS scored
+FROM generate_series(1, 2) i;
+SELECT snn_anomaly_score('lim_b', ARRAY[1.0], 'k1', '2024-01-01') >= 0 AS scored;
+-- a fourth stream of the same role is refused, on any of its detectors
+SELECT snn_anomaly_score('lim_b', ARRAY[1.0], 'k2', '2024-01-01');
+SELECT snn_anomaly_score('lim_a', ARRAY[1.0], 'k3', '2024-01-01');
+-- existing streams go on
+SELECT snn_anomaly_score('lim_a', ARRAY[2.0], 'k1', '2024-01-01 00:01') >= 0 AS scored;
+-- the trigger obeys the same limit
+CREATE TEMP TABLE lim_ev (k text, v float8);
+CREATE TRIGGER det AFTER INSERT ON lim_ev FOR EACH ROW EXECUTE FUNCTION snn_detect('lim_b', 'v', 'k');
+INSERT INTO lim_ev VALUES ('k1', 1);
+INSERT INTO lim_ev VALUES ('new', 1);
+-- the role itself cannot raise the limit
+SET snn.detector_max_streams = 100;
+-- a reset stream gives its place back (at commit)
+SELECT snn_detector_reset('lim_a', 'k2');
+SELECT snn_anomaly_score('lim_b', ARRAY[1.0], 'k2', '2024-01-01') >= 0 AS scored;
+SELECT detector, streams, owner FROM pg_stat_snn_detectors WHERE detector LIKE 'lim%' ORDER BY 1;
+-- a detector another role owns is out of reach
+RESET ROLE;
+CREATE ROLE regress_snn_other;
+SET ROLE regress_snn_other;
+SELECT snn_detector_create('lim_admin', '{"reservoir": {"neurons": 16}}') > 0 AS created;
+SET ROLE regress_snn_owner;
+SELECT snn_anomaly_score('lim_admin', ARRAY[1.0]);
+SELECT snn_detector_freeze('lim_admin');
+SELECT snn_detector_drop('lim_admin');
+UPDATE snn_detectors SET owner = 'regress_snn_owner' WHERE name = 'lim_admin';
+-- dropping gives the streams back
+SELECT snn_detector_drop('lim_a');
+SELECT snn_anomaly_score('lim_b', ARRAY[1.0], 'k3', '2024-01-01') >= 0 AS scored;
+DROP TABLE lim_ev;
+SELECT snn_detector_drop('lim_b');
+RESET ROLE;
+RESET snn.detector_max_streams;
+SELECT snn_detector_drop('lim_admin');
+DROP ROLE regress_snn_owner, regress_snn_other;

@@ -10,7 +10,10 @@
  * When none fires (no candidate within the vigilance), a new row is inserted
  * with the pattern.  Table and column names are quoted with
  * quote_identifier and the pattern is passed as a parameter, so nothing a
- * caller names can inject SQL.
+ * caller names can inject SQL; the distance operator is the extension's
+ * (OPERATOR(schema.<->)), every other name is pg_catalog-qualified, and
+ * the statements are parsed and run under the fixed search_path, so no
+ * object in a schema of the caller's search_path can stand in for them.
  */
 #include "postgres.h"
 
@@ -185,6 +188,7 @@ snn_allocate(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	Datum		args[1];
+	int			nest;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "snn_allocate: return type must be a row type");
@@ -221,6 +225,8 @@ snn_allocate(PG_FUNCTION_ARGS)
 	keys = palloc(sizeof(int64) * k);
 
 	SPI_connect();
+	/* parsed and run under the fixed search_path (see safe_path.c) */
+	nest = snn_safe_path_enter();
 	if (alloc_plans.search == NULL || alloc_plans.relid != relid || alloc_plans.k != k ||
 		strcmp(NameStr(alloc_plans.pattern_col), pcol) != 0 ||
 		strcmp(NameStr(alloc_plans.key_col), kcol) != 0)
@@ -258,6 +264,7 @@ snn_allocate(PG_FUNCTION_ARGS)
 		values[1] = Float8GetDatum(0.0);
 		values[2] = BoolGetDatum(true);
 	}
+	snn_safe_path_leave(nest);
 	SPI_finish();
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

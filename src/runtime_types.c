@@ -266,15 +266,21 @@ rt_type_load(const char *name, Oid fn_namespace)
 	struct varlena *image;
 	MemoryContext caller = CurrentMemoryContext;
 	int			slot;
+	int			nest;
+	int			rc;
 
 	initStringInfo(&q);
 	appendStringInfo(&q,
-					 "SELECT config, pool_min, pool_max, coalesce(extract(epoch FROM ttl) * 1000000, 0)::int8 "
-					 "FROM %s.snn_network_types WHERE name = $1",
+					 "SELECT config, pool_min, pool_max, "
+					 "COALESCE(EXTRACT(epoch FROM ttl) OPERATOR(pg_catalog.*) 1000000, 0)::pg_catalog.int8 "
+					 "FROM %s.snn_network_types WHERE name OPERATOR(pg_catalog.=) $1",
 					 quote_identifier(nsp));
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
-	if (SPI_execute_with_args(q.data, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	nest = snn_safe_path_enter();
+	rc = SPI_execute_with_args(q.data, 1, argtypes, args, NULL, true, 1);
+	snn_safe_path_leave(nest);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read snn_network_types");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -549,6 +555,8 @@ snn_define_type(PG_FUNCTION_ARGS)
 	Oid			argtypes[5] = {TEXTOID, JSONBOID, INT4OID, INT4OID, INTERVALOID};
 	Datum		args[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', PG_ARGISNULL(4) ? 'n' : ' '};
+	int			nest;
+	int			rc;
 
 	rt_require_preload();
 	for (int i = 0; i < 4; i++)
@@ -571,7 +579,7 @@ snn_define_type(PG_FUNCTION_ARGS)
 					 "INSERT INTO %s.snn_network_types AS t (name, config, pool_min, pool_max, ttl) "
 					 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET "
 					 "config = excluded.config, pool_min = excluded.pool_min, "
-					 "pool_max = excluded.pool_max, ttl = excluded.ttl, defined_at = now()",
+					 "pool_max = excluded.pool_max, ttl = excluded.ttl, defined_at = pg_catalog.now()",
 					 quote_identifier(get_namespace_name(nsp)));
 	args[0] = PG_GETARG_DATUM(0);
 	args[1] = config;
@@ -579,7 +587,10 @@ snn_define_type(PG_FUNCTION_ARGS)
 	args[3] = Int32GetDatum(pool_max);
 	args[4] = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
 	SPI_connect();
-	if (SPI_execute_with_args(q.data, 5, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)
+	nest = snn_safe_path_enter();
+	rc = SPI_execute_with_args(q.data, 5, argtypes, args, nulls, false, 0);
+	snn_safe_path_leave(nest);
+	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not write snn_network_types");
 	SPI_finish();
 
@@ -600,15 +611,20 @@ snn_drop_type(PG_FUNCTION_ARGS)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	uint64		n;
+	int			nest;
+	int			rc;
 
 	rt_require_preload();
 	rt_attach();
 	initStringInfo(&q);
-	appendStringInfo(&q, "DELETE FROM %s.snn_network_types WHERE name = $1",
+	appendStringInfo(&q, "DELETE FROM %s.snn_network_types WHERE name OPERATOR(pg_catalog.=) $1",
 					 quote_identifier(get_namespace_name(nsp)));
 	args[0] = PG_GETARG_DATUM(0);
 	SPI_connect();
-	if (SPI_execute_with_args(q.data, 1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+	nest = snn_safe_path_enter();
+	rc = SPI_execute_with_args(q.data, 1, argtypes, args, NULL, false, 0);
+	snn_safe_path_leave(nest);
+	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "could not delete from snn_network_types");
 	n = SPI_processed;
 	SPI_finish();

@@ -28,4 +28,12 @@ extern bool snn_preloaded;
 /* ERROR 55000 unless attached (the area's shared state is there). */
 extern void snn_require_preload(bool attached, const char *what);
 
+/*
+ * Statements the extension runs itself (SPI) are parsed and run under the
+ * fixed search_path "pg_catalog, pg_temp" (src/safe_path.c), so that no
+ * object a user creates can stand in for one they name.
+ */
+extern int	snn_safe_path_enter(void);
+extern void snn_safe_path_leave(int nest);
+
 #endif							/* SNN_H */

@@ -39,6 +39,9 @@ typedef struct StreamKey
 typedef struct StreamEntry
 {
 	StreamKey	k;
+	Oid			owner;			/* owner of the detector when the stream began
+								 * (its streams count against this role) */
+	uint32		pad;
 	dsa_pointer state;			/* engine state, InvalidDsaPointer if none */
 	uint64		state_size;
 	uint64		cfg_hash;		/* configuration + seed the state belongs to */
@@ -58,6 +61,7 @@ typedef struct StreamDetector
 {
 	char		name[NAMEDATALEN];
 	int64		id;
+	Oid			owner;			/* the role that owns it */
 	uint64		seed;
 	bool		frozen;
 	char		actions[1024];	/* recommended actions of its anomalies */
@@ -68,6 +72,7 @@ typedef struct StreamDetector
 
 /* stream_state.c */
 extern int	ss_save_interval_s;
+extern int	ss_max_streams;
 extern void snn_stream_init(void);
 extern void ss_require_preload(void);
 extern bool ss_available(void);
@@ -88,6 +93,9 @@ extern void sd_install_hooks(void);
 extern const StreamDetector *sd_lookup(const char *name);
 extern const char *sd_schema(void);
 extern Oid	sd_anomalies_owner(void);
+extern void sd_check_use(const StreamDetector *d, Oid role);
+extern void sd_discard_at_commit(int64 detector, text *key);
+extern void sd_invalidate(void);
 
 /* microseconds from 1970-01-01 (the engine's epoch) to 2000-01-01 */
 #define SS_EPOCH_SHIFT_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)

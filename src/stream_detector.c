@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -158,11 +159,15 @@ static void
 sd_find_schema(void)
 {
 	bool		isnull;
+	int			nest = snn_safe_path_enter();
+	int			rc;
 
-	if (SPI_execute("SELECT n.nspname::text, n.oid, e.extowner FROM pg_catalog.pg_extension e "
-					"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-					"WHERE e.extname = 'snn'", true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	rc = SPI_execute("SELECT n.nspname::pg_catalog.text, n.oid, e.extowner "
+					 "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+					 "ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+					 "WHERE e.extname OPERATOR(pg_catalog.=) 'snn'::pg_catalog.name", true, 1);
+	snn_safe_path_leave(nest);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension \"snn\" is not installed in this database")));
@@ -428,15 +433,21 @@ sd_load(SdCacheEntry *c, const char *name)
 	StreamDetector *d = &c->d;
 	snn_detector_config cfg;
 	int64		seed_l;
+	int			nest;
+	int			rc;
 
 	SPI_connect();
 	if (sd_relid == InvalidOid)
 		sd_find_schema();
 	snprintf(sql, sizeof(sql),
-			 "SELECT id, settings, seed, frozen, actions FROM %s.snn_detectors WHERE name = $1",
+			 "SELECT id, settings, seed, frozen, actions, owner::pg_catalog.oid "
+			 "FROM %s.snn_detectors WHERE name OPERATOR(pg_catalog.=) $1",
 			 quote_identifier(sd_schema_name));
 	args[0] = CStringGetTextDatum(name);
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	nest = snn_safe_path_enter();
+	rc = SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1);
+	snn_safe_path_leave(nest);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read snn_detectors");
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -451,6 +462,7 @@ sd_load(SdCacheEntry *c, const char *name)
 	settings = DatumGetJsonbP(SPI_getbinval(tup, td, 2, &isnull));
 	seed_l = DatumGetInt64(SPI_getbinval(tup, td, 3, &isnull));
 	d->frozen = DatumGetBool(SPI_getbinval(tup, td, 4, &isnull));
+	d->owner = DatumGetObjectId(SPI_getbinval(tup, td, 6, &isnull));
 	{
 		Datum		a = SPI_getbinval(tup, td, 5, &isnull);
 
@@ -499,6 +511,26 @@ sd_lookup(const char *name)
 	return &c->d;
 }
 
+/*
+ * Events reach a detector only from its owner (or a member of that role):
+ * role is the caller of snn_anomaly_score, or the owner of the table of an
+ * snn_detect trigger.  Superusers pass.
+ */
+void
+sd_check_use(const StreamDetector *d, Oid role)
+{
+	const char *owner;
+
+	if (is_member_of_role(role, d->owner))
+		return;
+	owner = GetUserNameFromId(d->owner, true);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for detector \"%s\"", d->name),
+			 errdetail("Only role \"%s\" and its members may feed events to it.",
+					   owner ? owner : "?")));
+}
+
 PG_FUNCTION_INFO_V1(snn_anomaly_score);
 
 /*
@@ -525,6 +557,7 @@ snn_anomaly_score(PG_FUNCTION_ARGS)
 
 	ss_require_preload();
 	d = *sd_lookup(name);
+	sd_check_use(&d, GetUserId());
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -583,13 +616,20 @@ snn_detector_new_id(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(snn_detector_invalidate);
 
 /* Tell every session (at commit) that snn_detectors changed. */
-Datum
-snn_detector_invalidate(PG_FUNCTION_ARGS)
+void
+sd_invalidate(void)
 {
 	sd_register();
 	(void) sd_schema();
 	if (sd_relid != InvalidOid)
 		CacheInvalidateRelcacheByRelid(sd_relid);
+}
+
+/* snn_detector_invalidate(): sd_invalidate for SQL (not for PUBLIC). */
+Datum
+snn_detector_invalidate(PG_FUNCTION_ARGS)
+{
+	sd_invalidate();
 	PG_RETURN_VOID();
 }
 
@@ -597,8 +637,8 @@ snn_detector_invalidate(PG_FUNCTION_ARGS)
  * Discard the live states of a detector of this database at commit (key
  * NULL: every stream of it; detector -1: of every detector).
  */
-static void
-sd_queue_discard(int64 detector, text *key)
+void
+sd_discard_at_commit(int64 detector, text *key)
 {
 	SdPending  *p;
 	MemoryContext old;
@@ -634,7 +674,7 @@ sd_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		char	   *name = get_extension_name(objectId);
 
 		if (name != NULL && strcmp(name, "snn") == 0)
-			sd_queue_discard(-1, NULL);
+			sd_discard_at_commit(-1, NULL);
 	}
 }
 
@@ -657,8 +697,8 @@ snn_detector_discard(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) >= SS_KEY_LEN)
 		PG_RETURN_VOID();		/* no such stream can exist */
-	sd_queue_discard(PG_GETARG_INT64(0),
-					 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
+	sd_discard_at_commit(PG_GETARG_INT64(0),
+						 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
 	PG_RETURN_VOID();
 }
 

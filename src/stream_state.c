@@ -36,13 +36,14 @@
 #define SS_FILE			SS_DIR "/detectors.state"
 #define SS_TMP			SS_FILE ".tmp"
 #define SS_MAGIC		"SNNDETST"
-#define SS_VERSION		1
+#define SS_VERSION		2		/* 2: StreamEntry.owner */
 
 typedef struct SsControl
 {
 	LWLock	   *lock;			/* creation of the table, saving */
 	int			tranche;
 	dshash_table_handle table;	/* InvalidDsaPointer until first use */
+	dshash_table_handle counts; /* streams per (database, owner role) */
 	pg_atomic_uint64 steps;		/* events stepped and streams freed since
 								 * start (dirty mark) */
 	uint64		saved_steps;	/* steps at the last save */
@@ -58,16 +59,39 @@ typedef struct SsFileHeader
 	uint64		count;
 } SsFileHeader;
 
+/* Streams of the detectors of one role in one database. */
+typedef struct SsOwnerKey
+{
+	Oid			dboid;
+	Oid			owner;
+} SsOwnerKey;
+
+typedef struct SsOwnerCount
+{
+	SsOwnerKey	k;
+	int64		streams;
+} SsOwnerCount;
+
 int			ss_save_interval_s = 300;
+int			ss_max_streams = 1000;
 
 static SsControl *ss_ctl = NULL;
 static dshash_table *ss_hash = NULL;
+static dshash_table *ss_counts = NULL;
 static shmem_request_hook_type prev_request = NULL;
 static shmem_startup_hook_type prev_startup = NULL;
 
 static const dshash_parameters ss_params = {
 	sizeof(StreamKey),
 	sizeof(StreamEntry),
+	dshash_memcmp,
+	dshash_memhash,
+	0
+};
+
+static const dshash_parameters ss_count_params = {
+	sizeof(SsOwnerKey),
+	sizeof(SsOwnerCount),
 	dshash_memcmp,
 	dshash_memhash,
 	0
@@ -129,6 +153,11 @@ snn_stream_init(void)
 							NULL,
 							&ss_save_interval_s, 300, 0, 86400,
 							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("snn.detector_max_streams",
+							"Most live streams the detectors of one role may hold in one database.",
+							"A new stream beyond it is refused (SQLSTATE 53400); existing streams go on.",
+							&ss_max_streams, 1000, 1, INT_MAX,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	prev_request = shmem_request_hook;
@@ -154,6 +183,7 @@ dshash_table *
 ss_table(void)
 {
 	dshash_parameters params = ss_params;
+	dshash_parameters cparams = ss_count_params;
 	dsa_area   *area;
 	MemoryContext old;
 
@@ -163,6 +193,7 @@ ss_table(void)
 	area = rt_area();
 	LWLockRegisterTranche(ss_ctl->tranche, "snn_streams");
 	params.tranche_id = ss_ctl->tranche;
+	cparams.tranche_id = ss_ctl->tranche;
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	LWLockAcquire(ss_ctl->lock, LW_EXCLUSIVE);
 	PG_TRY();
@@ -171,12 +202,17 @@ ss_table(void)
 		{
 			dshash_table *h = dshash_create(area, &params, NULL);
 
-			ss_load(area, h);
-			ss_ctl->table = dshash_get_hash_table_handle(h);
+			ss_counts = dshash_create(area, &cparams, NULL);
 			ss_hash = h;
+			ss_load(area, h);
+			ss_ctl->counts = dshash_get_hash_table_handle(ss_counts);
+			ss_ctl->table = dshash_get_hash_table_handle(h);
 		}
 		else
+		{
+			ss_counts = dshash_attach(area, &cparams, ss_ctl->counts, NULL);
 			ss_hash = dshash_attach(area, &params, ss_ctl->table, NULL);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -210,6 +246,72 @@ ss_make_key(StreamKey *k, Oid dboid, int64 detector, const char *key)
 	k->dboid = dboid;
 	k->detector = detector;
 	memcpy(k->key, key, len);
+}
+
+/*
+ * Add delta to the streams of owner's detectors in a database; a new
+ * stream (delta > 0) is refused, returning false, at limit or beyond.
+ * Taken while a stream entry is locked, never the other way round.
+ */
+static bool
+ss_count_streams(Oid dboid, Oid owner, int delta, int limit)
+{
+	SsOwnerKey	k;
+	SsOwnerCount *c;
+	bool		found;
+
+	memset(&k, 0, sizeof(k));
+	k.dboid = dboid;
+	k.owner = owner;
+	c = dshash_find_or_insert(ss_counts, &k, &found);
+	if (!found)
+		c->streams = 0;
+	if (delta > 0 && c->streams >= limit)
+	{
+		dshash_release_lock(ss_counts, c);
+		return false;
+	}
+	c->streams += delta;
+	if (c->streams <= 0)
+		dshash_delete_entry(ss_counts, c);
+	else
+		dshash_release_lock(ss_counts, c);
+	return true;
+}
+
+/* The streams d's owner holds in this database now. */
+static int64
+ss_owner_streams(const StreamDetector *d)
+{
+	SsOwnerKey	k;
+	SsOwnerCount *c;
+	int64		n = 0;
+
+	memset(&k, 0, sizeof(k));
+	k.dboid = MyDatabaseId;
+	k.owner = d->owner;
+	c = dshash_find(ss_counts, &k, false);
+	if (c != NULL)
+	{
+		n = c->streams;
+		dshash_release_lock(ss_counts, c);
+	}
+	return n;
+}
+
+/* The error of a new stream beyond snn.detector_max_streams. */
+static void
+ss_limit_error(const StreamDetector *d, const char *key)
+{
+	const char *role = GetUserNameFromId(d->owner, true);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("detector \"%s\" cannot start stream \"%s\": the detectors of role \"%s\" hold %d streams",
+					d->name, key, role ? role : "?", ss_max_streams),
+			 errdetail("snn.detector_max_streams allows %d streams to the detectors of one role in one database.",
+					   ss_max_streams),
+			 errhint("Reset streams with snn_detector_reset() or drop detectors of that role, or have a superuser raise snn.detector_max_streams.")));
 }
 
 /* A new, initialised state for d, not yet visible to anyone. */
@@ -269,6 +371,8 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 		return e;
 	if (e != NULL)
 		dshash_release_lock(h, e);
+	else if (ss_owner_streams(d) >= ss_max_streams)
+		ss_limit_error(d, key); /* early: before taking memory */
 
 	/* allocate and initialise outside the lock, then install */
 	fresh = ss_new_state(d);
@@ -277,6 +381,15 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 	{
 		memset((char *) e + sizeof(StreamKey), 0, sizeof(StreamEntry) - sizeof(StreamKey));
 		e->state = InvalidDsaPointer;
+		e->owner = d->owner;
+		if (!ss_count_streams(MyDatabaseId, d->owner, 1, ss_max_streams))
+		{
+			/* another session took the last one meanwhile */
+			dshash_delete_entry(h, e);
+			dsa_free(rt_area(), fresh);
+			rt_account(RT_MEM_DETECTORS, -(int64) d->state_size);
+			ss_limit_error(d, key);
+		}
 	}
 	if (found && DsaPointerIsValid(e->state) && e->cfg_hash == d->cfg_hash)
 	{
@@ -335,6 +448,7 @@ ss_discard_all(Oid dboid, int64 detector)
 		if (e->k.dboid != dboid || (detector >= 0 && e->k.detector != detector))
 			continue;
 		ss_free_state(e);
+		(void) ss_count_streams(e->k.dboid, e->owner, -1, 0);
 		dshash_delete_current(&st);
 		n++;
 	}
@@ -363,6 +477,7 @@ ss_discard(Oid dboid, int64 detector, const char *key)
 		if (e != NULL)
 		{
 			ss_free_state(e);
+			(void) ss_count_streams(e->k.dboid, e->owner, -1, 0);
 			dshash_delete_entry(h, e);
 			ss_mark_dirty();
 		}
@@ -612,6 +727,9 @@ ss_load(dsa_area *area, dshash_table *h)
 		e = dshash_find_or_insert(h, &rec.k, &found);
 		memcpy(e, &rec, sizeof(StreamEntry));
 		e->state = dp;
+		/* saved streams come back even beyond the limit */
+		if (!found)
+			(void) ss_count_streams(rec.k.dboid, rec.owner, 1, INT_MAX);
 		dshash_release_lock(h, e);
 		rt_account(RT_MEM_DETECTORS, rec.state_size);
 		loaded++;

@@ -32,6 +32,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
@@ -259,6 +260,7 @@ st_write_scores(const StTrig *t, StScores *sc)
 	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
 	int			dims[1] = {sc->n};
 	int			lbs[1] = {1};
+	int			nest;
 
 	if (sc->n == 0)
 		return;
@@ -267,11 +269,15 @@ st_write_scores(const StTrig *t, StScores *sc)
 	args[1] = PointerGetDatum(construct_array(sc->scores, sc->n, FLOAT8OID, 8,
 											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s (event_id, score) SELECT u.i, u.s FROM unnest($1, $2) WITH ORDINALITY AS u(i, s, o) ORDER BY u.o",
+			 "INSERT INTO %s (event_id, score) SELECT u.i, u.s "
+			 "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) WITH ORDINALITY AS u(i, s, o) "
+			 "ORDER BY u.o",
 			 t->score_table);
 	SPI_connect();
+	nest = snn_safe_path_enter();
 	if (SPI_execute_with_args(sql, 2, types, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not write scores to %s", t->score_table);
+	snn_safe_path_leave(nest);
 	SPI_finish();
 }
 
@@ -425,7 +431,23 @@ st_capture(const StreamDetector *d, StreamEntry *e, const snn_detector_detail *d
 	return a;
 }
 
-/* Insert an anomaly row (as the extension's owner) and NOTIFY it. */
+/* The notice sent instead of a row too long for NOTIFY: valid JSON. */
+static char *
+st_short_notice(const char *detector)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"detector\": ");
+	escape_json(&buf, detector);
+	appendStringInfoString(&buf, ", \"truncated\": true}");
+	return buf.data;
+}
+
+/*
+ * Insert an anomaly row (as the extension's owner, under the fixed
+ * search_path, every name qualified) and NOTIFY it.
+ */
 static void
 st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 {
@@ -438,9 +460,11 @@ st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 	int			save_sec;
 	char	   *payload;
 	bool		isnull;
+	int			nest;
 
 	memset(nulls, ' ', sizeof(nulls));
 	SPI_connect();
+	nest = snn_safe_path_enter();
 	if (st_plan == NULL)
 	{
 		char		sql[1024];
@@ -450,7 +474,7 @@ st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 				 "INSERT INTO %s.snn_anomalies AS a (detector, event_id, stream_key, event_time, "
 				 "score, anomaly_type, severity, feature, spike_pattern, contributing_event_ids, "
 				 "recommended_actions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-				 "RETURNING row_to_json(a)::text",
+				 "RETURNING pg_catalog.row_to_json(a)::pg_catalog.text",
 				 quote_identifier(sd_schema()));
 		p = SPI_prepare(sql, 11, types);
 		if (p == NULL)
@@ -497,9 +521,10 @@ st_record(const StTrig *t, const StreamDetector *d, StAnomaly *a)
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_END_TRY();
+	snn_safe_path_leave(nest);
 	payload = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (strlen(payload) >= 7900)
-		payload = psprintf("{\"detector\": \"%s\", \"truncated\": true}", d->name);
+		payload = st_short_notice(d->name);
 	Async_Notify("snn_anomalies", payload);
 	SPI_finish();
 }
@@ -784,6 +809,8 @@ snn_detect(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 	d = *sd_lookup(t->detector);
+	/* the table's owner chose the detector: it must be theirs to feed */
+	sd_check_use(&d, td->tg_relation->rd_rel->relowner);
 	if (!t->feat_array && t->nfeat != d.cfg.n_features)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

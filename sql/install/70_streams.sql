@@ -9,6 +9,7 @@ AS 'MODULE_PATHNAME', 'snn_detector_new_id'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_detector_new_id() IS
 'internal: a detector id never reused (so a state in shared memory or on disk never meets another detector)';
+REVOKE ALL ON FUNCTION snn_detector_new_id() FROM PUBLIC;
 
 CREATE TABLE snn_detectors (
 	id bigint PRIMARY KEY DEFAULT snn_detector_new_id(),
@@ -65,6 +66,7 @@ AS 'MODULE_PATHNAME', 'snn_detector_invalidate'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_detector_invalidate() IS
 'internal: tell every session, at commit, that a detector changed';
+REVOKE ALL ON FUNCTION snn_detector_invalidate() FROM PUBLIC;
 
 CREATE FUNCTION snn_detector_discard(id bigint, key text)
 RETURNS void
@@ -72,117 +74,45 @@ AS 'MODULE_PATHNAME', 'snn_detector_discard'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_detector_discard(bigint, text) IS
 'internal: discard the live state of a detector''s stream (all streams if key is NULL) when the transaction commits';
+REVOKE ALL ON FUNCTION snn_detector_discard(bigint, text) FROM PUBLIC;
 
+-- Management runs as the caller, checks ownership in C, and changes
+-- snn_detectors as the extension's owner (src/stream_admin.c): ordinary
+-- roles have no INSERT, UPDATE or DELETE on the table.
 CREATE FUNCTION snn_detector_create(name text, config jsonb DEFAULT '{}')
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	s jsonb := snn_detector_settings(config);
-	new_id bigint;
-BEGIN
-	IF name IS NULL OR config IS NULL THEN
-		RAISE EXCEPTION 'detector name and configuration must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	INSERT INTO snn_detectors (name, config, settings, seed, actions)
-	VALUES (name, config, s, (s->>'seed')::bigint,
-			coalesce(config->>'actions', snn_detector_preset_actions(s->>'preset')))
-	RETURNING id INTO new_id;
-	PERFORM snn_detector_invalidate();
-	RETURN new_id;
-EXCEPTION WHEN unique_violation THEN
-	RAISE EXCEPTION 'detector "%" already exists', name USING ERRCODE = 'duplicate_object';
-END
-$$;
+AS 'MODULE_PATHNAME', 'snn_detector_create'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_detector_create(text, jsonb) IS
-'create a named anomaly detector from a jsonb configuration (preset, seed, threshold, encoder, reservoir, learning, scoring); returns its id';
-
--- The detector row, locked, if the caller may change it.
-CREATE FUNCTION snn_detector_own(name text)
-RETURNS snn_detectors
-LANGUAGE plpgsql VOLATILE
-SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	d snn_detectors;
-BEGIN
-	SELECT * INTO d FROM snn_detectors WHERE snn_detectors.name = snn_detector_own.name FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'detector "%" does not exist', name USING ERRCODE = 'undefined_object';
-	END IF;
-	IF NOT pg_has_role(d.owner, 'MEMBER') THEN
-		RAISE EXCEPTION 'must be owner of detector "%"', name USING ERRCODE = 'insufficient_privilege';
-	END IF;
-	RETURN d;
-END
-$$;
-COMMENT ON FUNCTION snn_detector_own(text) IS
-'internal: the detector row, locked, after checking that the caller owns it';
+'create a named anomaly detector owned by the caller from a jsonb configuration (preset, seed, threshold, encoder, reservoir, learning, scoring); returns its id';
 
 CREATE FUNCTION snn_detector_drop(name text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
-SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	d snn_detectors := snn_detector_own(name);
-BEGIN
-	DELETE FROM snn_detectors WHERE id = d.id;
-	PERFORM snn_detector_discard(d.id, NULL);
-	PERFORM snn_detector_invalidate();
-END
-$$;
+AS 'MODULE_PATHNAME', 'snn_detector_drop'
+LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_detector_drop(text) IS
-'drop a detector; its live state is discarded when the transaction commits (anomalies already recorded stay)';
+'drop a detector the caller owns; its live state is discarded when the transaction commits (anomalies already recorded stay)';
 
 CREATE FUNCTION snn_detector_reset(name text, key text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	d snn_detectors := snn_detector_own(name);
-BEGIN
-	PERFORM snn_detector_discard(d.id, key);
-	PERFORM snn_detector_invalidate();
-END
-$$;
+AS 'MODULE_PATHNAME', 'snn_detector_reset'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_detector_reset(text, text) IS
-'forget what a detector learned, for one stream key or (NULL) all of them, when the transaction commits';
-
--- Freeze and unfreeze differ only in the flag they store.
-CREATE FUNCTION snn_detector_set_frozen(name text, frozen boolean)
-RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
-SET search_path = @extschema@, pg_catalog
-AS $$
-DECLARE
-	d snn_detectors := snn_detector_own(name);
-BEGIN
-	UPDATE snn_detectors SET frozen = snn_detector_set_frozen.frozen WHERE id = d.id;
-	PERFORM snn_detector_invalidate();
-END
-$$;
-COMMENT ON FUNCTION snn_detector_set_frozen(text, boolean) IS
-'internal: set the frozen flag of a detector the caller owns, for every session at commit';
+'forget what a detector the caller owns learned, for one stream key or (NULL) all of them, when the transaction commits';
 
 CREATE FUNCTION snn_detector_freeze(name text)
 RETURNS void
-LANGUAGE sql VOLATILE STRICT
-SET search_path = @extschema@, pg_catalog
-AS $$ SELECT snn_detector_set_frozen(name, true) $$;
+AS 'MODULE_PATHNAME', 'snn_detector_freeze'
+LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_detector_freeze(text) IS
-'stop online learning: the detector keeps scoring with what it has learned';
+'stop online learning of a detector the caller owns: it keeps scoring with what it has learned';
 
 CREATE FUNCTION snn_detector_unfreeze(name text)
 RETURNS void
-LANGUAGE sql VOLATILE STRICT
-SET search_path = @extschema@, pg_catalog
-AS $$ SELECT snn_detector_set_frozen(name, false) $$;
+AS 'MODULE_PATHNAME', 'snn_detector_unfreeze'
+LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_detector_unfreeze(text) IS
-'resume online learning of a frozen detector';
+'resume online learning of a frozen detector the caller owns';
 
 CREATE FUNCTION snn_anomaly_score(detector text, features float8[], key text DEFAULT '',
 								  at timestamptz DEFAULT now())
@@ -190,7 +120,7 @@ RETURNS float8
 AS 'MODULE_PATHNAME', 'snn_anomaly_score'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_anomaly_score(text, float8[], text, timestamptz) IS
-'feed one event to a detector''s stream and return its anomaly score in [0, 1] (online, causal, learns unless frozen)';
+'feed one event to a stream of a detector the caller owns and return its anomaly score in [0, 1] (online, causal, learns unless frozen)';
 
 CREATE FUNCTION snn_detect()
 RETURNS trigger
@@ -233,9 +163,10 @@ CREATE VIEW pg_stat_snn_detectors AS
 		   max(s.last_event) AS last_event,
 		   max(s.last_anomaly) AS last_anomaly,
 		   coalesce(sum(s.state_bytes), 0)::bigint AS state_bytes,
-		   NOT d.frozen AND (d.settings->>'learn_online')::float8 <> 0 AS learning
+		   NOT d.frozen AND (d.settings->>'learn_online')::float8 <> 0 AS learning,
+		   d.owner
 	FROM snn_detectors d LEFT JOIN snn_stat_detector_streams() s ON s.detector_id = d.id
-	GROUP BY d.id, d.name, d.settings, d.frozen;
-COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off';
+	GROUP BY d.id, d.name, d.settings, d.frozen, d.owner;
+COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
 
 GRANT SELECT ON pg_stat_snn_detectors, pg_stat_snn_detector_streams TO PUBLIC;
