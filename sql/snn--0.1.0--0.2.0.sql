@@ -133,3 +133,70 @@ CREATE VIEW pg_stat_snn_networks AS
 	LEFT JOIN pg_database d ON d.oid = n.dbid;
 COMMENT ON VIEW pg_stat_snn_networks IS 'one row per live network of the snn runtime, with the epoch and loss of its current or last training';
 GRANT SELECT ON pg_stat_snn_networks TO PUBLIC;
+
+-- ==== streams: internals revoked from PUBLIC; detector management in C
+-- (ownership checked as the caller, the table changed as the extension's
+-- owner); pg_stat_snn_detectors shows the owner
+REVOKE ALL ON FUNCTION snn_detector_new_id() FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_detector_invalidate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_detector_discard(bigint, text) FROM PUBLIC;
+DROP FUNCTION snn_detector_freeze(text);
+DROP FUNCTION snn_detector_unfreeze(text);
+DROP FUNCTION snn_detector_set_frozen(text, boolean);
+DROP FUNCTION snn_detector_reset(text, text);
+DROP FUNCTION snn_detector_drop(text);
+DROP FUNCTION snn_detector_own(text);
+DROP FUNCTION snn_detector_create(text, jsonb);
+
+CREATE FUNCTION snn_detector_create(name text, config jsonb DEFAULT '{}')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'snn_detector_create'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION snn_detector_create(text, jsonb) IS
+'create a named anomaly detector owned by the caller from a jsonb configuration (preset, seed, threshold, encoder, reservoir, learning, scoring); returns its id';
+
+CREATE FUNCTION snn_detector_drop(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_detector_drop'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_drop(text) IS
+'drop a detector the caller owns; its live state is discarded when the transaction commits (anomalies already recorded stay)';
+
+CREATE FUNCTION snn_detector_reset(name text, key text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_detector_reset'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION snn_detector_reset(text, text) IS
+'forget what a detector the caller owns learned, for one stream key or (NULL) all of them, when the transaction commits';
+
+CREATE FUNCTION snn_detector_freeze(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_detector_freeze'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_freeze(text) IS
+'stop online learning of a detector the caller owns: it keeps scoring with what it has learned';
+
+CREATE FUNCTION snn_detector_unfreeze(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_detector_unfreeze'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_unfreeze(text) IS
+'resume online learning of a frozen detector the caller owns';
+
+COMMENT ON FUNCTION snn_anomaly_score(text, float8[], text, timestamptz) IS
+'feed one event to a stream of a detector the caller owns and return its anomaly score in [0, 1] (online, causal, learns unless frozen)';
+
+CREATE OR REPLACE VIEW pg_stat_snn_detectors AS
+	SELECT d.name AS detector, d.settings->>'preset' AS preset,
+		   count(s.stream_key) AS streams,
+		   coalesce(sum(s.events), 0)::bigint AS events,
+		   coalesce(sum(s.anomalies), 0)::bigint AS anomalies,
+		   CASE WHEN sum(s.events) > 0 THEN sum(s.score_sum) / sum(s.events) END AS mean_score,
+		   max(s.last_event) AS last_event,
+		   max(s.last_anomaly) AS last_anomaly,
+		   coalesce(sum(s.state_bytes), 0)::bigint AS state_bytes,
+		   NOT d.frozen AND (d.settings->>'learn_online')::float8 <> 0 AS learning,
+		   d.owner
+	FROM snn_detectors d LEFT JOIN snn_stat_detector_streams() s ON s.detector_id = d.id
+	GROUP BY d.id, d.name, d.settings, d.frozen, d.owner;
+COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
