@@ -961,11 +961,15 @@ normal_cdf(double z)
  * one event
  * --------------------------------------------------------------------- */
 
-/* Normalise and encode the features into u (input code). */
+/*
+ * Normalise and encode the features into u (input code); *outside is the
+ * largest excursion beyond the range seen so far and *outside_f the feature
+ * that made it, so an out-of-range anomaly names the value that left.
+ */
 static void
 encode_event(const snn_detector_config *cfg, const det_layout *L,
 			 double *norm, const double *x, int64_t ts, int learn, float *u,
-			 double *outside)
+			 double *outside, int *outside_f)
 {
 	int			nfld = cfg->enc_fields;
 	float	   *pu = u;
@@ -999,7 +1003,10 @@ encode_event(const snn_detector_config *cfg, const det_layout *L,
 				x[f] < s[5] ? (s[5] - x[f]) / (s[6] - s[5]) : 0.0;
 
 			if (o > *outside)
+			{
 				*outside = o;
+				*outside_f = f;
+			}
 		}
 		if (learn || seen == 0)
 		{
@@ -1995,7 +2002,9 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	int			learn = cfg->learn_online,
 				alarm,
 				w,
-				cause;
+				cause,
+				contrib,
+				outside_f = 0;
 
 	if ((st = snn_detector_check_features(cfg, features, n, err)) != SNN_OK)
 		return st;
@@ -2012,17 +2021,19 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 
 	/* one code for every member: the normaliser lives in member 0 */
 	encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
-				 timestamp_us, learn, u, &outside);
+				 timestamp_us, learn, u, &outside, &outside_f);
 	member_step(cfg, &L, state, u, learn, &mo[0]);
 	for (int m = 1; m < L.nens; m++)
 		member_step(cfg, &L, MEMBER(state, L, m), u, learn, &mo[m]);
 	lik = ensemble_likelihood(mo, L.nens, &w);
 	cause = mo[w].cause;
+	contrib = mo[w].contrib;
 	/* a value beyond everything seen so far is as surprising as it gets */
 	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
 	{
 		lik = 1.0;
 		cause = SNN_CAUSE_RANGE;
+		contrib = outside_f;
 	}
 	score = alarm_stage(cfg, h, lik, &alarm);
 	h->winner = w;
@@ -2036,7 +2047,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 		detail->prediction_error = mo[w].perr;
 		detail->novelty = mo[w].nov;
 		detail->alarm = alarm;
-		detail->contributing_feature = mo[w].contrib;
+		detail->contributing_feature = contrib;
 		detail->cause = cause;
 		detail->n_spikes = mo[w].spikes;
 		detail->events = h->events;
