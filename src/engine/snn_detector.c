@@ -803,6 +803,55 @@ state_indices_ok(const det_layout *L, const void *state)
 	return 1;
 }
 
+/* True when n floats from p are all finite. */
+static int
+floats_finite(const float *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return 0;
+	return 1;
+}
+
+/* True when n doubles from p are all finite. */
+static int
+doubles_finite(const double *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Every number of a member is finite: a state from outside (an import, a
+ * damaged file with a valid checksum) with a NaN or an infinity would
+ * otherwise give scores that are not numbers.
+ */
+static int
+state_numbers_ok(const det_layout *L, const void *state)
+{
+	const det_head *h = (const det_head *) state;
+	size_t		nk = (size_t) L->n * L->k;
+
+	return doubles_finite(h->short_sum, N_SIGNALS) &&
+		doubles_finite(h->lmean, N_SIGNALS) &&
+		doubles_finite(h->lvar, N_SIGNALS) &&
+		doubles_finite(h->lcount, N_SIGNALS) &&
+		isfinite(h->last_score) && isfinite(h->alarm_adapt) && isfinite(h->x_norm) &&
+		doubles_finite(CSEC(state, *L, off_norm, double), (size_t) L->nf * 7) &&
+		floats_finite(CSEC(state, *L, off_v, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_a, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_tr, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_rw, float), nk) &&
+		floats_finite(CSEC(state, *L, off_iw, float), (size_t) L->n * L->kin) &&
+		floats_finite(CSEC(state, *L, off_w, float), (size_t) L->nval * L->nx) &&
+		floats_finite(CSEC(state, *L, off_x, float), L->nx) &&
+		floats_finite(CSEC(state, *L, off_yhat, float), L->nval) &&
+		doubles_finite(CSEC(state, *L, off_short, double), (size_t) N_SIGNALS * L->ns) &&
+		floats_finite(CSEC(state, *L, off_calib, float), (size_t) N_SIGNALS * L->nc);
+}
+
 snn_status
 snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 						 size_t state_size, snn_error *err)
@@ -826,6 +875,10 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 	if (h->cfg_hash != config_hash(cfg))
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"detector state was made for another configuration");
+	/* the refractory period scales the score: outside it, no score in [0, 1] */
+	if (h->refractory_left < 0 || h->refractory_left > cfg->score_refractory)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state has a refractory count out of range");
 	if (h->winner < 0 || h->winner >= L.nens)
 		return snn_fail(err, SNN_E_FORMAT, "state",
 						"detector state names member %d of an ensemble of %d",
@@ -841,6 +894,9 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 		if (!state_indices_ok(&L, CMEMBER(state, L, m)))
 			return snn_fail(err, SNN_E_FORMAT, "state",
 							"detector state has an index out of range");
+		if (!state_numbers_ok(&L, CMEMBER(state, L, m)))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"detector state holds a number that is not finite");
 	}
 	return SNN_OK;
 }

@@ -833,6 +833,46 @@ test_range_feature(void)
 	}
 }
 
+/*
+ * A state from outside (an import) that passes the index checks is still
+ * refused when a number in it is not finite or the refractory count is out
+ * of range: either would give scores outside [0, 1].
+ */
+static void
+test_state_numbers(void)
+{
+	snn_detector_config cfg;
+	snn_error	err;
+	double		x[400],
+				scores[400];
+	size_t		sz;
+	void	   *st;
+	char	   *bad;
+	const float nan = NAN;
+	const int32_t huge = 1 << 20;
+
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_neurons = 32;
+	sz = snn_detector_state_size(&cfg);
+	st = new_state(&cfg, 5);
+	make_series(x, 400, 0, 0);
+	CHECK(feed(&cfg, st, x, 0, 400, scores) == 0);
+	CHECK(snn_detector_check_state(&cfg, st, sz, &err) == SNN_OK);
+	bad = malloc(sz);
+	/* a NaN in the last float of the state (the calibration ring) */
+	memcpy(bad, st, sz);
+	memcpy(bad + sz - sizeof(float), &nan, sizeof(float));
+	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);
+	CHECKF(strstr(err.msg, "finite") != NULL, "%s", err.msg);
+	/* the refractory count sits after magic, version, size, hash, rng, events, last_ts */
+	memcpy(bad, st, sz);
+	memcpy(bad + 48, &huge, sizeof(huge));
+	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);
+	CHECKF(strstr(err.msg, "refractory") != NULL, "%s", err.msg);
+	free(bad);
+	free(st);
+}
+
 int
 main(void)
 {
@@ -850,5 +890,6 @@ main(void)
 	test_bad_input();
 	test_multi_feature();
 	test_range_feature();
+	test_state_numbers();
 	UNIT_DONE();
 }
