@@ -200,3 +200,18 @@ CREATE OR REPLACE VIEW pg_stat_snn_detectors AS
 	FROM snn_detectors d LEFT JOIN snn_stat_detector_streams() s ON s.detector_id = d.id
 	GROUP BY d.id, d.name, d.settings, d.frozen, d.owner;
 COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
+
+-- ==== streams: a detector's learned state as a value (export and import)
+CREATE FUNCTION snn_detector_export(name text)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'snn_detector_export'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_export(text) IS
+'the learned state of every live stream of a detector (keys, statistics, reservoir, readout, memories) as one checksummed value, for snn_detector_import; owner only';
+
+CREATE FUNCTION snn_detector_import(name text, state bytea, replace boolean DEFAULT false)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'snn_detector_import'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_import(text, bytea, boolean) IS
+'install the streams of a snn_detector_export value into a detector of the same configuration and seed (replace: overwrite live streams of the same keys); returns the streams installed; owner only';

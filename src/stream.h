@@ -78,6 +78,8 @@ extern void ss_require_preload(void);
 extern bool ss_available(void);
 extern uint64 ss_unsaved_steps(void);
 extern StreamEntry *ss_lock_stream(const StreamDetector *d, const char *key);
+extern bool ss_claim_new_stream(const StreamDetector *d, StreamEntry *e);
+extern void ss_limit_error(const StreamDetector *d, const char *key) pg_attribute_noreturn();
 extern void ss_unlock_stream(StreamEntry *e);
 extern void ss_discard(Oid dboid, int64 detector, const char *key);
 extern int	ss_databases(Oid **dbs);

@@ -251,9 +251,78 @@ sd_group_prefix(const char *key)
 	return NULL;
 }
 
+/* How the fields of one configuration were spelled, to refuse aliases. */
+typedef struct SdWalk
+{
+	snn_detector_config *cfg;
+	uint64	   *seed;
+	char	  **spelled;		/* by engine field index; NULL if not set */
+} SdWalk;
+
+/*
+ * Remember that field was set as spelling: two spellings of one field
+ * (reservoir.neurons and res_neurons, threshold and scoring.threshold, ...)
+ * would otherwise silently pick one.
+ */
+static void
+sd_note_spelling(SdWalk *w, const char *field, const char *spelling)
+{
+	for (int i = 0; i < snn_detector_config_nfields(); i++)
+	{
+		if (strcmp(snn_detector_config_field_name(i), field) != 0)
+			continue;
+		if (w->spelled[i] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("detector configuration fields \"%s\" and \"%s\" both set \"%s\"",
+							w->spelled[i], spelling, field),
+					 errhint("Give each setting once.")));
+		w->spelled[i] = pstrdup(spelling);
+		return;
+	}
+}
+
+/* Set one engine field from a scalar and remember how it was spelled. */
+static void
+sd_set_spelled(SdWalk *w, const char *field, const char *spelling, JsonbValue *v)
+{
+	sd_set_field(w->cfg, field, v);
+	sd_note_spelling(w, field, spelling);
+}
+
+/*
+ * The seed: an integer from 0 to 2^53 (what a jsonb number keeps exactly),
+ * checked on the numeric itself so a larger one is refused, never rounded.
+ */
+static uint64
+sd_parse_seed(JsonbValue *v)
+{
+	Datum		n,
+				lim;
+
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detector configuration field \"seed\" must be an integer from 0 to 2^53")));
+	n = NumericGetDatum(v->val.numeric);
+	if (!DatumGetBool(DirectFunctionCall2(numeric_eq, n,
+										  DirectFunctionCall2(numeric_trunc, n, Int32GetDatum(0)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("detector configuration field \"seed\" must be an integer from 0 to 2^53")));
+	lim = NumericGetDatum(int64_to_numeric(INT64CONST(9007199254740992)));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n, lim)) > 0 ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(0)))) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("detector configuration field \"seed\" must be an integer from 0 to 2^53")));
+	return (uint64) DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
+}
+
 /* Walk one object level: groups recurse once, scalars set fields. */
 static void
-sd_walk(snn_detector_config *cfg, uint64 *seed, JsonbContainer *jc, const char *prefix)
+sd_walk(SdWalk *w, JsonbContainer *jc, const char *group, const char *prefix)
 {
 	JsonbIterator *it = JsonbIteratorInit(jc);
 	JsonbIteratorToken tok;
@@ -281,39 +350,33 @@ sd_walk(snn_detector_config *cfg, uint64 *seed, JsonbContainer *jc, const char *
 		}
 		if (prefix == NULL && strcmp(key, "seed") == 0)
 		{
-			double		s = -1;
-
-			if (v.type == jbvNumeric)
-				s = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
-			if (v.type != jbvNumeric || s < 0 || s > 9007199254740992.0 || s != floor(s))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("detector configuration field \"seed\" must be an integer from 0 to 2^53")));
-			*seed = (uint64) s;
+			*w->seed = sd_parse_seed(&v);
 			continue;
 		}
 		if (prefix == NULL && strcmp(key, "threshold") == 0)
 		{
-			sd_set_field(cfg, "score_threshold", &v);
+			sd_set_spelled(w, "score_threshold", key, &v);
 			continue;
 		}
 		if (prefix == NULL && v.type == jbvBinary && sd_group_prefix(key) != NULL)
 		{
-			sd_walk(cfg, seed, v.val.binary.data, sd_group_prefix(key));
+			sd_walk(w, v.val.binary.data, key, sd_group_prefix(key));
 			continue;
 		}
 		if (prefix != NULL)
 		{
 			char		full[NAMEDATALEN * 2];
+			char		spelling[NAMEDATALEN * 2];
 
 			snprintf(full, sizeof(full), "%s%s", prefix, key);
+			snprintf(spelling, sizeof(spelling), "%s.%s", group, key);
 			/* the neuron model is reservoir.model or reservoir.neuron */
 			if (strcmp(full, "res_neuron") == 0)
 				strlcpy(full, "res_model", sizeof(full));
-			sd_set_field(cfg, full, &v);
+			sd_set_spelled(w, full, spelling, &v);
 		}
 		else
-			sd_set_field(cfg, key, &v);
+			sd_set_spelled(w, key, key, &v);
 	}
 }
 
@@ -328,6 +391,7 @@ sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
 	JsonbValue *pv;
 	int			preset = SNN_PRESET_GENERIC;
 	snn_error	err;
+	SdWalk		w;
 
 	if (!JB_ROOT_IS_OBJECT(j))
 		ereport(ERROR,
@@ -353,7 +417,10 @@ sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
 	if (snn_detector_config_default(preset, cfg, &err) != SNN_OK)
 		snn_report_error(&err, "snn_detector_config_default");
 	*seed = 42;
-	sd_walk(cfg, seed, &j->root, NULL);
+	w.cfg = cfg;
+	w.seed = seed;
+	w.spelled = palloc0(sizeof(char *) * snn_detector_config_nfields());
+	sd_walk(&w, &j->root, NULL, NULL);
 	if (snn_detector_validate(cfg, &err) != SNN_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -299,8 +299,27 @@ ss_owner_streams(const StreamDetector *d)
 	return n;
 }
 
+/*
+ * Make a just-inserted stream entry (held exclusively) d's, counted against
+ * its owner's snn.detector_max_streams; beyond the limit the entry is
+ * deleted and false returned (the caller frees what it holds, then raises
+ * ss_limit_error).  Every way a stream is made goes through here, so the
+ * count never misses one.
+ */
+bool
+ss_claim_new_stream(const StreamDetector *d, StreamEntry *e)
+{
+	memset((char *) e + sizeof(StreamKey), 0, sizeof(StreamEntry) - sizeof(StreamKey));
+	e->state = InvalidDsaPointer;
+	e->owner = d->owner;
+	if (ss_count_streams(MyDatabaseId, d->owner, 1, ss_max_streams))
+		return true;
+	dshash_delete_entry(ss_hash, e);
+	return false;
+}
+
 /* The error of a new stream beyond snn.detector_max_streams. */
-static void
+void
 ss_limit_error(const StreamDetector *d, const char *key)
 {
 	const char *role = GetUserNameFromId(d->owner, true);
@@ -377,19 +396,12 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 	/* allocate and initialise outside the lock, then install */
 	fresh = ss_new_state(d);
 	e = dshash_find_or_insert(h, &k, &found);
-	if (!found)
+	if (!found && !ss_claim_new_stream(d, e))
 	{
-		memset((char *) e + sizeof(StreamKey), 0, sizeof(StreamEntry) - sizeof(StreamKey));
-		e->state = InvalidDsaPointer;
-		e->owner = d->owner;
-		if (!ss_count_streams(MyDatabaseId, d->owner, 1, ss_max_streams))
-		{
-			/* another session took the last one meanwhile */
-			dshash_delete_entry(h, e);
-			dsa_free(rt_area(), fresh);
-			rt_account(RT_MEM_DETECTORS, -(int64) d->state_size);
-			ss_limit_error(d, key);
-		}
+		/* another session took the last one meanwhile */
+		dsa_free(rt_area(), fresh);
+		rt_account(RT_MEM_DETECTORS, -(int64) d->state_size);
+		ss_limit_error(d, key);
 	}
 	if (found && DsaPointerIsValid(e->state) && e->cfg_hash == d->cfg_hash)
 	{

@@ -170,3 +170,19 @@ CREATE VIEW pg_stat_snn_detectors AS
 COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
 
 GRANT SELECT ON pg_stat_snn_detectors, pg_stat_snn_detector_streams TO PUBLIC;
+
+-- Export and import of what a detector learned (issue 16): owner checks
+-- are inside the functions.
+CREATE FUNCTION snn_detector_export(name text)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'snn_detector_export'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_export(text) IS
+'the learned state of every live stream of a detector (keys, statistics, reservoir, readout, memories) as one checksummed value, for snn_detector_import; owner only';
+
+CREATE FUNCTION snn_detector_import(name text, state bytea, replace boolean DEFAULT false)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'snn_detector_import'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_detector_import(text, bytea, boolean) IS
+'install the streams of a snn_detector_export value into a detector of the same configuration and seed (replace: overwrite live streams of the same keys); returns the streams installed; owner only';

@@ -214,7 +214,11 @@ size_t		snn_detector_state_size(const snn_detector_config *cfg);
 snn_status	snn_detector_init(const snn_detector_config *cfg, void *state,
 							  size_t state_size, uint64_t seed, snn_error *err);
 
-/* Check that a (restored) state buffer belongs to this configuration. */
+/*
+ * Check that a (restored or imported) state buffer belongs to this
+ * configuration and is safe to step: every index inside its section, every
+ * number finite, the refractory count in range.
+ */
 snn_status	snn_detector_check_state(const snn_detector_config *cfg,
 									 const void *state, size_t state_size,
 									 snn_error *err);

@@ -790,6 +790,89 @@ test_ensemble(void)
 		free(single[m]);
 }
 
+/*
+ * An out-of-range anomaly names the feature that left its range, not the
+ * one the readout predicted worst (issue 13 item 7): in a two-feature
+ * stream, a daily cycle jumps 40 sigma while the other column is loud
+ * noise (the readout's largest error stays on the noise).
+ */
+static void
+test_range_feature(void)
+{
+	for (int jump = 0; jump < 2; jump++)
+	{
+		snn_detector_config cfg;
+		snn_detector_detail det;
+		snn_error	err;
+		void	   *st;
+		double		f[2],
+					score;
+		uint64_t	s = 4242;
+		int			seen = 0;
+
+		snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+		cfg.n_features = 2;
+		st = new_state(&cfg, 11);
+		for (int i = 0; i < 1100; i++)
+		{
+			f[jump] = 50.0 + 20.0 * sin(2.0 * M_PI * (i % 288) / 288.0) + noise(&s);
+			f[1 - jump] = 50.0 + 40.0 * noise(&s);
+			if (i == 1000)
+				f[jump] += 40.0 * 20.0 / sqrt(2.0);	/* 40 sigma of the cycle */
+			CHECK(snn_detector_step(&cfg, st, f, 2, T0_US + i * STEP_US, &score, &det, &err) == SNN_OK);
+			if (i == 1000)
+			{
+				seen = 1;
+				CHECKF(det.cause == SNN_CAUSE_RANGE, "cause %d", det.cause);
+				CHECKF(det.contributing_feature == jump, "feature %d left its range, %d named",
+					   jump, det.contributing_feature);
+			}
+		}
+		CHECK(seen);
+		free(st);
+	}
+}
+
+/*
+ * A state from outside (an import) that passes the index checks is still
+ * refused when a number in it is not finite or the refractory count is out
+ * of range: either would give scores outside [0, 1].
+ */
+static void
+test_state_numbers(void)
+{
+	snn_detector_config cfg;
+	snn_error	err;
+	double		x[400],
+				scores[400];
+	size_t		sz;
+	void	   *st;
+	char	   *bad;
+	const float nan = NAN;
+	const int32_t huge = 1 << 20;
+
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	cfg.res_neurons = 32;
+	sz = snn_detector_state_size(&cfg);
+	st = new_state(&cfg, 5);
+	make_series(x, 400, 0, 0);
+	CHECK(feed(&cfg, st, x, 0, 400, scores) == 0);
+	CHECK(snn_detector_check_state(&cfg, st, sz, &err) == SNN_OK);
+	bad = malloc(sz);
+	/* a NaN in the last float of the state (the calibration ring) */
+	memcpy(bad, st, sz);
+	memcpy(bad + sz - sizeof(float), &nan, sizeof(float));
+	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);
+	CHECKF(strstr(err.msg, "finite") != NULL, "%s", err.msg);
+	/* the refractory count sits after magic, version, size, hash, rng, events, last_ts */
+	memcpy(bad, st, sz);
+	memcpy(bad + 48, &huge, sizeof(huge));
+	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);
+	CHECKF(strstr(err.msg, "refractory") != NULL, "%s", err.msg);
+	free(bad);
+	free(st);
+}
+
 int
 main(void)
 {
@@ -806,5 +889,7 @@ main(void)
 	test_damaged_state(2);
 	test_bad_input();
 	test_multi_feature();
+	test_range_feature();
+	test_state_numbers();
 	UNIT_DONE();
 }

@@ -1,0 +1,69 @@
+-- Detector configuration and anomaly details (issue 13): the seed is never
+-- rounded, two spellings of one setting are refused, and an out-of-range
+-- anomaly names the column that left its range.
+SET TimeZone = 'UTC';
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+
+-- the seed: 2^53 is the largest; above it (or below 0) 22003, never rounded
+SELECT snn_detector_settings('{"seed": 9007199254740992}')->>'seed' AS largest_seed;
+SELECT q AS config, pg_temp.err(format('SELECT snn_detector_settings(%L)', q)) AS error FROM (VALUES
+	('{"seed": 9007199254740993}'),
+	('{"seed": 18446744073709551617}'),
+	('{"seed": 1e300}'),
+	('{"seed": -1}'),
+	('{"seed": 1.5}'),
+	('{"seed": "7"}')) v(q);
+SELECT pg_temp.err($$SELECT snn_detector_create('big', '{"seed": 9007199254740993}')$$) AS create_error;
+SELECT count(*) AS created FROM snn_detectors WHERE name = 'big';
+
+-- two spellings of one setting: 22023 naming both
+SELECT q AS config, pg_temp.err(format('SELECT snn_detector_settings(%L)', q)) AS error FROM (VALUES
+	('{"res_neurons": 40, "reservoir": {"neurons": 48}}'),
+	('{"threshold": 0.6, "score_threshold": 0.7}'),
+	('{"threshold": 0.6, "scoring": {"threshold": 0.7}}'),
+	('{"scoring": {"threshold": 0.7}, "score_threshold": 0.7}'),
+	('{"reservoir": {"model": "lif", "neuron": "alif"}}'),
+	('{"encoder": {"fields": 8}, "enc_fields": 8}'),
+	('{"learning": {"online": false}, "learn_online": 0}')) v(q);
+-- each spelling alone still works
+SELECT snn_detector_settings('{"scoring": {"threshold": 0.7}}')->>'score_threshold' AS grouped,
+       snn_detector_settings('{"threshold": 0.7}')->>'score_threshold' AS short,
+       snn_detector_settings('{"reservoir": {"neuron": "lif"}}')->>'res_model' AS neuron;
+
+-- out of range names the column that left it (a daily cycle jumps 40
+-- sigma; the other column is loud noise, the readout's worst prediction)
+CREATE TABLE two (id int, a float8, b float8, at timestamptz);
+CREATE TABLE two_flip (id int, a float8, b float8, at timestamptz);
+INSERT INTO two SELECT i,
+	50 + 20 * sin(2 * pi() * (i % 288) / 288) + ((i * 7919) % 101) / 101.0
+		+ CASE WHEN i = 1000 THEN 566 ELSE 0 END,
+	50 + 40 * (((i * 104729) % 1009) / 1009.0 - 0.5),
+	timestamptz '2024-01-01' + i * interval '5 min'
+FROM generate_series(0, 1050) i;
+INSERT INTO two_flip SELECT id, b, a, at FROM two;
+SELECT snn_detector_create('two_a', '{"n_features": 2}') > 0 AS created;
+SELECT snn_detector_create('two_b', '{"n_features": 2}') > 0 AS created;
+SELECT snn_detector_create('two_s', '{"n_features": 2}') > 0 AS created;
+CREATE TABLE ev_two (id int, a float8, b float8, at timestamptz);
+CREATE TABLE ev_flip (id int, a float8, b float8, at timestamptz);
+CREATE TRIGGER det AFTER INSERT ON ev_two REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+	EXECUTE FUNCTION snn_detect('two_a', 'a, b', '', 'id', 'at');
+CREATE TRIGGER det AFTER INSERT ON ev_flip FOR EACH ROW
+	EXECUTE FUNCTION snn_detect('two_b', 'a,b', '', 'id', 'at');
+INSERT INTO ev_two SELECT * FROM two ORDER BY id;
+INSERT INTO ev_flip SELECT * FROM two_flip ORDER BY id;
+SELECT detector, event_id, anomaly_type, feature
+FROM snn_anomalies WHERE event_id = '1000' ORDER BY detector;
+-- snn_anomaly_score on the same events: the jump scores 1
+CREATE TABLE s_two AS SELECT id, snn_anomaly_score('two_s', ARRAY[a, b], '', at) AS score
+	FROM (SELECT * FROM two ORDER BY id) t;
+SELECT id, score FROM s_two WHERE id = 1000;
+
+DROP TABLE two, two_flip, ev_two, ev_flip, s_two;
+SELECT snn_detector_drop(name) FROM snn_detectors WHERE name LIKE 'two_%' ORDER BY name;

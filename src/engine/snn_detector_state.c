@@ -1,0 +1,331 @@
+/*
+ * snn_detector_state.c: a stream state: initialisation from a seed (wiring,
+ * weights) and the checks a restored or imported state must pass.
+ *
+ * Part of the streaming anomaly detector (snn_detector.h for the algorithm,
+ * snn_detector_int.h for the state layout the parts share).
+ */
+#include "snn_detector_int.h"
+
+/* ---------------------------------------------------------------------
+ * helpers
+ * --------------------------------------------------------------------- */
+
+/* splitmix64: seeded, portable, no libc state */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t	z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* uniform in [0, 1) */
+static double
+rng_unif(uint64_t *s)
+{
+	return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Pick k distinct integers of [0, n) (partial Fisher-Yates on a scratch). */
+static void
+pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
+{
+	int			got = 0;
+
+	/* rejection sampling: k is small against n in practice */
+	while (got < k)
+	{
+		int			c = (int) (rng_unif(rng) * n);
+		int			dup = (c == exclude && k < n);
+
+		for (int j = 0; j < got && !dup; j++)
+			dup = (out[j] == c);
+		if (!dup)
+			out[got++] = (uint16_t) c;
+	}
+}
+
+/*
+ * The outgoing synapses of each neuron (a CSR of slots into the recurrent
+ * weights, in slot order), so that STDP visits only the synapses of the
+ * neurons that fired.
+ */
+static void
+index_outputs(const det_layout *L, void *state)
+{
+	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
+	uint32_t   *rptr = SEC(state, *L, off_rptr, uint32_t);
+	uint32_t   *rslot = SEC(state, *L, off_rslot, uint32_t);
+	uint16_t   *rpost = SEC(state, *L, off_rpost, uint16_t);
+	size_t		nk = (size_t) L->n * L->k;
+
+	memset(rptr, 0, sizeof(uint32_t) * (L->n + 1));
+	for (size_t s = 0; s < nk; s++)
+		rptr[ridx[s] + 1]++;
+	for (int p = 0; p < L->n; p++)
+		rptr[p + 1] += rptr[p];
+	/* fill with rptr[p] as the cursor of p, then shift the starts back */
+	for (size_t s = 0; s < nk; s++)
+	{
+		uint32_t	at = rptr[ridx[s]]++;
+
+		rslot[at] = (uint32_t) s;
+		rpost[at] = (uint16_t) (s / L->k);
+	}
+	for (int p = L->n; p > 0; p--)
+		rptr[p] = rptr[p - 1];
+	rptr[0] = 0;
+}
+
+/* One member: its own seeded reservoir and input weights, empty memories. */
+static void
+init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
+			uint64_t seed)
+{
+	det_head   *h = (det_head *) state;
+	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
+	uint16_t   *ridx,
+			   *iidx;
+	float	   *rw,
+			   *iw;
+	double		sumsq = 0.0,
+				scale;
+	int			n_exc;
+
+	h->magic = DET_MAGIC;
+	h->version = DET_VERSION;
+	h->size = L->size;
+	h->cfg_hash = det_config_hash(cfg);
+
+	/* recurrent weights: Dale's law, balanced E/I, scaled to the radius */
+	ridx = SEC(state, *L, off_ridx, uint16_t);
+	rw = SEC(state, *L, off_rw, float);
+	n_exc = (int) lround(cfg->res_exc_ratio * L->n);
+	for (int i = 0; i < L->n; i++)
+	{
+		pick_distinct(&rng, L->n, L->k, i, ridx + (size_t) i * L->k);
+		for (int j = 0; j < L->k; j++)
+		{
+			int			pre = ridx[(size_t) i * L->k + j];
+			double		w = rng_unif(&rng);
+
+			if (pre >= n_exc)
+				w = -w * (n_exc > 0 && n_exc < L->n ?
+						  (double) n_exc / (L->n - n_exc) : 1.0);
+			rw[(size_t) i * L->k + j] = (float) w;
+			sumsq += w * w;
+		}
+	}
+
+	/*
+	 * Circular law: a sparse random matrix with zero-mean entries has its
+	 * eigenvalues in a disc of radius sqrt(mean row sum of squares).
+	 */
+	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L->n) : 0.0;
+	for (size_t j = 0; j < (size_t) L->n * L->k; j++)
+		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
+
+	index_outputs(L, state);
+
+	/* input weights: random sign, so neurons respond to different mixtures */
+	iidx = SEC(state, *L, off_iidx, uint16_t);
+	iw = SEC(state, *L, off_iw, float);
+	for (int i = 0; i < L->n; i++)
+	{
+		pick_distinct(&rng, L->nin, L->kin, -1, iidx + (size_t) i * L->kin);
+		for (int j = 0; j < L->kin; j++)
+		{
+			double		w = 0.5 + rng_unif(&rng);
+
+			if (rng_unif(&rng) < 0.3)
+				w = -w;
+			iw[(size_t) i * L->kin + j] = (float) (w * cfg->res_input_gain *
+												   cfg->res_threshold);
+		}
+	}
+	h->rng = rng;
+	h->last_ts = INT64_MIN;
+}
+
+/*
+ * The seed of member m: member 0 has the detector's own seed, so a single
+ * reservoir is the first member of every ensemble of the same seed.
+ */
+static uint64_t
+member_seed(uint64_t seed, int m)
+{
+	return seed ^ ((uint64_t) m * 0x9E3779B97F4A7C15ULL);
+}
+
+snn_status
+snn_detector_init(const snn_detector_config *cfg, void *state,
+				  size_t state_size, uint64_t seed, snn_error *err)
+{
+	det_layout	L;
+	snn_status	st;
+
+	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
+		return st;
+	det_layout_of(cfg, &L);
+	if (state == NULL || state_size < L.total)
+		return snn_fail(err, SNN_E_NOMEM, "state",
+						"detector state buffer of %zu bytes, %zu needed",
+						state_size, L.total);
+	memset(state, 0, L.total);
+	for (int m = 0; m < L.nens; m++)
+		init_member(cfg, &L, MEMBER(state, L, m), member_seed(seed, m));
+	((det_head *) state)->size = L.total;
+	return SNN_OK;
+}
+
+/* A position p of a ring of n slots, with c of them filled, is usable. */
+static int
+ring_ok(int32_t p, int32_t c, int n)
+{
+	return c >= 0 && c <= n && (n == 0 ? p == 0 : p >= 0 && p < n);
+}
+
+/*
+ * Every index a step follows or writes through (ring positions, synapse and
+ * input indices, the output index of STDP) stays inside its section, so a
+ * damaged state that passed the checksum cannot make a step touch memory
+ * outside the buffer.
+ */
+static int
+state_indices_ok(const det_layout *L, const void *state)
+{
+	const det_head *h = (const det_head *) state;
+	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
+	const uint16_t *iidx = CSEC(state, *L, off_iidx, uint16_t);
+	const uint32_t *rptr = CSEC(state, *L, off_rptr, uint32_t);
+	const uint32_t *rslot = CSEC(state, *L, off_rslot, uint32_t);
+	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
+	size_t		nk = (size_t) L->n * L->k;
+
+	/* a negative event count would overflow the surprise memory's gap test */
+	if (h->events < 0 ||
+		!ring_ok(h->mem_pos, h->mem_count, L->nm) ||
+		!ring_ok(h->smem_pos, h->smem_count, L->nsm) ||
+		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
+		!ring_ok(h->short_pos, h->short_count, L->ns))
+		return 0;
+	for (size_t s = 0; s < nk; s++)
+		if (ridx[s] >= L->n)
+			return 0;
+	for (size_t s = 0; s < (size_t) L->n * L->kin; s++)
+		if (iidx[s] >= L->nin)
+			return 0;
+	if (rptr[0] != 0 || rptr[L->n] != nk)
+		return 0;
+	for (int p = 0; p < L->n; p++)
+	{
+		if (rptr[p + 1] < rptr[p])
+			return 0;
+		for (uint32_t at = rptr[p]; at < rptr[p + 1]; at++)
+			if (rslot[at] >= nk || ridx[rslot[at]] != p ||
+				rpost[at] != rslot[at] / L->k)
+				return 0;
+	}
+	return 1;
+}
+
+/* True when n floats from p are all finite. */
+static int
+floats_finite(const float *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return 0;
+	return 1;
+}
+
+/* True when n doubles from p are all finite. */
+static int
+doubles_finite(const double *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Every number of a member is finite: a state from outside (an import, a
+ * damaged file with a valid checksum) with a NaN or an infinity would
+ * otherwise give scores that are not numbers.
+ */
+static int
+state_numbers_ok(const det_layout *L, const void *state)
+{
+	const det_head *h = (const det_head *) state;
+	size_t		nk = (size_t) L->n * L->k;
+
+	return doubles_finite(h->short_sum, N_SIGNALS) &&
+		doubles_finite(h->lmean, N_SIGNALS) &&
+		doubles_finite(h->lvar, N_SIGNALS) &&
+		doubles_finite(h->lcount, N_SIGNALS) &&
+		isfinite(h->last_score) && isfinite(h->alarm_adapt) && isfinite(h->x_norm) &&
+		doubles_finite(CSEC(state, *L, off_norm, double), (size_t) L->nf * 7) &&
+		floats_finite(CSEC(state, *L, off_v, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_a, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_tr, float), L->n) &&
+		floats_finite(CSEC(state, *L, off_rw, float), nk) &&
+		floats_finite(CSEC(state, *L, off_iw, float), (size_t) L->n * L->kin) &&
+		floats_finite(CSEC(state, *L, off_w, float), (size_t) L->nval * L->nx) &&
+		floats_finite(CSEC(state, *L, off_x, float), L->nx) &&
+		floats_finite(CSEC(state, *L, off_yhat, float), L->nval) &&
+		doubles_finite(CSEC(state, *L, off_short, double), (size_t) N_SIGNALS * L->ns) &&
+		floats_finite(CSEC(state, *L, off_calib, float), (size_t) N_SIGNALS * L->nc);
+}
+
+snn_status
+snn_detector_check_state(const snn_detector_config *cfg, const void *state,
+						 size_t state_size, snn_error *err)
+{
+	const det_head *h = (const det_head *) state;
+	det_layout	L;
+	snn_status	st;
+
+	if ((st = snn_detector_validate(cfg, err)) != SNN_OK)
+		return st;
+	det_layout_of(cfg, &L);
+	if (state == NULL || state_size < sizeof(det_head))
+		return snn_fail(err, SNN_E_FORMAT, "state", "detector state is too short");
+	if (h->magic != DET_MAGIC || h->version != DET_VERSION)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"not a detector state of format version %u", DET_VERSION);
+	if (h->size != L.total || state_size < L.total)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state of %llu bytes, configuration needs %zu",
+						(unsigned long long) h->size, L.total);
+	if (h->cfg_hash != det_config_hash(cfg))
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state was made for another configuration");
+	/* the refractory period scales the score: outside it, no score in [0, 1] */
+	if (h->refractory_left < 0 || h->refractory_left > cfg->score_refractory)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state has a refractory count out of range");
+	if (h->winner < 0 || h->winner >= L.nens)
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state names member %d of an ensemble of %d",
+						h->winner, L.nens);
+	for (int m = 0; m < L.nens; m++)
+	{
+		const det_head *hm = (const det_head *) CMEMBER(state, L, m);
+
+		if (m > 0 && (hm->magic != DET_MAGIC || hm->version != DET_VERSION ||
+					  hm->size != L.size || hm->cfg_hash != h->cfg_hash))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"member %d of the detector state is damaged", m);
+		if (!state_indices_ok(&L, CMEMBER(state, L, m)))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"detector state has an index out of range");
+		if (!state_numbers_ok(&L, CMEMBER(state, L, m)))
+			return snn_fail(err, SNN_E_FORMAT, "state",
+							"detector state holds a number that is not finite");
+	}
+	return SNN_OK;
+}
