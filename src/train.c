@@ -318,14 +318,6 @@ opt_bool(Jsonb *jb, const char *key, bool def)
 	return v->val.boolean;
 }
 
-/* Interrupt check between epochs: a cancel abandons the whole training. */
-static void
-train_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
-
 /* Engine failure during training: an error with the method as context. */
 static void
 train_fail(const snn_error *err, const char *method)
@@ -405,7 +397,11 @@ assemble(const snn_image *img, const snn_trained *block, snn_method method,
 		snn_trained_validate((const snn_image *) out->image,
 							 snn_sec((const snn_image *) out->image, SNN_SEC_NORM), bsz,
 							 &err) != SNN_OK)
+	{
+		if (err.status == SNN_E_CANCELLED)
+			snn_raise_cancel();
 		elog(ERROR, "trained network fails validation: %s", err.msg);
+	}
 	return out;
 }
 
@@ -520,7 +516,6 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.tolerance = opt_num(opts, "tolerance", o.tolerance, 0, 0.999);
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-	o.tick = train_tick;
 	snn_convert_defaults(&co);
 	co.percentile = opt_num(opts, "percentile", co.percentile, 1e-3, 100);
 	co.steps = opt_int(opts, "steps", co.steps, 1, SNN_CONV_MAX_STEPS);
@@ -832,7 +827,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.theta_plus = opt_num(opts, "theta_plus", o.theta_plus, 0, 1e6);
 		o.tau_theta = opt_num(opts, "tau_theta", o.tau_theta, 1e-6, 1e9);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.tick = train_tick;
 		if (!(o.w_min < o.w_max))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -874,7 +868,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.epochs = opt_int(opts, "epochs", o.epochs, 1, 100000);
 		o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 1);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.tick = train_tick;
 		if (rule && rule->type != jbvNull)
 		{
 			if (rule->type == jbvString && rule->val.string.len == 3 &&

@@ -342,7 +342,8 @@ typedef struct snn_plan
 
 /*
  * snn_image_plan validates cfg (normalising it in place) and computes sizes
- * without allocating; snn_image_build then fills a zeroed buffer of
+ * without allocating (the counting pass over the synapses, like the build,
+ * checks for interrupts and may return SNN_E_CANCELLED); snn_image_build then fills a zeroed buffer of
  * plan->image_size bytes (and scratch of plan->scratch_size bytes).  Random
  * connectivity and weights depend only on cfg->seed.
  */
@@ -407,8 +408,9 @@ uint32_t	snn_neuron_slot(const snn_image *img, uint32_t neuron);
 
 /*
  * Run steps first_step .. first_step + steps - 1 (a long run may be cut in
- * chunks, with the same state and input, to check for interrupts between
- * them).  input: the whole run's events, sorted by (step, neuron), neuron
+ * chunks, with the same state and input).  It checks for interrupts every
+ * step (snn_interrupt.h) and returns SNN_E_CANCELLED, the state then
+ * partly advanced.  input: the whole run's events, sorted by (step, neuron), neuron
  * an input index < n_inputs; only events of the chunk's steps are used.
  * The sink gets absolute step numbers.  sink may be NULL.  Deterministic:
  * the result depends only on the image, the initial state and the input.
