@@ -425,6 +425,24 @@ snn_config_normalize(snn_config *cfg, snn_error *err)
 
 /* ---- layer factors ---- */
 
+/*
+ * round(t / dt) as a step count, in double precision and clamped to
+ * INT32_MAX: t_ref = 1e6 ms over dt = 3e-5 ms is 3.3e10 steps, which a
+ * 32-bit (or a long on some platforms) conversion would wrap to garbage.
+ * Any count above SNN_MAX_STEPS means "for the whole run" anyway.
+ */
+int32_t
+snn_time_steps(double t, double dt)
+{
+	double		r = floor(t / dt + 0.5);
+
+	if (!(r > 0.0))
+		return 0;
+	if (r >= (double) INT32_MAX)
+		return INT32_MAX;
+	return (int32_t) r;
+}
+
 /* Exact one-step factors of the linear LIF system, so dt can be coarse. */
 void
 snn_layer_prepare(snn_layer *l, float dt)
@@ -435,7 +453,7 @@ snn_layer_prepare(snn_layer *l, float dt)
 	l->model = p->model;
 	l->decay_exc = (float) exp(-h / p->tau_syn_exc);
 	l->decay_inh = (float) exp(-h / p->tau_syn_inh);
-	l->ref_steps = (int32_t) lround(p->t_ref / h);
+	l->ref_steps = snn_time_steps(p->t_ref, h);
 	if (p->model == SNN_MODEL_IZHIKEVICH)
 	{
 		/* Euler substeps of at most 0.125 ms keep the quadratic stable */

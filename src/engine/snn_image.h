@@ -206,7 +206,7 @@ typedef struct snn_layer
 	float		decay_exc;		/* exp(-dt/tau_syn_exc) */
 	float		decay_inh;
 	float		decay_adapt;	/* exp(-dt/tau_adapt) */
-	int32_t		ref_steps;		/* round(t_ref / dt) */
+	int32_t		ref_steps;		/* round(t_ref / dt), at most INT32_MAX */
 	int32_t		izh_substeps;
 	float		izh_h;			/* dt / izh_substeps */
 	float		reserved[6];
@@ -363,6 +363,9 @@ snn_status	snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
  * the EXTRA sections must stay empty in format version 1.
  */
 snn_status	snn_image_validate(const void *image, size_t size, snn_error *err);
+
+/* round(t / dt) steps for times t, dt >= 0, clamped to [0, INT32_MAX]. */
+int32_t		snn_time_steps(double t, double dt);
 
 /* Recompute the precomputed layer factors from p and dt (after editing). */
 void		snn_layer_prepare(snn_layer *l, float dt);
