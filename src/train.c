@@ -106,6 +106,12 @@ read_vector(ArrayType *a, int dim, float *buf, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%ss must be real[] or double precision[]", what)));
+	/* one sample is one row: a 2-D array is never flattened into it */
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%ss must be a one-dimensional array (one sample), not %d-dimensional",
+						what, ARR_NDIM(a))));
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -142,13 +148,17 @@ read_vector(ArrayType *a, int dim, float *buf, const char *what)
 	return buf;
 }
 
-/* One feature vector, checked against the network's input count. */
+/*
+ * One feature vector, checked against the network's input count: the one
+ * reader of a sample for snn_infer, snn_predict, snn_energy and the rows of
+ * snn_train_query, with the rule snn_train applies to each of its rows.
+ */
 float *
 snn_read_features(ArrayType *a, int dim, float *buf)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
 
-	if (n != dim && n != 0)
+	if (n != dim && n != 0 && ARR_NDIM(a) <= 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the network has %d inputs but %d features were given", dim, n)));
