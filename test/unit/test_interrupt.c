@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snn_encode.h"
 #include "snn_image.h"
 #include "snn_interrupt.h"
 #include "snn_learn.h"
@@ -242,6 +243,35 @@ test_learning(void)
 	CHECK(hook_calls == 4 * N);
 }
 
+/* The rate and Poisson encoders stop between values or steps. */
+static void
+test_encoders(void)
+{
+	static double v[100];
+	static snn_event ev[100 * 1000];
+	static uint32_t step_scratch[1001];
+	static uint64_t neuron_scratch[200];
+	snn_error	err;
+	size_t		count;
+
+	for (int i = 0; i < 100; i++)
+		v[i] = i / 99.0;
+	arm(0);
+	CHECK(snn_encode_rate(v, 100, 0, 1, 1000, 0.5, NULL, 0, &count, NULL, &err) == SNN_OK);
+	arm(50);
+	CHECK(snn_encode_rate(v, 100, 0, 1, 1000, 0.5, ev, count, &count, step_scratch, &err) == SNN_E_CANCELLED);
+	arm(50);
+	CHECK(snn_encode_rate(v, 100, 0, 1, 1000, 0.5, ev, count, &count, NULL, &err) == SNN_E_CANCELLED);
+	arm(0);
+	CHECK(snn_encode_rate(v, 100, 0, 1, 1000, 0.5, ev, count, &count, step_scratch, &err) == SNN_OK);
+	arm(500);
+	CHECK(snn_encode_poisson(v, 100, 0, 1, 1000, 0.5, 7, NULL, 0, &count, neuron_scratch, &err) == SNN_E_CANCELLED);
+	arm(0);
+	CHECK(snn_encode_poisson(v, 100, 0, 1, 1000, 0.5, 7, NULL, 0, &count, neuron_scratch, &err) == SNN_OK);
+	arm(1500);
+	CHECK(snn_encode_poisson(v, 100, 0, 1, 1000, 0.5, 7, ev, count, &count, neuron_scratch, &err) == SNN_E_CANCELLED);
+}
+
 /* The default quantum: the hook is called once per ~2^20 units of work. */
 static void
 test_quantum(void)
@@ -264,6 +294,7 @@ main(void)
 	test_run();
 	test_ridge();
 	test_learning();
+	test_encoders();
 	test_quantum();
 	snn_interrupt_set(NULL, NULL, 0);
 	UNIT_DONE();
