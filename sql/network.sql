@@ -174,4 +174,20 @@ SELECT '{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}], "synapses"
 -- and a correct one is accepted: one synapse of 10 mV from input 0 to neuron 0
 SELECT snn_info('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}], "synapses": {"input": {"count": 1, "rows": "AAAAAAEAAAA=", "targets": "AAAAAA==", "weights": "AAAgQQ=="}, "recurrent": {"count": 0, "rows": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "targets": "", "weights": ""}}}'::snn)->'synapses';
 
+-- a refractory period of more than 2^31 steps (t_ref 1e6 ms at dt 3e-5 ms)
+-- does not wrap around: the neuron fires once and stays refractory
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "dt": 3e-5,
+  "layers": [{"size": 1, "neuron": {"t_ref": 1e6, "tau_m": 0.001, "bias": 1000}}]}'), NULL, 2000);
+-- the same neuron with t_ref 0.3 us fires every 10 steps
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "dt": 3e-5,
+  "layers": [{"size": 1, "neuron": {"t_ref": 0.0003, "tau_m": 0.001, "bias": 1000}}]}'), NULL, 60);
+-- steps: zero or negative is an invalid argument (22023), too many a limit (54000)
+\set VERBOSITY sqlstate
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}]}'), NULL, 0);
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}]}'), NULL, -1);
+SELECT snn_simulate_stats(snn_create('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}]}'), NULL, 0);
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}]}'), NULL, 10000001);
+\set VERBOSITY default
+SELECT snn_simulate(snn_create('{"kind": "feedforward", "inputs": 1, "layers": [{"size": 1}]}'), NULL, 0);
+
 DROP TABLE nets, nets2;

@@ -196,6 +196,14 @@ SELECT snn_predict(net, ARRAY[0, 1, 2]::real[]) FROM nets WHERE name = 'bp';
 SELECT snn_predict_batch(net, ARRAY[[0, 1, 2]]::real[]) FROM nets WHERE name = 'bp';
 SELECT snn_train_query(net, 'SELECT f FROM (VALUES (ARRAY[1,2]::real[]), (ARRAY[1,2,3]::real[])) v(f)', 'stdp')
 FROM nets WHERE name = 'wta';
+-- one sample is a one-dimensional array everywhere: snn_train rejects a 2-D
+-- row, and so do snn_infer, snn_predict, snn_energy and snn_train_query
+SELECT predicted FROM nets, snn_infer(net, ARRAY[[0, 1]]::real[]) WHERE name = 'bp';
+SELECT snn_predict(net, ARRAY[[0], [1]]::real[]) FROM nets WHERE name = 'bp';
+SELECT snn_predict_rate(net, ARRAY[[0, 1]]::real[]) FROM nets WHERE name = 'bp';
+SELECT count(*) FROM nets, snn_energy(net, ARRAY[[0, 1]]::real[]) WHERE name = 'bp';
+SELECT snn_train_query(net, 'SELECT ARRAY[[0, 1]]::real[], 0 UNION ALL SELECT ARRAY[[1, 0]]::real[], 1',
+                       'backprop') FROM nets WHERE name = 'ff';
 -- errors: empty data
 SELECT snn_train(net, '{}'::real[], '{}'::int[], 'backprop') FROM nets WHERE name = 'ff';
 SELECT snn_train_query(net, 'SELECT f, label FROM xor_data WHERE false', 'backprop') FROM nets WHERE name = 'ff';

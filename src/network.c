@@ -35,7 +35,7 @@ PG_FUNCTION_INFO_V1(snn_network_send);
 PG_FUNCTION_INFO_V1(snn_create);
 PG_FUNCTION_INFO_V1(snn_info);
 
-/* A zeroed network value with room for an image of size bytes. */
+/* A network value with room for an image of size bytes (not zeroed). */
 static SnnNetwork *
 network_alloc(size_t size)
 {
@@ -46,7 +46,9 @@ network_alloc(size_t size)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the network would need %zu bytes, more than the limit of %zu",
 						size, (size_t) (MaxAllocSize - SNN_NETWORK_HDRSZ))));
-	n = palloc0(SNN_NETWORK_HDRSZ + size);
+	/* not zeroed: snn_image_build zeroes it, interruptibly; recv copies */
+	n = palloc(SNN_NETWORK_HDRSZ + size);
+	n->pad = 0;
 	SET_VARSIZE(n, SNN_NETWORK_HDRSZ + size);
 	return n;
 }
@@ -115,7 +117,9 @@ snn_network_build(SnnParsedConfig *pc)
 	if (pc->n_history > 0)
 		memcpy((char *) img + img->sec[SNN_SEC_HISTORY].offset, pc->history,
 			   sizeof(snn_history_rec) * pc->n_history);
-	if (snn_image_validate(img, img->total_size, &err) != SNN_OK)
+	if (snn_image_validate(img, img->total_size, &err) == SNN_E_CANCELLED)
+		snn_raise_cancel();
+	if (err.status != SNN_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid network: %s", err.msg),
@@ -369,7 +373,9 @@ snn_network_recv(PG_FUNCTION_ARGS)
 	net = network_alloc(len);
 	memcpy(net->image, pq_getmsgbytes(buf, (int) len), len);
 	snn_error_clear(&err);
-	if (snn_image_validate(net->image, len, &err) != SNN_OK)
+	if (snn_image_validate(net->image, len, &err) == SNN_E_CANCELLED)
+		snn_raise_cancel();
+	if (err.status != SNN_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary snn: %s", err.msg),

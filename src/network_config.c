@@ -42,6 +42,8 @@ field_error(int code, const char *path, const char *fmt,...)
 void
 snn_network_error(const snn_error *err, const char *context)
 {
+	if (err->status == SNN_E_CANCELLED)
+		snn_raise_cancel();
 	if (err->status == SNN_E_INTERNAL)
 		elog(ERROR, "snn internal error in %s: %s", context, err->msg);
 	if (err->field[0] && strncmp(err->msg, err->field, strlen(err->field)) == 0)

@@ -102,9 +102,10 @@ run_network(FunctionCallInfo fcinfo, sim_sink *sink, sim_result *res)
 	}
 	else
 		steps = PG_GETARG_INT32(2);
+	/* zero or negative is a bad argument (22023); too many is a limit (54000) */
 	if (steps < 1 || steps > SNN_MAX_STEPS)
 		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				(errcode(steps < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("steps must be between 1 and %d, got " INT64_FORMAT, SNN_MAX_STEPS, steps)));
 	if (in && in->n_neurons != img->n_inputs)
 		ereport(ERROR,

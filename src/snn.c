@@ -21,6 +21,7 @@ _PG_init(void)
 {
 	snn_preloaded = process_shared_preload_libraries_in_progress;
 
+	snn_interrupt_init();
 	snn_hnsw_init();
 	snn_runtime_init();
 	snn_stream_init();

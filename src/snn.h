@@ -18,6 +18,8 @@ extern void snn_stream_init(void);
 
 /* Raise the ereport that matches an engine failure; never returns. */
 extern void snn_report_error(const snn_error *err, const char *context) pg_attribute_noreturn();
+extern void snn_raise_cancel(void) pg_attribute_noreturn();
+extern void snn_interrupt_init(void);
 
 /* Map an engine status to its SQLSTATE. */
 extern int	snn_status_sqlstate(snn_status status);

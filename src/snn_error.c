@@ -3,7 +3,10 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/elog.h"
+
+#include "snn_interrupt.h"
 
 #include "snn.h"
 
@@ -35,14 +38,54 @@ snn_status_sqlstate(snn_status status)
 			return ERRCODE_INVALID_BINARY_REPRESENTATION;
 		case SNN_E_INTERNAL:
 			return ERRCODE_INTERNAL_ERROR;
+		case SNN_E_CANCELLED:
+			return ERRCODE_QUERY_CANCELED;
 	}
 	return ERRCODE_INTERNAL_ERROR;
+}
+
+/*
+ * The engine's interrupt hook: stop the engine (it returns SNN_E_CANCELLED)
+ * when a cancel, a statement timeout or a termination is pending and could
+ * be processed here.  It must not longjmp (snn_interrupt.h), so it only
+ * looks at the flags; snn_raise_cancel then processes them.  Other pending
+ * interrupts wait for the next CHECK_FOR_INTERRUPTS after the engine call.
+ */
+static int
+snn_pg_interrupt(void *arg)
+{
+	(void) arg;
+	return INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED() &&
+		(QueryCancelPending || ProcDiePending);
+}
+
+/* Install the hook once per process (from _PG_init). */
+void
+snn_interrupt_init(void)
+{
+	snn_interrupt_set(snn_pg_interrupt, NULL, 0);
+}
+
+/*
+ * An engine call stopped for a pending interrupt: process it, which raises
+ * the cancel or timeout error (57014) or terminates; should the flag have
+ * been cleared meanwhile, still fail rather than return a partial result.
+ */
+void
+snn_raise_cancel(void)
+{
+	CHECK_FOR_INTERRUPTS();
+	ereport(ERROR,
+			(errcode(ERRCODE_QUERY_CANCELED),
+			 errmsg("canceling statement due to user request")));
 }
 
 /* Raise the error an engine call reported, naming the field when known. */
 void
 snn_report_error(const snn_error *err, const char *context)
 {
+	if (err->status == SNN_E_CANCELLED)
+		snn_raise_cancel();
 	if (err->status == SNN_E_INTERNAL)
 		elog(ERROR, "snn internal error in %s: %s", context, err->msg);
 

@@ -106,6 +106,12 @@ read_vector(ArrayType *a, int dim, float *buf, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%ss must be real[] or double precision[]", what)));
+	/* one sample is one row: a 2-D array is never flattened into it */
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%ss must be a one-dimensional array (one sample), not %d-dimensional",
+						what, ARR_NDIM(a))));
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -142,13 +148,17 @@ read_vector(ArrayType *a, int dim, float *buf, const char *what)
 	return buf;
 }
 
-/* One feature vector, checked against the network's input count. */
+/*
+ * One feature vector, checked against the network's input count: the one
+ * reader of a sample for snn_infer, snn_predict, snn_energy and the rows of
+ * snn_train_query, with the rule snn_train applies to each of its rows.
+ */
 float *
 snn_read_features(ArrayType *a, int dim, float *buf)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
 
-	if (n != dim && n != 0)
+	if (n != dim && n != 0 && ARR_NDIM(a) <= 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the network has %d inputs but %d features were given", dim, n)));
@@ -371,14 +381,6 @@ train_progress(void *arg, uint32_t epoch, uint32_t epochs, double loss)
 		snn_train_progress_hook(epoch, epochs, loss);
 }
 
-/* Interrupt check between epochs: a cancel abandons the whole training. */
-static void
-train_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
-
 /* Engine failure during training: an error with the method as context. */
 static void
 train_fail(const snn_error *err, const char *method)
@@ -458,7 +460,11 @@ assemble(const snn_image *img, const snn_trained *block, snn_method method,
 		snn_trained_validate((const snn_image *) out->image,
 							 snn_sec((const snn_image *) out->image, SNN_SEC_NORM), bsz,
 							 &err) != SNN_OK)
+	{
+		if (err.status == SNN_E_CANCELLED)
+			snn_raise_cancel();
 		elog(ERROR, "trained network fails validation: %s", err.msg);
+	}
 	return out;
 }
 
@@ -573,7 +579,6 @@ train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
 	o.tolerance = opt_num(opts, "tolerance", o.tolerance, 0, 0.999);
 	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
 	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-	o.tick = train_tick;
 	o.progress = train_progress;
 	snn_convert_defaults(&co);
 	co.percentile = opt_num(opts, "percentile", co.percentile, 1e-3, 100);
@@ -886,7 +891,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.theta_plus = opt_num(opts, "theta_plus", o.theta_plus, 0, 1e6);
 		o.tau_theta = opt_num(opts, "tau_theta", o.tau_theta, 1e-6, 1e9);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.tick = train_tick;
 		o.progress = train_progress;
 		if (!(o.w_min < o.w_max))
 			ereport(ERROR,
@@ -929,7 +933,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		o.epochs = opt_int(opts, "epochs", o.epochs, 1, 100000);
 		o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 1);
 		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.tick = train_tick;
 		o.progress = train_progress;
 		if (rule && rule->type != jbvNull)
 		{

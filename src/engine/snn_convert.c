@@ -169,6 +169,9 @@ snn_convert(const snn_mlp_shape *shape, const float *params, const float *x,
 		{
 			const float *a = x + s * shape->sizes[0];
 
+			if (snn_interrupted(snn_mlp_param_count(shape)))
+				return snn_cancelled(err);
+
 			for (uint32_t q = 0; q <= l; q++)
 			{
 				uint32_t	qi = shape->sizes[q],

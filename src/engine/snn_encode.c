@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "snn_events.h"
+#include "snn_interrupt.h"
 
 #define GOLDEN_GAMMA	UINT64_C(0x9E3779B97F4A7C15)
 #define DELTA_TOLERANCE 1e-9
@@ -213,6 +214,8 @@ snn_encode_rate(const double *values, size_t n, double lo, double hi,
 		{
 			uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
 
+			if (snn_interrupted(r + 1))
+				return snn_cancelled(err);
 			for (uint64_t j = 0; j < r; j++)
 			{
 				events[k].neuron = (uint32_t) i;
@@ -229,6 +232,8 @@ snn_encode_rate(const double *values, size_t n, double lo, double hi,
 	{
 		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
 
+		if (snn_interrupted(r + 1))
+			return snn_cancelled(err);
 		for (uint64_t j = 0; j < r; j++)
 			step_scratch[rate_spike_step(j, r, steps) + 1]++;
 	}
@@ -238,6 +243,8 @@ snn_encode_rate(const double *values, size_t n, double lo, double hi,
 	{
 		uint64_t	r = rate_count(values[i], lo, hi, steps, max_rate);
 
+		if (snn_interrupted(r + 1))
+			return snn_cancelled(err);
 		for (uint64_t j = 0; j < r; j++)
 		{
 			uint32_t	t = rate_spike_step(j, r, steps);
@@ -318,12 +325,18 @@ poisson_fires(uint64_t thr, uint64_t key, uint32_t s)
 static size_t
 poisson_pass(const double *values, size_t n, double lo, double hi,
 			 uint32_t steps, double max_rate, uint64_t seed,
-			 snn_event *events, size_t cap, const uint64_t *scratch)
+			 snn_event *events, size_t cap, const uint64_t *scratch,
+			 int *cancelled)
 {
 	size_t		k = 0;
 
 	for (uint32_t s = 0; s < steps; s++)
 	{
+		if (snn_interrupted(n + 1))
+		{
+			*cancelled = 1;
+			return k;
+		}
 		for (size_t i = 0; i < n; i++)
 		{
 			uint64_t	thr,
@@ -361,6 +374,7 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 {
 	snn_status	st;
 	size_t		total;
+	int			cancelled = 0;
 
 	if ((st = check_values(values, n, SNN_TRAIN_MAX_NEURONS, "values", err)) != SNN_OK ||
 		(st = check_range(lo, hi, err)) != SNN_OK ||
@@ -377,7 +391,10 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 			neuron_scratch[2 * i] = poisson_threshold(unit_clamped(values[i], lo, hi) * max_rate);
 			neuron_scratch[2 * i + 1] = poisson_key(seed, i);
 		}
-	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL, 0, neuron_scratch);
+	total = poisson_pass(values, n, lo, hi, steps, max_rate, seed, NULL, 0, neuron_scratch,
+						 &cancelled);
+	if (cancelled)
+		return snn_cancelled(err);
 	if (total > SNN_TRAIN_MAX_EVENTS)
 		return snn_fail(err, SNN_E_LIMIT, "events",
 						"the Poisson code has %zu spikes, more than the limit of %d",
@@ -388,8 +405,9 @@ snn_encode_poisson(const double *values, size_t n, double lo, double hi,
 	if (cap < total)
 		return snn_fail(err, SNN_E_NOMEM, "events", "room for %zu events, %zu needed",
 						cap, total);
-	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events, cap, neuron_scratch);
-	return SNN_OK;
+	*n_events = poisson_pass(values, n, lo, hi, steps, max_rate, seed, events, cap, neuron_scratch,
+							 &cancelled);
+	return cancelled ? snn_cancelled(err) : SNN_OK;
 }
 
 /* Checks shared by population encode and decode. */

@@ -63,7 +63,9 @@ snn_status	snn_decode_ttfs(const uint8_t *t, size_t n, double lo, double hi,
  * SNN_E_LIMIT above SNN_TRAIN_MAX_EVENTS); then call again with cap >=
  * that count.  Events come out in canonical (step, neuron) order.
  * step_scratch (steps + 1 entries, or NULL) lets the encoder order them
- * with a counting sort in O(events + steps) instead of sorting.
+ * with a counting sort in O(events + steps) instead of sorting.  Like the
+ * Poisson code below, it checks for interrupts (snn_interrupt.h) and may
+ * return SNN_E_CANCELLED.
  */
 snn_status	snn_encode_rate(const double *values, size_t n, double lo,
 							double hi, uint32_t steps, double max_rate,

@@ -8,6 +8,7 @@
  * (seed, projection, row), so both passes see identical connectivity.
  */
 #include "snn_image.h"
+#include "snn_interrupt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -424,6 +425,24 @@ snn_config_normalize(snn_config *cfg, snn_error *err)
 
 /* ---- layer factors ---- */
 
+/*
+ * round(t / dt) as a step count, in double precision and clamped to
+ * INT32_MAX: t_ref = 1e6 ms over dt = 3e-5 ms is 3.3e10 steps, which a
+ * 32-bit (or a long on some platforms) conversion would wrap to garbage.
+ * Any count above SNN_MAX_STEPS means "for the whole run" anyway.
+ */
+int32_t
+snn_time_steps(double t, double dt)
+{
+	double		r = floor(t / dt + 0.5);
+
+	if (!(r > 0.0))
+		return 0;
+	if (r >= (double) INT32_MAX)
+		return INT32_MAX;
+	return (int32_t) r;
+}
+
 /* Exact one-step factors of the linear LIF system, so dt can be coarse. */
 void
 snn_layer_prepare(snn_layer *l, float dt)
@@ -434,7 +453,7 @@ snn_layer_prepare(snn_layer *l, float dt)
 	l->model = p->model;
 	l->decay_exc = (float) exp(-h / p->tau_syn_exc);
 	l->decay_inh = (float) exp(-h / p->tau_syn_inh);
-	l->ref_steps = (int32_t) lround(p->t_ref / h);
+	l->ref_steps = snn_time_steps(p->t_ref, h);
 	if (p->model == SNN_MODEL_IZHIKEVICH)
 	{
 		/* Euler substeps of at most 0.125 ms keep the quadratic stable */
@@ -639,23 +658,31 @@ emit_projection(const snn_config *cfg, const snn_build_extra *extra,
 	}
 }
 
-/* Input CSR: inputs -> first layer (feed-forward) or reservoir. */
-static void
+/* Work units of one CSR row: its synapses, plus the row itself. */
+#define ROW_UNITS(o, before, size) ((o)->n - (before) + (size) / 16 + 16)
+
+/* Input CSR: inputs -> first layer (feed-forward) or reservoir; 1 = cancelled. */
+static int
 walk_inputs(const snn_config *cfg, const snn_build_extra *extra, csr_out *o,
 			const uint32_t *first_slot, uint32_t n_slots)
 {
 	for (uint32_t i = 0; i < cfg->n_inputs; i++)
 	{
+		uint64_t	before = o->n;
+
 		if (o->rowptr)
 			o->rowptr[i] = (uint32_t) o->n;
 		emit_projection(cfg, extra, o, PROJ_INPUT, i, 0, first_slot, n_slots, UINT32_MAX);
+		if (snn_interrupted(ROW_UNITS(o, before, cfg->layers[0].size)))
+			return 1;
 	}
 	if (o->rowptr)
 		o->rowptr[cfg->n_inputs] = (uint32_t) o->n;
+	return 0;
 }
 
-/* Neuron CSR rows by source slot: next layer, lateral WTA, reservoir. */
-static void
+/* Neuron CSR rows by source slot: next layer, lateral WTA, reservoir; 1 = cancelled. */
+static int
 walk_recurrent(const snn_config *cfg, const snn_build_extra *extra, csr_out *o,
 			   const uint32_t *first_slot, uint32_t n_slots)
 {
@@ -668,6 +695,8 @@ walk_recurrent(const snn_config *cfg, const snn_build_extra *extra, csr_out *o,
 
 		for (uint32_t i = 0; i < padded; i++, slot++)
 		{
+			uint64_t	before = o->n;
+
 			if (o->rowptr)
 				o->rowptr[slot] = (uint32_t) o->n;
 			if (i >= size)
@@ -682,10 +711,13 @@ walk_recurrent(const snn_config *cfg, const snn_build_extra *extra, csr_out *o,
 					if (k != i)
 						csr_put(o, first_slot[l] + k, n_slots, -cfg->wta_inhibition);
 			}
+			if (snn_interrupted(ROW_UNITS(o, before, size)))
+				return 1;
 		}
 	}
 	if (o->rowptr)
 		o->rowptr[n_slots] = (uint32_t) o->n;
+	return 0;
 }
 
 /* Byte layout of every section for the given counts. */
@@ -772,10 +804,12 @@ snn_image_plan(snn_config *cfg, const snn_build_extra *extra, snn_plan *plan,
 	else
 	{
 		memset(&o, 0, sizeof(o));
-		walk_inputs(cfg, extra, &o, first_slot, plan->n_slots);
+		if (walk_inputs(cfg, extra, &o, first_slot, plan->n_slots))
+			return snn_cancelled(err);
 		plan->n_in_syn = o.n;
 		memset(&o, 0, sizeof(o));
-		walk_recurrent(cfg, extra, &o, first_slot, plan->n_slots);
+		if (walk_recurrent(cfg, extra, &o, first_slot, plan->n_slots))
+			return snn_cancelled(err);
 		plan->n_rec_syn = o.n;
 	}
 	if (plan->n_in_syn + plan->n_rec_syn > SNN_MAX_SYNAPSES)
@@ -808,8 +842,9 @@ spread_row(double *restrict y, const uint32_t *restrict tg, const float *restric
  * rate |W^k x|^(1/k) converges to it even when the leading eigenvalues are
  * a complex pair, so the log growth is averaged over the last iterations.
  */
-static double
-spectral_radius(const snn_image *img, double *x, double *y)
+static snn_status
+spectral_radius(const snn_image *img, double *x, double *y, double *rho,
+				snn_error *err)
 {
 	const uint32_t *rp = snn_sec(img, SNN_SEC_REC_ROWPTR);
 	const uint32_t *tg = snn_sec(img, SNN_SEC_REC_TARGET);
@@ -820,17 +855,21 @@ spectral_radius(const snn_image *img, double *x, double *y)
 	int			iters = 300,
 				counted = 0;
 
-	/* bound the work (this runs uninterruptible): about 1e9 multiply-adds */
+	/* bound the work: about 1e9 multiply-adds */
 	if (img->n_rec_syn > 0 && (double) img->n_rec_syn * iters > 1e9)
 		iters = (int) (1e9 / (double) img->n_rec_syn);
 	if (iters < 30)
 		iters = 30;
 
+	*rho = 0.0;
 	for (uint32_t i = 0; i < n; i++)
 		x[i] = rng_unit(&rng) - 0.5;
 	for (int it = 0; it < iters; it++)
 	{
 		double		norm = 0;
+
+		if (snn_interrupted(img->n_rec_syn + 3 * (uint64_t) n))
+			return snn_cancelled(err);
 
 		memset(y, 0, sizeof(double) * n);
 		for (uint32_t i = 0; i < n; i++)
@@ -839,7 +878,7 @@ spectral_radius(const snn_image *img, double *x, double *y)
 			norm += y[i] * y[i];
 		norm = sqrt(norm);
 		if (norm == 0.0 || !isfinite(norm))
-			return 0.0;
+			return SNN_OK;
 		for (uint32_t i = 0; i < n; i++)
 			x[i] = y[i] / norm;
 		if (it >= iters / 3)
@@ -848,7 +887,8 @@ spectral_radius(const snn_image *img, double *x, double *y)
 			counted++;
 		}
 	}
-	return exp(sumlog / counted);
+	*rho = exp(sumlog / counted);
+	return SNN_OK;
 }
 
 snn_status
@@ -862,7 +902,15 @@ snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
 	csr_out		o;
 	uint32_t	n_history = extra ? extra->n_history : 0;
 
-	memset(image, 0, plan->image_size);
+	/* zero by megabytes: the first touch of fresh pages is the slow part */
+	for (size_t off = 0; off < plan->image_size; off += (size_t) 1 << 20)
+	{
+		size_t		len = plan->image_size - off;
+
+		memset((char *) image + off, 0, len < ((size_t) 1 << 20) ? len : ((size_t) 1 << 20));
+		if (snn_interrupted((uint64_t) 1 << 18))
+			return snn_cancelled(err);
+	}
 	h->magic = SNN_IMAGE_MAGIC;
 	h->version = SNN_IMAGE_VERSION;
 	h->kind = (uint16_t) cfg->kind;
@@ -900,21 +948,27 @@ snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
 	o.target = (uint32_t *) ((char *) image + h->sec[SNN_SEC_IN_TARGET].offset);
 	o.weight = (float *) ((char *) image + h->sec[SNN_SEC_IN_WEIGHT].offset);
 	o.n = 0;
-	walk_inputs(cfg, extra, &o, first_slot, h->n_slots);
+	if (walk_inputs(cfg, extra, &o, first_slot, h->n_slots))
+		return snn_cancelled(err);
 	if (o.n != plan->n_in_syn)
 		return snn_fail(err, SNN_E_INTERNAL, "", "input synapse count changed between passes");
 	o.rowptr = (uint32_t *) ((char *) image + h->sec[SNN_SEC_REC_ROWPTR].offset);
 	o.target = (uint32_t *) ((char *) image + h->sec[SNN_SEC_REC_TARGET].offset);
 	o.weight = (float *) ((char *) image + h->sec[SNN_SEC_REC_WEIGHT].offset);
 	o.n = 0;
-	walk_recurrent(cfg, extra, &o, first_slot, h->n_slots);
+	if (walk_recurrent(cfg, extra, &o, first_slot, h->n_slots))
+		return snn_cancelled(err);
 	if (o.n != plan->n_rec_syn)
 		return snn_fail(err, SNN_E_INTERNAL, "", "synapse count changed between passes");
 
 	if (cfg->kind == SNN_KIND_RESERVOIR && !cfg->res_fixed_weights && h->n_rec_syn > 0)
 	{
-		double		rho = spectral_radius(h, scratch, (double *) scratch + h->n_slots);
+		double		rho;
+		snn_status	st = spectral_radius(h, scratch, (double *) scratch + h->n_slots,
+										 &rho, err);
 
+		if (st != SNN_OK)
+			return st;
 		if (rho > 0.0)
 		{
 			float		scale = (float) (cfg->res_spectral_radius / rho);
@@ -947,6 +1001,8 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 		uint32_t	t = tg[j];
 		uint32_t	slot = t >= h->n_slots ? t - h->n_slots : t;
 
+		if ((j & 4095) == 0 && snn_interrupted(4096))
+			return snn_cancelled(err);
 		if (t >= 2 * h->n_slots)
 			return snn_fail(err, SNN_E_FORMAT, name, "synapse %llu of %s targets slot %u, out of range",
 							 (unsigned long long) j, name, t);

@@ -206,7 +206,7 @@ typedef struct snn_layer
 	float		decay_exc;		/* exp(-dt/tau_syn_exc) */
 	float		decay_inh;
 	float		decay_adapt;	/* exp(-dt/tau_adapt) */
-	int32_t		ref_steps;		/* round(t_ref / dt) */
+	int32_t		ref_steps;		/* round(t_ref / dt), at most INT32_MAX */
 	int32_t		izh_substeps;
 	float		izh_h;			/* dt / izh_substeps */
 	float		reserved[6];
@@ -342,7 +342,8 @@ typedef struct snn_plan
 
 /*
  * snn_image_plan validates cfg (normalising it in place) and computes sizes
- * without allocating; snn_image_build then fills a zeroed buffer of
+ * without allocating (the counting pass over the synapses, like the build,
+ * checks for interrupts and may return SNN_E_CANCELLED); snn_image_build then fills a zeroed buffer of
  * plan->image_size bytes (and scratch of plan->scratch_size bytes).  Random
  * connectivity and weights depend only on cfg->seed.
  */
@@ -362,6 +363,9 @@ snn_status	snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
  * the EXTRA sections must stay empty in format version 1.
  */
 snn_status	snn_image_validate(const void *image, size_t size, snn_error *err);
+
+/* round(t / dt) steps for times t, dt >= 0, clamped to [0, INT32_MAX]. */
+int32_t		snn_time_steps(double t, double dt);
 
 /* Recompute the precomputed layer factors from p and dt (after editing). */
 void		snn_layer_prepare(snn_layer *l, float dt);
@@ -407,8 +411,9 @@ uint32_t	snn_neuron_slot(const snn_image *img, uint32_t neuron);
 
 /*
  * Run steps first_step .. first_step + steps - 1 (a long run may be cut in
- * chunks, with the same state and input, to check for interrupts between
- * them).  input: the whole run's events, sorted by (step, neuron), neuron
+ * chunks, with the same state and input).  It checks for interrupts every
+ * step (snn_interrupt.h) and returns SNN_E_CANCELLED, the state then
+ * partly advanced.  input: the whole run's events, sorted by (step, neuron), neuron
  * an input index < n_inputs; only events of the chunk's steps are used.
  * The sink gets absolute step numbers.  sink may be NULL.  Deterministic:
  * the result depends only on the image, the initial state and the input.

@@ -4,8 +4,9 @@
  * Everything here works on caller-owned buffers (data, parameters and a
  * workspace whose size a *_workspace_size() function gives) and never
  * allocates, so the PostgreSQL side can hand in palloc'd memory and abandon
- * it on an error or a cancel (the optional tick callback is where it checks
- * for interrupts; it may longjmp out, nothing here needs cleaning up).
+ * it on an error or a cancel.  The long loops (training, conversion, ridge)
+ * check for interrupts through snn_interrupted() (snn_interrupt.h) and then
+ * return SNN_E_CANCELLED, with the outputs in an unspecified state.
  *
  * Data sets are row-major float[n][dim]; class labels are int32 in
  * [0, n_classes).  Every entry point validates its inputs first (empty data,
@@ -18,15 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snn_interrupt.h"
 #include "snn_status.h"
 
 #define SNN_MLP_MAX_LAYERS	8		/* weight layers of a rate network */
 #define SNN_MLP_MAX_WIDTH	65535	/* neurons in one layer */
 #define SNN_LEARN_MAX_CLASSES 65535
 #define SNN_CONV_MAX_STEPS	255		/* output times must fit the spikes type */
-
-/* Called once per epoch (or every few thousand samples); may longjmp. */
-typedef void (*snn_tick_fn) (void *arg);
 
 /* Called at the end of each epoch with its number, the most and its loss. */
 typedef void (*snn_progress_fn) (void *arg, uint32_t epoch, uint32_t epochs, double loss);
@@ -113,8 +112,6 @@ typedef struct snn_bp_options
 	float		tolerance;		/* relative loss improvement that counts, default 0.01 */
 	float		target_loss;	/* stop when training loss <= this; 0 = off */
 	uint64_t	seed;			/* initialisation, split and shuffling */
-	snn_tick_fn tick;			/* optional interrupt check */
-	void	   *tick_arg;
 	snn_progress_fn progress;	/* optional, after each epoch */
 	void	   *progress_arg;
 } snn_bp_options;
@@ -250,8 +247,6 @@ typedef struct snn_stdp_options
 	float		theta_plus;		/* threshold increase a spike, default 0.05 */
 	float		tau_theta;		/* ms, default 1e4 */
 	uint64_t	seed;
-	snn_tick_fn tick;
-	void	   *tick_arg;
 	snn_progress_fn progress;	/* optional, after each epoch */
 	void	   *progress_arg;
 } snn_stdp_options;
@@ -299,8 +294,6 @@ typedef struct snn_hebb_options
 	float		learning_rate;	/* default 0.01 */
 	int			sanger;			/* 1: Sanger's rule (ordered components) */
 	uint64_t	seed;
-	snn_tick_fn tick;
-	void	   *tick_arg;
 	snn_progress_fn progress;	/* optional, after each epoch */
 	void	   *progress_arg;
 } snn_hebb_options;

@@ -611,8 +611,6 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 		double		epoch_loss = 0.0;
 		double		score;
 
-		if (o->tick)
-			o->tick(o->tick_arg);
 		/* reshuffle the training part only */
 		for (size_t i = n_train - 1; i > 0; i--)
 		{
@@ -628,6 +626,9 @@ snn_bp_train(const snn_mlp_shape *shape, float *params, const float *x,
 
 			epoch_loss += bp_batch(shape, params, x, y, order + b0, bn, acts,
 								   L.act_per_sample, dbatch, xb, grad, m, v, o, ++t);
+			/* forward, backward and gradient: about 3 multiply-adds a weight */
+			if (snn_interrupted(3 * (uint64_t) bn * p + p))
+				return snn_cancelled(err);
 		}
 		epoch_loss /= (double) n_train;
 		if (!isfinite(epoch_loss))

@@ -81,11 +81,12 @@ snn_hebb_train(float *w, float *mean, size_t n_in, size_t n_out,
 		double		num = 0.0,
 					den = 0.0;
 
-		if (o->tick)
-			o->tick(o->tick_arg);
 		for (size_t s = 0; s < n; s++)
 		{
 			const float *xs = x + s * n_in;
+
+			if (snn_interrupted(3 * (uint64_t) n_in * n_out + n_in))
+				return snn_cancelled(err);
 
 			for (size_t i = 0; i < n_in; i++)
 				xc[i] = xs[i] - mean[i];

@@ -51,6 +51,9 @@ snn_ridge_fit(const float *s, size_t n, size_t dim, const float *y, size_t k,
 		const float *si = s + i * dim;
 		const float *yi = y + i * k;
 
+		/* half the normal matrix and k columns a sample */
+		if (snn_interrupted((uint64_t) m * (m / 2 + k + 1)))
+			return snn_cancelled(err);
 		for (size_t p = 0; p < dim; p++)
 			row[p] = si[p];
 		row[dim] = 1.0;
@@ -75,6 +78,9 @@ snn_ridge_fit(const float *s, size_t n, size_t dim, const float *y, size_t k,
 	{
 		double		d = a[j * m + j];
 
+		/* column j of the factor: (m - j) dot products of length j */
+		if (snn_interrupted((uint64_t) (m - j) * (j + 1)))
+			return snn_cancelled(err);
 		for (size_t q = 0; q < j; q++)
 			d -= a[j * m + q] * a[j * m + q];
 		if (!(d > 1e-12 * (1.0 + fabs(a[j * m + j]))))
@@ -97,6 +103,8 @@ snn_ridge_fit(const float *s, size_t n, size_t dim, const float *y, size_t k,
 	/* forward then backward substitution for every output column */
 	for (size_t c = 0; c < k; c++)
 	{
+		if (snn_interrupted((uint64_t) m * m))
+			return snn_cancelled(err);
 		for (size_t i = 0; i < m; i++)
 		{
 			double		v = b[i * k + c];

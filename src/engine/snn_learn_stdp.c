@@ -320,8 +320,9 @@ snn_stdp_train(float *w, float *theta, size_t n_in, size_t n_out,
 			const float *xs = x + s * n_in;
 			int32_t		win;
 
-			if (o->tick && (s & 255) == 0)
-				o->tick(o->tick_arg);
+			/* a sample: steps of input spikes and n_out membrane updates */
+			if (snn_interrupted((uint64_t) o->steps * (n_in + n_out) + n_in * n_out))
+				return snn_cancelled(err);
 			win = stdp_sample(w, theta, n_in, n_out, xs, o, &rng, 1, NULL, v,
 							  x_pre, y_post, pre_list, NULL, NULL, NULL);
 			if (win >= 0)

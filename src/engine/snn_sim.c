@@ -12,6 +12,7 @@
  * in a step walk their CSR rows and add weights to target currents.
  */
 #include "snn_image.h"
+#include "snn_interrupt.h"
 
 #include <math.h>
 #include <string.h>
@@ -590,6 +591,7 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 	for (uint32_t t = first_step; t < first_step + steps; t++)
 	{
 		uint32_t	nspk = 0;
+		uint64_t	syn_before = syn;
 
 		for (uint32_t l = 0; l < img->n_layers; l++)
 		{
@@ -627,6 +629,9 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 		spikes += nspk;
 		if (nspk && sink && sink(sink_arg, t, s.spk_id, nspk) != 0)
 			return snn_fail(err, SNN_E_NOMEM, "output", "the spike output is full");
+		/* a step: every slot updated, every delivered weight added */
+		if (snn_interrupted((uint64_t) n_slots + syn - syn_before))
+			return snn_cancelled(err);
 	}
 	if (c)
 	{

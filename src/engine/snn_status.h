@@ -22,7 +22,9 @@ typedef enum snn_status
 	SNN_E_CONFIG,				/* an invalid configuration field */
 	SNN_E_NOMEM,				/* a caller's buffer is too small */
 	SNN_E_FORMAT,				/* a binary image that fails validation */
-	SNN_E_INTERNAL				/* a broken invariant: a bug */
+	SNN_E_INTERNAL,				/* a broken invariant: a bug */
+	SNN_E_CANCELLED				/* the interrupt hook asked to stop
+								 * (snn_interrupt.h) */
 } snn_status;
 
 /* Details of a failure; msg is lower case, without a trailing period. */

@@ -13,7 +13,7 @@ out=$(mktemp -d /tmp/snn-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 CC=${CC:-gcc}
 $CC -std=c11 -O2 -O3 -D_GNU_SOURCE -Isrc/engine -o "$out/encode_bench" \
-	test/bench/encode_bench.c src/engine/snn_encode.c src/engine/snn_events.c src/engine/snn_status.c -lm
+	test/bench/encode_bench.c src/engine/snn_encode.c src/engine/snn_events.c src/engine/snn_interrupt.c src/engine/snn_status.c -lm
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $CC $($CC -dumpversion)"
 echo "== snn engine"
 "$out/encode_bench" "$n" "$steps" "$reps" | tee "$out/snn.txt"

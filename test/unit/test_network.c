@@ -110,6 +110,58 @@ single(uint32_t model, uint32_t preset, float bias, float dt)
 	return img;
 }
 
+/*
+ * t_ref / dt beyond 2^31 steps (1e6 ms over 3e-5 ms) clamps to INT32_MAX
+ * instead of wrapping: after its first spike the neuron stays refractory.
+ */
+static void
+test_refractory_overflow(void)
+{
+	const float dts[] = {3e-5f, 1e-6f};
+
+	CHECK(snn_time_steps(2.0, 1.0) == 2);
+	CHECK(snn_time_steps(2.5, 1.0) == 3);
+	CHECK(snn_time_steps(0.0, 0.1) == 0);
+	CHECK(snn_time_steps(1e6, 3e-5) == INT32_MAX);
+	CHECK(snn_time_steps(1e6, 1e-30) == INT32_MAX);
+	CHECK(snn_time_steps(2147483646.0, 1.0) == 2147483646);
+	for (int a = 0; a < 2; a++)
+	{
+		snn_config	cfg;
+		snn_error	err;
+		snn_image  *img;
+		rec			r;
+		snn_counters c;
+		void	   *st;
+
+		snn_config_defaults(&cfg, SNN_KIND_FEEDFORWARD);
+		cfg.n_inputs = 1;
+		cfg.n_layers = 1;
+		cfg.dt = dts[a];
+		cfg.layers[0].size = 1;
+		cfg.layers[0].connectivity = 1;
+		cfg.layers[0].neuron.model = SNN_MODEL_LIF;
+		snn_neuron_defaults(&cfg.layers[0].neuron);
+		cfg.layers[0].neuron.t_ref = 1e6f;
+		cfg.layers[0].neuron.tau_m = 1e-6f > dts[a] ? 1e-6f : dts[a];
+		cfg.layers[0].neuron.bias = 1000.0f;
+		img = build(&cfg, &err);
+		CHECKF(img != NULL, "dt %g: %s", (double) dts[a], err.msg);
+		if (img == NULL)
+			continue;
+		CHECK(snn_layers(img)[0].ref_steps == INT32_MAX);
+		st = simulate(img, NULL, 0, 3000, 0, &r, &c);
+		CHECKF(r.n == 1, "dt %g: %u spikes, want 1", (double) dts[a], r.n);
+		free(r.ev);
+		free(st);
+		st = simulate(img, NULL, 0, 3000, SNN_RUN_SCALAR, &r, &c);
+		CHECKF(r.n == 1, "dt %g scalar: %u spikes, want 1", (double) dts[a], r.n);
+		free(r.ev);
+		free(st);
+		free(img);
+	}
+}
+
 static void
 test_lif_closed_form(void)
 {
@@ -573,6 +625,7 @@ int
 main(void)
 {
 	test_lif_closed_form();
+	test_refractory_overflow();
 	test_izhikevich();
 	test_simd_equals_scalar();
 	test_reservoir();
