@@ -159,7 +159,17 @@ is($routed, 110, 'the returned partition is the one that holds the key');
 # a shard down: an error that names it, never a partial answer
 my $good = $coord->safe_psql('postgres',
 	"SELECT string_agg(key::text, ',') FROM snn_shard_knn('items', '$q1', 10)");
+# a session that already holds connections to both shards
+my $bg = $coord->background_psql('postgres', on_error_stop => 0);
+is($bg->query_safe("SELECT string_agg(key::text, ',') FROM snn_shard_knn('items', '$q1', 10)"),
+	$good, 'a long-lived session searches both shards');
 $shards[1]->stop;
+my ($bgout, $bgfailed) = $bg->query(
+	"SELECT string_agg(key::text, ',') FROM snn_shard_knn('items', '$q1', 10)");
+ok($bgfailed, 'its cached connection to the stopped shard gives an error');
+is($bgout, '', 'and no rows');
+like($bg->{stderr}, qr/server "s2"/, 'naming the shard');
+$bg->quit;
 my ($ret, $out, $err) = $coord->psql('postgres',
 	"SELECT string_agg(key::text, ',') FROM snn_shard_knn('items', '$q1', 10)");
 isnt($ret, 0, 'a query with a shard down fails');
