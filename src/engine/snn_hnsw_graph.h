@@ -145,6 +145,62 @@ snn_hnsw_layer_cap(int lc, int m)
 	return lc == 0 ? 2 * m : m;
 }
 
+/* ---- a resumable search of one layer (iterative index scans) ---- */
+
+/*
+ * A search that hands out elements one at a time and can go on as long as
+ * the caller asks.  Element i is given out once the candidates nearer than
+ * the ef-th nearest not yet given out have all been expanded: the first
+ * element is exactly the best of snn_hnsw_search_layer with the same ef, and
+ * each later one has the lookahead of a search of width ef + i.  Elements
+ * come out nearly in (dist, id) order; one found late can be nearer than
+ * one already given out (the caller decides whether to skip it).  Nothing
+ * found is dropped, so the search ends only when every element reachable
+ * from the entry has been given out (dead ones are walked, never given).
+ */
+typedef struct snn_hnsw_iter
+{
+	snn_hnsw_work w;			/* cand: every unexpanded element; visited */
+	snn_hnsw_cand *win;			/* the ef nearest not given out, sorted */
+	int			winstart;		/* first used slot of win */
+	int			nwin;
+	int			capwin;
+	snn_hnsw_cand *over;		/* min-heap of the others not given out */
+	int			nover;
+	size_t		capover;
+	int			ef;
+	int			layer;
+	int			maxdeg;
+	uint64_t	expanded;		/* elements whose neighbours were read */
+	uint64_t	given;			/* elements given out */
+} snn_hnsw_iter;
+
+typedef enum snn_hnsw_iter_result
+{
+	SNN_HNSW_ITER_FOUND,		/* *out holds the next element */
+	SNN_HNSW_ITER_DONE,			/* every reachable live element given out */
+	SNN_HNSW_ITER_PAUSED		/* budget of expansions spent: call again */
+} snn_hnsw_iter_result;
+
+/* Start a resumable search at one entry (with its distance). */
+void		snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
+								const snn_hnsw_cand *entry, int ef, int layer,
+								int maxdeg);
+
+/*
+ * The next element, expanding at most budget elements first; PAUSED when the
+ * budget runs out before one is ready, so the caller can check for
+ * interrupts and memory between calls.
+ */
+snn_hnsw_iter_result snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
+										int budget, snn_hnsw_cand *out);
+
+/* Bytes the search holds now (its arrays), for a memory bound. */
+size_t		snn_hnsw_iter_bytes(const snn_hnsw_iter *it);
+
+/* Free the arrays of a search. */
+void		snn_hnsw_iter_free(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it);
+
 /* ---- the in-memory graph of a build ---- */
 
 typedef struct snn_hnsw_mem_elem
