@@ -505,7 +505,7 @@ iter_found(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, uint64_t id, uint64_
 {
 	snn_hnsw_cand c = {id, d};
 
-	if (it->nwin < it->ef)
+	if (it->nwin < it->width)
 	{
 		win_insert(it, c);
 		return;
@@ -540,6 +540,26 @@ iter_visit(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, uint64_t id)
 		iter_found(cb, it, id, d);
 }
 
+/* Widen the lookahead by one, growing the window's array when full. */
+static void
+iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
+{
+	if (it->width >= it->ef + SNN_HNSW_ITER_MAX_WIDEN)
+		return;
+	it->width++;
+	if (2 * it->width + 1 > it->capwin)
+	{
+		int			ncap = 4 * it->width + 1;
+		snn_hnsw_cand *w = cb->alloc(cb->ctx, sizeof(snn_hnsw_cand) * (size_t) ncap);
+
+		memcpy(w, it->win + it->winstart, sizeof(snn_hnsw_cand) * (size_t) it->nwin);
+		cb->release(cb->ctx, it->win);
+		it->win = w;
+		it->winstart = 0;
+		it->capwin = ncap;
+	}
+}
+
 void
 snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 					const snn_hnsw_cand *entry, int ef, int layer, int maxdeg)
@@ -548,6 +568,7 @@ snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 
 	memset(it, 0, sizeof(*it));
 	it->ef = ef < 1 ? 1 : ef;
+	it->width = it->ef;
 	it->layer = layer;
 	it->maxdeg = maxdeg;
 	it->capwin = 2 * it->ef + 1;
@@ -570,7 +591,7 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 
 		/* expand while a candidate is nearer than the window's farthest */
 		if (it->w.ncand > 0 &&
-			(it->nwin < it->ef ||
+			(it->nwin < it->width ||
 			 cand_less(it->w.cand[0].dist, it->w.cand[0].id,
 					   it->win[it->winstart + it->nwin - 1].dist,
 					   it->win[it->winstart + it->nwin - 1].id)))
@@ -588,9 +609,11 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 			return SNN_HNSW_ITER_DONE;
 		*out = it->win[it->winstart++];
 		it->nwin--;
-		if (it->nover > 0)
-			win_insert(it, over_pop(it));
 		it->given++;
+		if (it->widen > 0 && it->given % (uint64_t) it->widen == 0)
+			iter_widen(cb, it);
+		while (it->nover > 0 && it->nwin < it->width)
+			win_insert(it, over_pop(it));
 		return SNN_HNSW_ITER_FOUND;
 	}
 }

@@ -150,9 +150,13 @@ snn_hnsw_layer_cap(int lc, int m)
 /*
  * A search that hands out elements one at a time and can go on as long as
  * the caller asks.  Element i is given out once the candidates nearer than
- * the ef-th nearest not yet given out have all been expanded: the first
- * element is exactly the best of snn_hnsw_search_layer with the same ef, and
- * each later one has the lookahead of a search of width ef + i.  Elements
+ * the width-th nearest not yet given out have all been expanded.  The width
+ * starts at ef, so the first element is exactly the best of
+ * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
+ * a search of width ef + i, and more when widen asks the width itself to grow
+ * by one every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
+ * scan, such as one whose rows a filter mostly rejects, then walks a wider
+ * front and finds fewer elements out of order.  Elements
  * come out nearly in (dist, id) order; one found late can be nearer than
  * one already given out (the caller decides whether to skip it).  Nothing
  * found is dropped, so the search ends only when every element reachable
@@ -169,11 +173,15 @@ typedef struct snn_hnsw_iter
 	int			nover;
 	size_t		capover;
 	int			ef;
+	int			width;			/* lookahead now: ef, growing with widen */
+	int			widen;			/* +1 lookahead every widen given (0: never) */
 	int			layer;
 	int			maxdeg;
 	uint64_t	expanded;		/* elements whose neighbours were read */
 	uint64_t	given;			/* elements given out */
 } snn_hnsw_iter;
+
+#define SNN_HNSW_ITER_MAX_WIDEN	1000	/* the lookahead grows at most this beyond ef */
 
 typedef enum snn_hnsw_iter_result
 {
@@ -182,7 +190,7 @@ typedef enum snn_hnsw_iter_result
 	SNN_HNSW_ITER_PAUSED		/* budget of expansions spent: call again */
 } snn_hnsw_iter_result;
 
-/* Start a resumable search at one entry (with its distance). */
+/* Start a resumable search at one entry (with its distance); widen is 0. */
 void		snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 								const snn_hnsw_cand *entry, int ef, int layer,
 								int maxdeg);
