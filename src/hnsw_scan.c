@@ -98,6 +98,26 @@ snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 	reset_state(so);
 }
 
+/* The element tuple at off of a locked page, checked. */
+static SnnHnswElementTuple
+scan_element(Relation index, Page page, OffsetNumber off)
+{
+	SnnHnswElementTuple e;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" points to a missing item %u",
+						RelationGetRelationName(index), off)));
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+	if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" has no element at item %u",
+						RelationGetRelationName(index), off)));
+	return e;
+}
+
 /* The query pattern, checked against the index (all silent for NULL). */
 static const uint8 *
 scan_query(IndexScanDesc scan, int dim)
@@ -114,6 +134,50 @@ scan_query(IndexScanDesc scan, int dim)
 	silent = palloc(dim);
 	memset(silent, SNN_SILENT, dim);
 	return silent;
+}
+
+/*
+ * Callback: distances to a batch of elements (the unvisited neighbours of
+ * one element).  Each element costs a few cache misses on its own page
+ * (header, line pointer, tuple) and the pages are scattered, so they are
+ * pinned first and their lines prefetched, then read under a share lock one
+ * at a time.  The line pointer is peeked before the lock only to choose
+ * what to prefetch; everything used is read under the lock.
+ */
+static void
+scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
+{
+	SnnHnswGraph *g = ctx;
+	Buffer		bufs[2 * SNN_HNSW_MAX_M];
+	Page		pages[2 * SNN_HNSW_MAX_M];
+
+	Assert(n <= 2 * SNN_HNSW_MAX_M);
+	for (int i = 0; i < n; i++)
+	{
+		bufs[i] = ReadBuffer(g->index, snn_hnsw_id_blk(ids[i]));
+		pages[i] = BufferGetPage(bufs[i]);
+		__builtin_prefetch(pages[i]);
+		__builtin_prefetch(PageGetItemId(pages[i], snn_hnsw_id_off(ids[i])));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		const char *item = (const char *) pages[i] +
+		Min(ItemIdGetOffset(PageGetItemId(pages[i], snn_hnsw_id_off(ids[i]))), BLCKSZ - 256);
+
+		__builtin_prefetch(item);
+		__builtin_prefetch(item + 64);
+		__builtin_prefetch(item + 128);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		SnnHnswElementTuple e;
+
+		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
+		e = scan_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
+		live[i] = e->ntids > 0;
+		dist[i] = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
+		UnlockReleaseBuffer(bufs[i]);
+	}
 }
 
 /* Descend to layer 0, then run one search (off) or start the iteration. */
@@ -148,6 +212,7 @@ start_search(IndexScanDesc scan)
 		return;
 	}
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
+	so->g.cb.dist_batch = scan_dist_batch;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/* a deep scan widens its front: strict skips, so it needs a wider one */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;

@@ -560,6 +560,28 @@ iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 	}
 }
 
+/* Visit the unvisited ones of the nn neighbours in w.nbuf as one batch. */
+static void
+iter_visit_batch(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int nn)
+{
+	uint64_t   *ids = it->w.nbuf;
+	int			k = 0;
+
+	for (int j = 0; j < nn; j++)
+		if (visited_add(cb, &it->w, ids[j]))
+			ids[k++] = ids[j];
+	if (k == 0)
+		return;
+	cb->dist_batch(cb->ctx, ids, k, it->bdist, it->blive);
+	it->w.distances += (uint64_t) k;
+	for (int j = 0; j < k; j++)
+	{
+		cand_push(cb, &it->w, ids[j], it->bdist[j]);
+		if (it->blive[j])
+			iter_found(cb, it, ids[j], it->bdist[j]);
+	}
+}
+
 void
 snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 					const snn_hnsw_cand *entry, int ef, int layer, int maxdeg)
@@ -573,6 +595,8 @@ snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 	it->maxdeg = maxdeg;
 	it->capwin = 2 * it->ef + 1;
 	it->win = cb->alloc(cb->ctx, sizeof(snn_hnsw_cand) * (size_t) it->capwin);
+	it->bdist = cb->alloc(cb->ctx, sizeof(uint64_t) * (size_t) (maxdeg > 0 ? maxdeg : 1));
+	it->blive = cb->alloc(cb->ctx, sizeof(bool) * (size_t) (maxdeg > 0 ? maxdeg : 1));
 	cap = 0;
 	it->w.nbuf = grow(cb, NULL, 0, &cap, (size_t) maxdeg, sizeof(uint64_t));
 	it->w.capnbuf = (int) cap;
@@ -601,8 +625,11 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 			c = cand_pop(&it->w);
 			it->expanded++;
 			nn = cb->neighbors(cb->ctx, c.id, it->layer, it->w.nbuf, it->maxdeg);
-			for (int j = 0; j < nn; j++)
-				iter_visit(cb, it, it->w.nbuf[j]);
+			if (cb->dist_batch)
+				iter_visit_batch(cb, it, nn);
+			else
+				for (int j = 0; j < nn; j++)
+					iter_visit(cb, it, it->w.nbuf[j]);
 			continue;
 		}
 		if (it->nwin == 0)
@@ -622,7 +649,7 @@ size_t
 snn_hnsw_iter_bytes(const snn_hnsw_iter *it)
 {
 	return sizeof(snn_hnsw_cand) * ((size_t) it->w.capcand + it->capover + (size_t) it->capwin) +
-		sizeof(uint64_t) * (it->w.capvisited + (size_t) it->w.capnbuf);
+		sizeof(uint64_t) * (it->w.capvisited + 2 * (size_t) it->w.capnbuf);
 }
 
 void
@@ -631,6 +658,10 @@ snn_hnsw_iter_free(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 	snn_hnsw_work_free(&it->w, cb);
 	if (it->win)
 		cb->release(cb->ctx, it->win);
+	if (it->bdist)
+		cb->release(cb->ctx, it->bdist);
+	if (it->blive)
+		cb->release(cb->ctx, it->blive);
 	if (it->over)
 		cb->release(cb->ctx, it->over);
 	memset(it, 0, sizeof(*it));
@@ -701,7 +732,7 @@ static snn_hnsw_callbacks
 mem_callbacks(snn_hnsw_mem *g)
 {
 	snn_hnsw_callbacks cb = {g, mem_dist_query, mem_neighbors, mem_dist_pair,
-	mem_alloc, mem_release};
+	mem_alloc, mem_release, NULL};
 
 	return cb;
 }

@@ -58,6 +58,14 @@ typedef struct snn_hnsw_callbacks
 	/* Memory for work areas; alloc must not return NULL (raise instead). */
 	void	   *(*alloc) (void *ctx, size_t size);
 	void		(*release) (void *ctx, void *p);
+
+	/*
+	 * Optional (NULL: dist_query one at a time): distances from the query to
+	 * n elements at once, so that their memory can be fetched together.
+	 * Used by the resumable search.
+	 */
+	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
+							   uint64_t *dist, bool *live);
 } snn_hnsw_callbacks;
 
 /*
@@ -177,6 +185,8 @@ typedef struct snn_hnsw_iter
 	int			widen;			/* +1 lookahead every widen given (0: never) */
 	int			layer;
 	int			maxdeg;
+	uint64_t   *bdist;			/* distances of one batch of neighbours */
+	bool	   *blive;
 	uint64_t	expanded;		/* elements whose neighbours were read */
 	uint64_t	given;			/* elements given out */
 } snn_hnsw_iter;

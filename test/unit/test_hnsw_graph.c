@@ -205,6 +205,14 @@ cc_dist_pair(void *ctx, uint64_t a, uint64_t b)
 	return snn_l2sq_u8(c->v + a * c->dim, c->v + b * c->dim, c->dim);
 }
 
+/* Batch callback over the complete graph: dist_query for each. */
+static void
+cc_dist_batch(void *ctx, const uint64_t *ids, int n, uint64_t *dist, bool *live)
+{
+	for (int i = 0; i < n; i++)
+		dist[i] = cc_dist_query(ctx, ids[i], &live[i]);
+}
+
 /* Callbacks over an in-memory graph, for the resumable search. */
 typedef struct mem_ctx
 {
@@ -255,7 +263,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 			  int widen, bool strict, double want, uint64_t *seed)
 {
 	mem_ctx		mc = {g, NULL};
-	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release};
+	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL};
 	snn_hnsw_cand *all = malloc(sizeof(snn_hnsw_cand) * n);
 	uint8_t    *seen = malloc(n);
 	uint8_t    *q = malloc(dim);
@@ -364,7 +372,7 @@ main(void)
 	{
 		static const uint8_t pts[5] = {0, 10, 11, 20, 10};
 		complete_ctx c = {pts, 5, 1, pts};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
 		snn_hnsw_cand cands[4] = {{1, 100}, {4, 100}, {2, 121}, {3, 400}};
 		snn_hnsw_cand out[4];
 		int			k = snn_hnsw_select(&cb, cands, 4, 4, out);
@@ -385,7 +393,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_cand entry = {5, 0},
 					out[N];
@@ -422,7 +430,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_iter it;
 		snn_hnsw_cand entry = {3, 0},	/* a dead entry */
@@ -464,6 +472,30 @@ main(void)
 		/* after DONE it stays done */
 		CHECK(snn_hnsw_iter_next(&cb, &it, 100, &got) == SNN_HNSW_ITER_DONE);
 		snn_hnsw_iter_free(&cb, &it);
+		/* batched distances give the same elements in the same order */
+		{
+			snn_hnsw_callbacks bcb = cb;
+			snn_hnsw_iter it1,
+						it2;
+			snn_hnsw_cand a,
+						b;
+			int			same = 0;
+
+			bcb.dist_batch = cc_dist_batch;
+			snn_hnsw_iter_start(&cb, &it1, &entry, 10, 0, N);
+			snn_hnsw_iter_start(&bcb, &it2, &entry, 10, 0, N);
+			it1.widen = it2.widen = 1;
+			while (snn_hnsw_iter_next(&cb, &it1, 1000, &a) == SNN_HNSW_ITER_FOUND)
+			{
+				CHECK(snn_hnsw_iter_next(&bcb, &it2, 1000, &b) == SNN_HNSW_ITER_FOUND);
+				same += a.id == b.id && a.dist == b.dist;
+			}
+			CHECK(same == nlive);
+			CHECK(snn_hnsw_iter_next(&bcb, &it2, 1000, &b) == SNN_HNSW_ITER_DONE);
+			CHECK(it1.w.distances == it2.w.distances);
+			snn_hnsw_iter_free(&cb, &it1);
+			snn_hnsw_iter_free(&bcb, &it2);
+		}
 		snn_hnsw_work_free(&w, &cb);
 	}
 
