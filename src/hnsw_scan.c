@@ -8,8 +8,8 @@
  * Otherwise it runs the engine's resumable search (snn_hnsw_iter): elements
  * come out one at a time for as long as the executor asks, until every
  * element reachable in the graph has been returned; its lookahead starts at
- * ef_search and grows by one for every row (strict) or two rows (relaxed)
- * returned, up to ef_search + 1000.  strict_order skips an
+ * ef_search and grows by two for every row (strict) or one for every two
+ * rows (relaxed) returned, up to ef_search + 1000.  strict_order skips an
  * element found nearer than one already returned, so rows come out in exact
  * non-decreasing distance; relaxed_order returns it (slightly out of order).
  * A scan that would need more than snn.max_scan_tuples rows or more memory
@@ -216,6 +216,7 @@ start_search(IndexScanDesc scan)
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/* a deep scan widens its front: strict skips, so it needs a wider one */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
+	so->it.widen_by = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 2 : 1;
 	so->iterating = true;
 }
 

@@ -591,6 +591,7 @@ snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 	memset(it, 0, sizeof(*it));
 	it->ef = ef < 1 ? 1 : ef;
 	it->width = it->ef;
+	it->widen_by = 1;
 	it->layer = layer;
 	it->maxdeg = maxdeg;
 	it->capwin = 2 * it->ef + 1;
@@ -638,7 +639,8 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 		it->nwin--;
 		it->given++;
 		if (it->widen > 0 && it->given % (uint64_t) it->widen == 0)
-			iter_widen(cb, it);
+			for (int r = 0; r < it->widen_by; r++)
+				iter_widen(cb, it);
 		while (it->nover > 0 && it->nwin < it->width)
 			win_insert(it, over_pop(it));
 		return SNN_HNSW_ITER_FOUND;

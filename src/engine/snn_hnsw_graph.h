@@ -162,7 +162,7 @@ snn_hnsw_layer_cap(int lc, int m)
  * starts at ef, so the first element is exactly the best of
  * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
  * a search of width ef + i, and more when widen asks the width itself to grow
- * by one every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
+ * by widen_by every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
  * scan, such as one whose rows a filter mostly rejects, then walks a wider
  * front and finds fewer elements out of order.  Elements
  * come out nearly in (dist, id) order; one found late can be nearer than
@@ -182,7 +182,9 @@ typedef struct snn_hnsw_iter
 	size_t		capover;
 	int			ef;
 	int			width;			/* lookahead now: ef, growing with widen */
-	int			widen;			/* +1 lookahead every widen given (0: never) */
+	int			widen;			/* widen_by more lookahead every widen given
+								 * (0: never) */
+	int			widen_by;		/* 1 unless the caller sets it */
 	int			layer;
 	int			maxdeg;
 	uint64_t   *bdist;			/* distances of one batch of neighbours */

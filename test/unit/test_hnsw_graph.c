@@ -299,7 +299,10 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 		entry.dist = mc_dist_query(&mc, entry.id, &(bool){true});
 		snn_hnsw_descend(&cb, &g->work, &entry, g->entry_level, 0, 2 * g->m);
 		snn_hnsw_iter_start(&cb, &it, &entry, 40, 0, 2 * g->m);
-		it.widen = widen;
+		it.widen = widen > 0 ? 1 : 0;
+		it.widen_by = strict ? 2 : 1;
+		if (!strict && widen > 1)
+			it.widen = widen;
 		memset(seen, 0, n);
 		while ((res = snn_hnsw_iter_next(&cb, &it, 7, &c)) != SNN_HNSW_ITER_DONE)
 		{
