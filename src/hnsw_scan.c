@@ -28,6 +28,8 @@
 
 /* graph elements expanded between two interrupt and memory checks */
 #define SNN_HNSW_SCAN_BUDGET	32
+/* most buffers a scan pins at once to fetch a batch of elements */
+#define SNN_HNSW_SCAN_PINS		32
 
 typedef struct SnnHnswScanOpaqueData
 {
@@ -137,21 +139,20 @@ scan_query(IndexScanDesc scan, int dim)
 }
 
 /*
- * Callback: distances to a batch of elements (the unvisited neighbours of
- * one element).  Each element costs a few cache misses on its own page
+ * Distances to a chunk of elements (unvisited neighbours of one element).
+ * Each element costs a few cache misses on its own page
  * (header, line pointer, tuple) and the pages are scattered, so they are
  * pinned first and their lines prefetched, then read under a share lock one
  * at a time.  The line pointer is peeked before the lock only to choose
  * what to prefetch; everything used is read under the lock.
  */
 static void
-scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
+scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *live)
 {
-	SnnHnswGraph *g = ctx;
-	Buffer		bufs[2 * SNN_HNSW_MAX_M];
-	Page		pages[2 * SNN_HNSW_MAX_M];
+	Buffer		bufs[SNN_HNSW_SCAN_PINS];
+	Page		pages[SNN_HNSW_SCAN_PINS];
 
-	Assert(n <= 2 * SNN_HNSW_MAX_M);
+	Assert(n <= SNN_HNSW_SCAN_PINS);
 	for (int i = 0; i < n; i++)
 	{
 		bufs[i] = ReadBuffer(g->index, snn_hnsw_id_blk(ids[i]));
@@ -178,6 +179,19 @@ scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
 		dist[i] = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
 		UnlockReleaseBuffer(bufs[i]);
 	}
+}
+
+/*
+ * Callback: distances to a batch of elements, in chunks of at most
+ * SNN_HNSW_SCAN_PINS pins, fewer when shared_buffers is tiny.
+ */
+static void
+scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
+{
+	int			chunk = Max(1, Min(SNN_HNSW_SCAN_PINS, NBuffers / 64));
+
+	for (int start = 0; start < n; start += chunk)
+		scan_dist_chunk(ctx, ids + start, Min(chunk, n - start), dist + start, live + start);
 }
 
 /* Descend to layer 0, then run one search (off) or start the iteration. */
