@@ -28,8 +28,11 @@
 
 /* graph elements expanded between two interrupt and memory checks */
 #define SNN_HNSW_SCAN_BUDGET	32
-/* most buffers a scan pins at once to fetch a batch of elements */
-#define SNN_HNSW_SCAN_PINS		32
+/*
+ * most buffers a scan pins at once to fetch a batch of elements: enough
+ * misses in flight, and within the backend's 8 fast pin-count slots
+ */
+#define SNN_HNSW_SCAN_PINS		6
 
 typedef struct SnnHnswScanOpaqueData
 {
@@ -56,6 +59,18 @@ typedef struct SnnHnswScanOpaqueData
 } SnnHnswScanOpaqueData;
 
 typedef SnnHnswScanOpaqueData *SnnHnswScanOpaque;
+
+/* where a block of an index was last found in shared buffers */
+typedef struct SnnHnswBufHint
+{
+	RelFileNode node;
+	BlockNumber blk;
+	Buffer		buf;
+} SnnHnswBufHint;
+
+#define SNN_HNSW_BUF_HINTS		4096	/* a power of two */
+
+static SnnHnswBufHint buf_hints[SNN_HNSW_BUF_HINTS];
 
 /* Forget the current search (its memory goes with the context). */
 static void
@@ -139,6 +154,53 @@ scan_query(IndexScanDesc scan, int dim)
 }
 
 /*
+ * Pin a block of the index, first trying the buffer that held it last time
+ * (ReadRecentBuffer checks the buffer's tag under its pin), which skips the
+ * shared buffer mapping lookup that a scan otherwise pays for each of its
+ * scattered page reads.  The hints are per backend and survive scans, so a
+ * series of queries over the same index reuses them; a wrong hint only
+ * costs the ordinary ReadBuffer.  Temporary indexes use ReadBuffer.
+ */
+static Buffer
+scan_read_buffer(Relation index, BlockNumber blk)
+{
+	SnnHnswBufHint *h;
+	Buffer		buf;
+
+	if (RelationUsesLocalBuffers(index))
+		return ReadBuffer(index, blk);
+	h = &buf_hints[(blk * 2654435761U ^ index->rd_node.relNode) & (SNN_HNSW_BUF_HINTS - 1)];
+	if (h->blk == blk && RelFileNodeEquals(h->node, index->rd_node) &&
+		BufferIsValid(h->buf) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, h->buf))
+		return h->buf;
+	buf = ReadBuffer(index, blk);
+	h->node = index->rd_node;
+	h->blk = blk;
+	h->buf = buf;
+	return buf;
+}
+
+/* Callback: an element's neighbours at a layer, through the buffer hints. */
+static int
+scan_neighbors(void *ctx, uint64 id, int layer, uint64 *out, int cap)
+{
+	SnnHnswGraph *g = ctx;
+	Buffer		buf = scan_read_buffer(g->index, snn_hnsw_id_blk(id));
+	Page		page;
+	SnnHnswElementTuple e;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	e = scan_element(g->index, page, snn_hnsw_id_off(id));
+	if (layer <= e->level)
+		n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(id), layer, g->m, out, cap);
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
  * Distances to a chunk of elements (unvisited neighbours of one element).
  * Each element costs a few cache misses on its own page
  * (header, line pointer, tuple) and the pages are scattered, so they are
@@ -155,7 +217,7 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 	Assert(n <= SNN_HNSW_SCAN_PINS);
 	for (int i = 0; i < n; i++)
 	{
-		bufs[i] = ReadBuffer(g->index, snn_hnsw_id_blk(ids[i]));
+		bufs[i] = scan_read_buffer(g->index, snn_hnsw_id_blk(ids[i]));
 		pages[i] = BufferGetPage(bufs[i]);
 		__builtin_prefetch(pages[i]);
 		__builtin_prefetch(PageGetItemId(pages[i], snn_hnsw_id_off(ids[i])));
@@ -227,6 +289,7 @@ start_search(IndexScanDesc scan)
 	}
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
 	so->g.cb.dist_batch = scan_dist_batch;
+	so->g.cb.neighbors = scan_neighbors;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/* a deep scan widens its front: strict skips, so it needs a wider one */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
@@ -239,13 +302,13 @@ static bool
 load_element(IndexScanDesc scan, uint64 id)
 {
 	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
-	Buffer		buf = ReadBuffer(scan->indexRelation, snn_hnsw_id_blk(id));
+	Buffer		buf = scan_read_buffer(scan->indexRelation, snn_hnsw_id_blk(id));
 	Page		page;
 	SnnHnswElementTuple e;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
+	e = scan_element(scan->indexRelation, page, snn_hnsw_id_off(id));
 	so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
 	memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
 	UnlockReleaseBuffer(buf);
