@@ -24,14 +24,39 @@ SHOW snn.ef_search;
 SET snn.ef_search = 0;
 SET snn.ef_search = 1001;
 SET snn.ef_search = 400;
+SHOW snn.iterative_scan;
+SHOW snn.max_scan_tuples;
+SHOW snn.scan_mem_multiplier;
+SET snn.iterative_scan = sometimes;
+SET snn.max_scan_tuples = -1;
+SET snn.scan_mem_multiplier = 0.5;
 
 -- the planner: ordered LIMIT queries use the index, other queries do not
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 5;
 EXPLAIN (COSTS OFF) SELECT id FROM pts WHERE pattern <-> '[0,0,0,0,0,0,0,0]' < 10;
 EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <+> '[0,0,0,0,0,0,0,0]' LIMIT 5;
+-- a LIMIT above ef_search: the scan goes on (iterative), so the index serves it
 SET snn.ef_search = 10;
 EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 50;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 50) s;
+SELECT count(*) FROM (SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT (SELECT 50)) s;
+-- strict_order (the default): distances never decrease, over the whole index
+SELECT count(*) AS rows, count(*) FILTER (WHERE d < prev) AS out_of_order
+FROM (SELECT d, lag(d) OVER (ORDER BY n) AS prev
+      FROM (SELECT row_number() OVER () AS n, d
+            FROM (SELECT pattern <-> '[9,8,7,6,5,4,3,2]' AS d FROM pts
+                  ORDER BY pattern <-> '[9,8,7,6,5,4,3,2]') s) s2) s3;
+-- off: one search, at most ef_search elements, and the planner knows it
+SET snn.iterative_scan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 50;
+SELECT count(*) FROM (SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT (SELECT 50)) s;
+RESET snn.iterative_scan;
+-- the bound: an error, never a short result
+SET snn.max_scan_tuples = 20;
+SELECT count(*) FROM (SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 20) s;
+SELECT count(*) FROM (SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 21) s;
+RESET snn.max_scan_tuples;
 SET snn.ef_search = 400;
 RESET enable_seqscan;
 

@@ -85,12 +85,29 @@ snn_hnsw_get_metric(Relation index)
 	return metric;
 }
 
+/* An index path the planner must not take. */
+static void
+refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
+			Selectivity *indexSelectivity, double *indexCorrelation,
+			double *indexPages)
+{
+	*indexStartupCost = get_float8_infinity();
+	*indexTotalCost = get_float8_infinity();
+	*indexSelectivity = 0;
+	*indexCorrelation = 0;
+	*indexPages = 0;
+}
+
 /*
- * Cost: a graph search is paid up front (about ef_search * 2m distance
- * evaluations, each possibly a page), then rows stream out in order.  The
- * path is refused (infinite cost) without an ORDER BY on the index's
- * operator, and when the query's LIMIT is known to exceed what one search
- * returns (ef_search rows), since the index could not serve it completely.
+ * Cost: the first search is paid up front (about ef_search * m distance
+ * evaluations, each possibly a page, plus the upper layers).  With
+ * snn.iterative_scan off, that is all the scan does, and a known LIMIT above
+ * ef_search is refused since the index could not serve it completely.  An
+ * iterative scan goes on for as long as rows are asked for, so it is costed
+ * as a walk over the whole graph returning every row: the executor's LIMIT
+ * takes the fraction it needs, and a WHERE clause the index cannot check
+ * (selectivity s) makes that fraction about 1/s larger, which is what lets
+ * a very selective filter choose another plan.
  */
 static void
 snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -98,21 +115,20 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 					  Selectivity *indexSelectivity, double *indexCorrelation,
 					  double *indexPages)
 {
-	GenericCosts costs;
+	GenericCosts first,
+				all;
 	IndexOptInfo *index = path->indexinfo;
 	double		ntuples = Max(index->tuples, 1.0);
 	double		evals;
 	int			m = SNN_HNSW_DEFAULT_M;
+	bool		iterative = snn_hnsw_iterative_scan != SNN_HNSW_ITERATIVE_OFF;
 	Relation	rel;
 
 	if (path->indexorderbys == NIL ||
-		(root->limit_tuples > 0 && root->limit_tuples > snn_hnsw_ef_search))
+		(!iterative && root->limit_tuples > 0 && root->limit_tuples > snn_hnsw_ef_search))
 	{
-		*indexStartupCost = get_float8_infinity();
-		*indexTotalCost = get_float8_infinity();
-		*indexSelectivity = 0;
-		*indexCorrelation = 0;
-		*indexPages = 0;
+		refuse_path(indexStartupCost, indexTotalCost, indexSelectivity,
+					indexCorrelation, indexPages);
 		return;
 	}
 
@@ -126,16 +142,24 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * has pruned them; upper layers add about m elements per level.
 	 */
 	evals = Min(ntuples, snn_hnsw_ef_search * (double) m + log(ntuples) / log(m) * m);
-	MemSet(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = evals;
-	genericcostestimate(root, path, loop_count, &costs);
-
-	/* all the work is done before the first row comes out */
-	*indexStartupCost = costs.indexTotalCost;
-	*indexTotalCost = costs.indexTotalCost;
-	*indexSelectivity = costs.indexSelectivity;
+	MemSet(&first, 0, sizeof(first));
+	first.numIndexTuples = evals;
+	genericcostestimate(root, path, loop_count, &first);
+	*indexStartupCost = first.indexTotalCost;
+	*indexTotalCost = first.indexTotalCost;
+	*indexSelectivity = first.indexSelectivity;
 	*indexCorrelation = 0;
-	*indexPages = costs.numIndexPages;
+	*indexPages = first.numIndexPages;
+	if (!iterative)
+		return;
+
+	/* the whole walk: every element visited once, the first search's rate */
+	MemSet(&all, 0, sizeof(all));
+	all.numIndexTuples = ntuples;
+	genericcostestimate(root, path, loop_count, &all);
+	*indexTotalCost = Max(all.indexTotalCost, first.indexTotalCost);
+	*indexSelectivity = all.indexSelectivity;
+	*indexPages = all.numIndexPages;
 }
 
 /*

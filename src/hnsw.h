@@ -167,6 +167,14 @@ typedef struct SnnHnswGraph
 
 /* settings */
 extern int	snn_hnsw_ef_search;
+extern int	snn_hnsw_iterative_scan;
+extern int	snn_hnsw_max_scan_tuples;
+extern double snn_hnsw_scan_mem_multiplier;
+
+/* values of snn.iterative_scan */
+#define SNN_HNSW_ITERATIVE_OFF		0
+#define SNN_HNSW_ITERATIVE_RELAXED	1
+#define SNN_HNSW_ITERATIVE_STRICT	2
 
 /* hnsw.c */
 extern int	snn_hnsw_get_m(Relation index);

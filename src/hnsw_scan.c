@@ -1,11 +1,20 @@
 /*
  * hnsw_scan.c: ORDER BY pattern <-> $1 through an snn_hnsw index.
  *
- * The first call searches the graph once (descent, then a layer-0 search of
- * width snn.ef_search) and then returns the found elements' heap TIDs in
- * distance order.  A scan therefore yields the rows of at most ef_search
- * elements; the planner's cost estimate refuses a known LIMIT above that.
- * Distances are exact, so no recheck is needed.
+ * The first call descends the graph to layer 0.  With snn.iterative_scan off
+ * it then runs one layer-0 search of width snn.ef_search and returns the
+ * found elements' heap TIDs in distance order, so a scan yields the rows of
+ * at most ef_search elements (the planner refuses a known LIMIT above that).
+ * Otherwise it runs the engine's resumable search (snn_hnsw_iter): elements
+ * come out one at a time for as long as the executor asks, until every
+ * element reachable in the graph has been returned; its lookahead starts at
+ * ef_search and grows by two for every row (strict) or one for every two
+ * rows (relaxed) returned, up to ef_search + 1000.  strict_order skips an
+ * element found nearer than one already returned, so rows come out in exact
+ * non-decreasing distance; relaxed_order returns it (slightly out of order).
+ * A scan that would need more than snn.max_scan_tuples rows or more memory
+ * than snn.scan_mem_multiplier * work_mem raises an error rather than ending
+ * short.  Distances are exact, so no recheck is needed.
  */
 #include "postgres.h"
 
@@ -17,20 +26,65 @@
 
 #include "hnsw.h"
 
+/* graph elements expanded between two interrupt and memory checks */
+#define SNN_HNSW_SCAN_BUDGET	32
+/*
+ * most buffers a scan pins at once to fetch a batch of elements: enough
+ * misses in flight, and within the backend's 8 fast pin-count slots
+ */
+#define SNN_HNSW_SCAN_PINS		6
+
 typedef struct SnnHnswScanOpaqueData
 {
 	bool		first;
+	bool		done;
 	int			metric;
+	int			mode;			/* snn.iterative_scan when the scan began */
 	MemoryContext cxt;			/* reset at each rescan */
+	/* snn.iterative_scan = off: one search's results */
 	snn_hnsw_cand *results;
 	int			nresults;
 	int			pos;
+	/* iterative: the resumable search */
+	SnnHnswGraph g;
+	snn_hnsw_iter it;
+	bool		iterating;
+	uint64		lastdist;		/* distance of the last element returned */
+	int64		returned;		/* heap TIDs returned */
+	Size		maxmem;
+	/* the heap TIDs of the current element */
 	ItemPointerData tids[SNN_HNSW_HEAPTIDS];
 	int			ntids;
 	int			tidpos;
 } SnnHnswScanOpaqueData;
 
 typedef SnnHnswScanOpaqueData *SnnHnswScanOpaque;
+
+/* where a block of an index was last found in shared buffers */
+typedef struct SnnHnswBufHint
+{
+	RelFileNode node;
+	BlockNumber blk;
+	Buffer		buf;
+} SnnHnswBufHint;
+
+#define SNN_HNSW_BUF_HINTS		4096	/* a power of two */
+
+static SnnHnswBufHint buf_hints[SNN_HNSW_BUF_HINTS];
+
+/* Forget the current search (its memory goes with the context). */
+static void
+reset_state(SnnHnswScanOpaque so)
+{
+	MemoryContextReset(so->cxt);
+	so->first = true;
+	so->done = false;
+	so->results = NULL;
+	so->nresults = so->pos = so->ntids = so->tidpos = 0;
+	so->iterating = false;
+	so->lastdist = 0;
+	so->returned = 0;
+}
 
 /* ambeginscan */
 IndexScanDesc
@@ -39,10 +93,10 @@ snn_hnsw_beginscan(Relation index, int nkeys, int norderbys)
 	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
 	SnnHnswScanOpaque so = palloc0(sizeof(SnnHnswScanOpaqueData));
 
-	so->first = true;
 	so->metric = snn_hnsw_get_metric(index);
 	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
+	reset_state(so);
 	scan->opaque = so;
 	return scan;
 }
@@ -58,75 +112,264 @@ snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
-	MemoryContextReset(so->cxt);
-	so->first = true;
-	so->results = NULL;
-	so->nresults = so->pos = so->ntids = so->tidpos = 0;
+	reset_state(so);
 }
 
-/* Run the graph search for the scan's query. */
-static void
-run_search(IndexScanDesc scan)
+/* The element tuple at off of a locked page, checked. */
+static SnnHnswElementTuple
+scan_element(Relation index, Page page, OffsetNumber off)
 {
-	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
-	Relation	index = scan->indexRelation;
-	SnnHnswMetaPageData meta;
-	SnnHnswGraph g;
-	snn_hnsw_cand entry;
-	const uint8 *q;
-	bool		live;
-	int			ef = snn_hnsw_ef_search;
+	SnnHnswElementTuple e;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" points to a missing item %u",
+						RelationGetRelationName(index), off)));
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+	if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" has no element at item %u",
+						RelationGetRelationName(index), off)));
+	return e;
+}
+
+/* The query pattern, checked against the index (all silent for NULL). */
+static const uint8 *
+scan_query(IndexScanDesc scan, int dim)
+{
+	uint8	   *silent;
 
 	if (scan->numberOfOrderBys == 0 || scan->orderByData == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("an snn_hnsw index can only be scanned with ORDER BY its distance operator")));
-
-	snn_hnsw_read_meta(index, &meta);
-	if (meta.entry_level < 0)
-		return;
-	if (scan->orderByData[0].sk_flags & SK_ISNULL)
-	{
-		/* every distance is NULL: any order is right, use an all-silent query */
-		uint8	   *silent = palloc(meta.dim);
-
-		memset(silent, SNN_SILENT, meta.dim);
-		q = silent;
-	}
-	else
-		q = snn_hnsw_check_value(scan->orderByData[0].sk_argument, meta.dim)->t;
-
-	snn_hnsw_graph_init(&g, index, meta.dim, meta.m, so->metric, false);
-	g.query = q;
-	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
-	entry.dist = g.cb.dist_query(&g, entry.id, &live);
-	snn_hnsw_descend(&g.cb, &g.work, &entry, meta.entry_level, 0, 2 * meta.m);
-	so->results = palloc(sizeof(snn_hnsw_cand) * ef);
-	so->nresults = snn_hnsw_search_layer(&g.cb, &g.work, &entry, 1, ef, 0, 2 * meta.m,
-										 so->results);
+	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
+		return snn_hnsw_check_value(scan->orderByData[0].sk_argument, dim)->t;
+	/* every distance is NULL: any order is right, use an all-silent query */
+	silent = palloc(dim);
+	memset(silent, SNN_SILENT, dim);
+	return silent;
 }
 
-/* Load the heap TIDs of the next result element. */
+/*
+ * Pin a block of the index, first trying the buffer that held it last time
+ * (ReadRecentBuffer checks the buffer's tag under its pin), which skips the
+ * shared buffer mapping lookup that a scan otherwise pays for each of its
+ * scattered page reads.  The hints are per backend and survive scans, so a
+ * series of queries over the same index reuses them; a wrong hint only
+ * costs the ordinary ReadBuffer.  Temporary indexes use ReadBuffer.
+ */
+static Buffer
+scan_read_buffer(Relation index, BlockNumber blk)
+{
+	SnnHnswBufHint *h;
+	Buffer		buf;
+
+	if (RelationUsesLocalBuffers(index))
+		return ReadBuffer(index, blk);
+	h = &buf_hints[(blk * 2654435761U ^ index->rd_node.relNode) & (SNN_HNSW_BUF_HINTS - 1)];
+	if (h->blk == blk && RelFileNodeEquals(h->node, index->rd_node) &&
+		BufferIsValid(h->buf) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, h->buf))
+		return h->buf;
+	buf = ReadBuffer(index, blk);
+	h->node = index->rd_node;
+	h->blk = blk;
+	h->buf = buf;
+	return buf;
+}
+
+/* Callback: an element's neighbours at a layer, through the buffer hints. */
+static int
+scan_neighbors(void *ctx, uint64 id, int layer, uint64 *out, int cap)
+{
+	SnnHnswGraph *g = ctx;
+	Buffer		buf = scan_read_buffer(g->index, snn_hnsw_id_blk(id));
+	Page		page;
+	SnnHnswElementTuple e;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	e = scan_element(g->index, page, snn_hnsw_id_off(id));
+	if (layer <= e->level)
+		n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(id), layer, g->m, out, cap);
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
+ * Distances to a chunk of elements (unvisited neighbours of one element).
+ * Each element costs a few cache misses on its own page
+ * (header, line pointer, tuple) and the pages are scattered, so they are
+ * pinned first and their lines prefetched, then read under a share lock one
+ * at a time.  The line pointer is peeked before the lock only to choose
+ * what to prefetch; everything used is read under the lock.
+ */
+static void
+scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *live)
+{
+	Buffer		bufs[SNN_HNSW_SCAN_PINS];
+	Page		pages[SNN_HNSW_SCAN_PINS];
+
+	Assert(n <= SNN_HNSW_SCAN_PINS);
+	for (int i = 0; i < n; i++)
+	{
+		bufs[i] = scan_read_buffer(g->index, snn_hnsw_id_blk(ids[i]));
+		pages[i] = BufferGetPage(bufs[i]);
+		__builtin_prefetch(pages[i]);
+		__builtin_prefetch(PageGetItemId(pages[i], snn_hnsw_id_off(ids[i])));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		const char *item = (const char *) pages[i] +
+		Min(ItemIdGetOffset(PageGetItemId(pages[i], snn_hnsw_id_off(ids[i]))), BLCKSZ - 256);
+
+		__builtin_prefetch(item);
+		__builtin_prefetch(item + 64);
+		__builtin_prefetch(item + 128);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		SnnHnswElementTuple e;
+
+		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
+		e = scan_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
+		live[i] = e->ntids > 0;
+		dist[i] = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
+		UnlockReleaseBuffer(bufs[i]);
+	}
+}
+
+/*
+ * Callback: distances to a batch of elements, in chunks of at most
+ * SNN_HNSW_SCAN_PINS pins, fewer when shared_buffers is tiny.
+ */
+static void
+scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
+{
+	int			chunk = Max(1, Min(SNN_HNSW_SCAN_PINS, NBuffers / 64));
+
+	for (int start = 0; start < n; start += chunk)
+		scan_dist_chunk(ctx, ids + start, Min(chunk, n - start), dist + start, live + start);
+}
+
+/* Descend to layer 0, then run one search (off) or start the iteration. */
+static void
+start_search(IndexScanDesc scan)
+{
+	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	SnnHnswMetaPageData meta;
+	snn_hnsw_cand entry;
+	bool		live;
+	int			ef = snn_hnsw_ef_search;
+
+	so->mode = snn_hnsw_iterative_scan;
+	snn_hnsw_read_meta(index, &meta);
+	if (meta.entry_level < 0)
+	{
+		(void) scan_query(scan, 0);
+		so->done = true;
+		return;
+	}
+	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, false);
+	so->g.query = scan_query(scan, meta.dim);
+	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
+	entry.dist = so->g.cb.dist_query(&so->g, entry.id, &live);
+	snn_hnsw_descend(&so->g.cb, &so->g.work, &entry, meta.entry_level, 0, 2 * meta.m);
+	if (so->mode == SNN_HNSW_ITERATIVE_OFF)
+	{
+		so->results = palloc(sizeof(snn_hnsw_cand) * ef);
+		so->nresults = snn_hnsw_search_layer(&so->g.cb, &so->g.work, &entry, 1, ef, 0,
+											 2 * meta.m, so->results);
+		return;
+	}
+	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
+	so->g.cb.dist_batch = scan_dist_batch;
+	so->g.cb.neighbors = scan_neighbors;
+	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
+	/* a deep scan widens its front: strict skips, so it needs a wider one */
+	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
+	so->it.widen_by = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 2 : 1;
+	so->iterating = true;
+}
+
+/* Copy the heap TIDs of element id; false when it has none (dead). */
 static bool
-next_element(IndexScanDesc scan)
+load_element(IndexScanDesc scan, uint64 id)
+{
+	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
+	Buffer		buf = scan_read_buffer(scan->indexRelation, snn_hnsw_id_blk(id));
+	Page		page;
+	SnnHnswElementTuple e;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	e = scan_element(scan->indexRelation, page, snn_hnsw_id_off(id));
+	so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
+	memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
+	UnlockReleaseBuffer(buf);
+	so->tidpos = 0;
+	return so->ntids > 0;
+}
+
+/* The scan needs more memory than it may use: an error, never a short result. */
+static void
+memory_exceeded(IndexScanDesc scan)
+{
+	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("snn_hnsw scan of index \"%s\" needs more than snn.scan_mem_multiplier * work_mem (%zu kB)",
+					RelationGetRelationName(scan->indexRelation), so->maxmem / 1024),
+			 errdetail("The scan had returned %lld rows and visited %llu graph elements; ending it here would return fewer rows than the query asks for.",
+					   (long long) so->returned, (unsigned long long) so->it.w.nvisited),
+			 errhint("Raise work_mem or snn.scan_mem_multiplier, or run the query without the index (SET enable_indexscan = off).")));
+}
+
+/* Next element of the resumable search, in order for strict_order. */
+static bool
+next_element_iter(IndexScanDesc scan)
+{
+	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
+	snn_hnsw_cand c;
+
+	for (;;)
+	{
+		switch (snn_hnsw_iter_next(&so->g.cb, &so->it, SNN_HNSW_SCAN_BUDGET, &c))
+		{
+			case SNN_HNSW_ITER_DONE:
+				return false;
+			case SNN_HNSW_ITER_PAUSED:
+				CHECK_FOR_INTERRUPTS();
+				if (snn_hnsw_iter_bytes(&so->it) > so->maxmem)
+					memory_exceeded(scan);
+				continue;
+			case SNN_HNSW_ITER_FOUND:
+				break;
+		}
+		/* strict order: one found nearer than the last returned is skipped */
+		if (so->mode == SNN_HNSW_ITERATIVE_STRICT && c.dist < so->lastdist)
+			continue;
+		so->lastdist = Max(so->lastdist, c.dist);
+		if (load_element(scan, c.id))
+			return true;
+	}
+}
+
+/* Next element of the single search (snn.iterative_scan = off). */
+static bool
+next_element_off(IndexScanDesc scan)
 {
 	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
 
 	while (so->pos < so->nresults)
 	{
-		uint64		id = so->results[so->pos++].id;
-		Buffer		buf = ReadBuffer(scan->indexRelation, snn_hnsw_id_blk(id));
-		Page		page;
-		SnnHnswElementTuple e;
-
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
-		so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
-		memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
-		UnlockReleaseBuffer(buf);
-		so->tidpos = 0;
-		if (so->ntids > 0)
+		if (load_element(scan, so->results[so->pos++].id))
 			return true;
 	}
 	return false;
@@ -144,12 +387,33 @@ snn_hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 	{
 		MemoryContext old = MemoryContextSwitchTo(so->cxt);
 
-		run_search(scan);
-		MemoryContextSwitchTo(old);
 		so->first = false;
+		start_search(scan);
+		MemoryContextSwitchTo(old);
 	}
-	if (so->tidpos >= so->ntids && !next_element(scan))
+	if (so->done)
 		return false;
+	if (so->tidpos >= so->ntids)
+	{
+		MemoryContext old = MemoryContextSwitchTo(so->cxt);
+		bool		more = so->iterating ? next_element_iter(scan) : next_element_off(scan);
+
+		MemoryContextSwitchTo(old);
+		if (!more)
+		{
+			so->done = true;
+			return false;
+		}
+	}
+	if (so->iterating && snn_hnsw_max_scan_tuples > 0 &&
+		so->returned >= snn_hnsw_max_scan_tuples)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("snn_hnsw scan of index \"%s\" reached snn.max_scan_tuples (%d)",
+						RelationGetRelationName(scan->indexRelation), snn_hnsw_max_scan_tuples),
+				 errdetail("Ending the scan here would return fewer rows than the query asks for."),
+				 errhint("Raise snn.max_scan_tuples (0: no limit), or run the query without the index (SET enable_indexscan = off).")));
+	so->returned++;
 	scan->xs_heaptid = so->tids[so->tidpos++];
 	scan->xs_recheck = false;
 	scan->xs_recheckorderby = false;

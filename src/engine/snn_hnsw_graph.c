@@ -420,6 +420,255 @@ snn_hnsw_distance(snn_hnsw_metric metric, const uint8_t *a, const uint8_t *b, si
 	return metric == SNN_HNSW_L1 ? snn_l1_u8(a, b, dim) : snn_l2sq_u8(a, b, dim);
 }
 
+/* ---- resumable search ---- */
+
+/* Push onto the min-heap of live elements beyond the window. */
+static void
+over_push(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, snn_hnsw_cand c)
+{
+	int			i;
+
+	it->over = grow(cb, it->over, (size_t) it->nover, &it->capover,
+					(size_t) it->nover + 1, sizeof(snn_hnsw_cand));
+	i = it->nover++;
+	while (i > 0)
+	{
+		int			p = (i - 1) / 2;
+
+		if (!cand_less(c.dist, c.id, it->over[p].dist, it->over[p].id))
+			break;
+		it->over[i] = it->over[p];
+		i = p;
+	}
+	it->over[i] = c;
+}
+
+/* Pop the nearest element beyond the window. */
+static snn_hnsw_cand
+over_pop(snn_hnsw_iter *it)
+{
+	snn_hnsw_cand top = it->over[0];
+	snn_hnsw_cand last = it->over[--it->nover];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			l = 2 * i + 1,
+					s = l;
+
+		if (l >= it->nover)
+			break;
+		if (l + 1 < it->nover &&
+			cand_less(it->over[l + 1].dist, it->over[l + 1].id, it->over[l].dist, it->over[l].id))
+			s = l + 1;
+		if (!cand_less(it->over[s].dist, it->over[s].id, last.dist, last.id))
+			break;
+		it->over[i] = it->over[s];
+		i = s;
+	}
+	if (it->nover > 0)
+		it->over[i] = last;
+	return top;
+}
+
+/* Insert into the sorted window (room for one more ensured by the caller). */
+static void
+win_insert(snn_hnsw_iter *it, snn_hnsw_cand c)
+{
+	snn_hnsw_cand *base;
+	int			lo = 0,
+				hi = it->nwin;
+
+	if (it->winstart + it->nwin >= it->capwin)
+	{
+		memmove(it->win, it->win + it->winstart, sizeof(snn_hnsw_cand) * (size_t) it->nwin);
+		it->winstart = 0;
+	}
+	base = it->win + it->winstart;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cand_less(base[mid].dist, base[mid].id, c.dist, c.id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(base + lo + 1, base + lo, sizeof(snn_hnsw_cand) * (size_t) (it->nwin - lo));
+	base[lo] = c;
+	it->nwin++;
+}
+
+/* A live element found: into the window if among the ef nearest, else over. */
+static void
+iter_found(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, uint64_t id, uint64_t d)
+{
+	snn_hnsw_cand c = {id, d};
+
+	if (it->nwin < it->width)
+	{
+		win_insert(it, c);
+		return;
+	}
+	{
+		snn_hnsw_cand *worst = &it->win[it->winstart + it->nwin - 1];
+
+		if (!cand_less(d, id, worst->dist, worst->id))
+		{
+			over_push(cb, it, c);
+			return;
+		}
+		over_push(cb, it, *worst);
+		it->nwin--;
+		win_insert(it, c);
+	}
+}
+
+/* Visit one element: its distance, a candidate, and a result if live. */
+static void
+iter_visit(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, uint64_t id)
+{
+	bool		live = true;
+	uint64_t	d;
+
+	if (!visited_add(cb, &it->w, id))
+		return;
+	d = cb->dist_query(cb->ctx, id, &live);
+	it->w.distances++;
+	cand_push(cb, &it->w, id, d);
+	if (live)
+		iter_found(cb, it, id, d);
+}
+
+/* Widen the lookahead by one, growing the window's array when full. */
+static void
+iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
+{
+	if (it->width >= it->ef + SNN_HNSW_ITER_MAX_WIDEN)
+		return;
+	it->width++;
+	if (2 * it->width + 1 > it->capwin)
+	{
+		int			ncap = 4 * it->width + 1;
+		snn_hnsw_cand *w = cb->alloc(cb->ctx, sizeof(snn_hnsw_cand) * (size_t) ncap);
+
+		memcpy(w, it->win + it->winstart, sizeof(snn_hnsw_cand) * (size_t) it->nwin);
+		cb->release(cb->ctx, it->win);
+		it->win = w;
+		it->winstart = 0;
+		it->capwin = ncap;
+	}
+}
+
+/* Visit the unvisited ones of the nn neighbours in w.nbuf as one batch. */
+static void
+iter_visit_batch(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int nn)
+{
+	uint64_t   *ids = it->w.nbuf;
+	int			k = 0;
+
+	for (int j = 0; j < nn; j++)
+		if (visited_add(cb, &it->w, ids[j]))
+			ids[k++] = ids[j];
+	if (k == 0)
+		return;
+	cb->dist_batch(cb->ctx, ids, k, it->bdist, it->blive);
+	it->w.distances += (uint64_t) k;
+	for (int j = 0; j < k; j++)
+	{
+		cand_push(cb, &it->w, ids[j], it->bdist[j]);
+		if (it->blive[j])
+			iter_found(cb, it, ids[j], it->bdist[j]);
+	}
+}
+
+void
+snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
+					const snn_hnsw_cand *entry, int ef, int layer, int maxdeg)
+{
+	size_t		cap;
+
+	memset(it, 0, sizeof(*it));
+	it->ef = ef < 1 ? 1 : ef;
+	it->width = it->ef;
+	it->widen_by = 1;
+	it->layer = layer;
+	it->maxdeg = maxdeg;
+	it->capwin = 2 * it->ef + 1;
+	it->win = cb->alloc(cb->ctx, sizeof(snn_hnsw_cand) * (size_t) it->capwin);
+	it->bdist = cb->alloc(cb->ctx, sizeof(uint64_t) * (size_t) (maxdeg > 0 ? maxdeg : 1));
+	it->blive = cb->alloc(cb->ctx, sizeof(bool) * (size_t) (maxdeg > 0 ? maxdeg : 1));
+	cap = 0;
+	it->w.nbuf = grow(cb, NULL, 0, &cap, (size_t) maxdeg, sizeof(uint64_t));
+	it->w.capnbuf = (int) cap;
+	visited_reset(cb, &it->w, (size_t) it->ef * (size_t) maxdeg);
+	iter_visit(cb, it, entry->id);
+}
+
+snn_hnsw_iter_result
+snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
+				   snn_hnsw_cand *out)
+{
+	for (;;)
+	{
+		snn_hnsw_cand c;
+		int			nn;
+
+		/* expand while a candidate is nearer than the window's farthest */
+		if (it->w.ncand > 0 &&
+			(it->nwin < it->width ||
+			 cand_less(it->w.cand[0].dist, it->w.cand[0].id,
+					   it->win[it->winstart + it->nwin - 1].dist,
+					   it->win[it->winstart + it->nwin - 1].id)))
+		{
+			if (budget-- <= 0)
+				return SNN_HNSW_ITER_PAUSED;
+			c = cand_pop(&it->w);
+			it->expanded++;
+			nn = cb->neighbors(cb->ctx, c.id, it->layer, it->w.nbuf, it->maxdeg);
+			if (cb->dist_batch)
+				iter_visit_batch(cb, it, nn);
+			else
+				for (int j = 0; j < nn; j++)
+					iter_visit(cb, it, it->w.nbuf[j]);
+			continue;
+		}
+		if (it->nwin == 0)
+			return SNN_HNSW_ITER_DONE;
+		*out = it->win[it->winstart++];
+		it->nwin--;
+		it->given++;
+		if (it->widen > 0 && it->given % (uint64_t) it->widen == 0)
+			for (int r = 0; r < it->widen_by; r++)
+				iter_widen(cb, it);
+		while (it->nover > 0 && it->nwin < it->width)
+			win_insert(it, over_pop(it));
+		return SNN_HNSW_ITER_FOUND;
+	}
+}
+
+size_t
+snn_hnsw_iter_bytes(const snn_hnsw_iter *it)
+{
+	return sizeof(snn_hnsw_cand) * ((size_t) it->w.capcand + it->capover + (size_t) it->capwin) +
+		sizeof(uint64_t) * (it->w.capvisited + 2 * (size_t) it->w.capnbuf);
+}
+
+void
+snn_hnsw_iter_free(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
+{
+	snn_hnsw_work_free(&it->w, cb);
+	if (it->win)
+		cb->release(cb->ctx, it->win);
+	if (it->bdist)
+		cb->release(cb->ctx, it->bdist);
+	if (it->blive)
+		cb->release(cb->ctx, it->blive);
+	if (it->over)
+		cb->release(cb->ctx, it->over);
+	memset(it, 0, sizeof(*it));
+}
+
 /* ---- in-memory graph ---- */
 
 /* The vector of element id. */
@@ -485,7 +734,7 @@ static snn_hnsw_callbacks
 mem_callbacks(snn_hnsw_mem *g)
 {
 	snn_hnsw_callbacks cb = {g, mem_dist_query, mem_neighbors, mem_dist_pair,
-	mem_alloc, mem_release};
+	mem_alloc, mem_release, NULL};
 
 	return cb;
 }

@@ -58,6 +58,14 @@ typedef struct snn_hnsw_callbacks
 	/* Memory for work areas; alloc must not return NULL (raise instead). */
 	void	   *(*alloc) (void *ctx, size_t size);
 	void		(*release) (void *ctx, void *p);
+
+	/*
+	 * Optional (NULL: dist_query one at a time): distances from the query to
+	 * n elements at once, so that their memory can be fetched together.
+	 * Used by the resumable search.
+	 */
+	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
+							   uint64_t *dist, bool *live);
 } snn_hnsw_callbacks;
 
 /*
@@ -144,6 +152,74 @@ snn_hnsw_layer_cap(int lc, int m)
 {
 	return lc == 0 ? 2 * m : m;
 }
+
+/* ---- a resumable search of one layer (iterative index scans) ---- */
+
+/*
+ * A search that hands out elements one at a time and can go on as long as
+ * the caller asks.  Element i is given out once the candidates nearer than
+ * the width-th nearest not yet given out have all been expanded.  The width
+ * starts at ef, so the first element is exactly the best of
+ * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
+ * a search of width ef + i, and more when widen asks the width itself to grow
+ * by widen_by every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
+ * scan, such as one whose rows a filter mostly rejects, then walks a wider
+ * front and finds fewer elements out of order.  Elements
+ * come out nearly in (dist, id) order; one found late can be nearer than
+ * one already given out (the caller decides whether to skip it).  Nothing
+ * found is dropped, so the search ends only when every element reachable
+ * from the entry has been given out (dead ones are walked, never given).
+ */
+typedef struct snn_hnsw_iter
+{
+	snn_hnsw_work w;			/* cand: every unexpanded element; visited */
+	snn_hnsw_cand *win;			/* the ef nearest not given out, sorted */
+	int			winstart;		/* first used slot of win */
+	int			nwin;
+	int			capwin;
+	snn_hnsw_cand *over;		/* min-heap of the others not given out */
+	int			nover;
+	size_t		capover;
+	int			ef;
+	int			width;			/* lookahead now: ef, growing with widen */
+	int			widen;			/* widen_by more lookahead every widen given
+								 * (0: never) */
+	int			widen_by;		/* 1 unless the caller sets it */
+	int			layer;
+	int			maxdeg;
+	uint64_t   *bdist;			/* distances of one batch of neighbours */
+	bool	   *blive;
+	uint64_t	expanded;		/* elements whose neighbours were read */
+	uint64_t	given;			/* elements given out */
+} snn_hnsw_iter;
+
+#define SNN_HNSW_ITER_MAX_WIDEN	1000	/* the lookahead grows at most this beyond ef */
+
+typedef enum snn_hnsw_iter_result
+{
+	SNN_HNSW_ITER_FOUND,		/* *out holds the next element */
+	SNN_HNSW_ITER_DONE,			/* every reachable live element given out */
+	SNN_HNSW_ITER_PAUSED		/* budget of expansions spent: call again */
+} snn_hnsw_iter_result;
+
+/* Start a resumable search at one entry (with its distance); widen is 0. */
+void		snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
+								const snn_hnsw_cand *entry, int ef, int layer,
+								int maxdeg);
+
+/*
+ * The next element, expanding at most budget elements first; PAUSED when the
+ * budget runs out before one is ready, so the caller can check for
+ * interrupts and memory between calls.
+ */
+snn_hnsw_iter_result snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
+										int budget, snn_hnsw_cand *out);
+
+/* Bytes the search holds now (its arrays), for a memory bound. */
+size_t		snn_hnsw_iter_bytes(const snn_hnsw_iter *it);
+
+/* Free the arrays of a search. */
+void		snn_hnsw_iter_free(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it);
 
 /* ---- the in-memory graph of a build ---- */
 

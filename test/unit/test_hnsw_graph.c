@@ -3,7 +3,9 @@
  *
  * Checks the neighbour selection rule on hand-made cases, the level
  * distribution, that a layer search with ef = n on a complete graph returns
- * exactly the brute-force order, and recall@10 of the in-memory graph against
+ * exactly the brute-force order, that the resumable search gives every
+ * element once (in exact order on a complete graph) and finds filtered rows
+ * at 10 % and 1 % selectivity, and recall@10 of the in-memory graph against
  * exact search on clustered TTFS patterns, on a set where half the rows are
  * duplicates and on one where a single pattern repeats hundreds of times.
  */
@@ -203,6 +205,142 @@ cc_dist_pair(void *ctx, uint64_t a, uint64_t b)
 	return snn_l2sq_u8(c->v + a * c->dim, c->v + b * c->dim, c->dim);
 }
 
+/* Batch callback over the complete graph: dist_query for each. */
+static void
+cc_dist_batch(void *ctx, const uint64_t *ids, int n, uint64_t *dist, bool *live)
+{
+	for (int i = 0; i < n; i++)
+		dist[i] = cc_dist_query(ctx, ids[i], &live[i]);
+}
+
+/* Callbacks over an in-memory graph, for the resumable search. */
+typedef struct mem_ctx
+{
+	snn_hnsw_mem *g;
+	const uint8_t *q;
+} mem_ctx;
+
+static uint64_t
+mc_dist_query(void *ctx, uint64_t id, bool *live)
+{
+	mem_ctx    *c = ctx;
+
+	*live = true;
+	return snn_l2sq_u8(c->q, c->g->vectors + id * c->g->dim, c->g->dim);
+}
+
+static int
+mc_neighbors(void *ctx, uint64_t id, int layer, uint64_t *out, int cap)
+{
+	mem_ctx    *c = ctx;
+	snn_hnsw_mem_elem *e = &c->g->elems[id];
+	int			n;
+
+	if (layer > e->level)
+		return 0;
+	n = e->counts[layer] < cap ? e->counts[layer] : cap;
+	for (int i = 0; i < n; i++)
+		out[i] = e->nbrs[snn_hnsw_layer_start(layer, c->g->m) + i];
+	return n;
+}
+
+static uint64_t
+mc_dist_pair(void *ctx, uint64_t a, uint64_t b)
+{
+	mem_ctx    *c = ctx;
+
+	return snn_l2sq_u8(c->g->vectors + a * c->g->dim, c->g->vectors + b * c->g->dim, c->g->dim);
+}
+
+/*
+ * Resumable search over a built graph: a filter that keeps one row in
+ * `every` must still give 10 rows of recall >= want against exact filtered
+ * search (skipping, when strict, what comes out of order), and walking to
+ * the end gives out (nearly) every element once.
+ */
+static void
+iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int nq,
+			  int widen, bool strict, double want, uint64_t *seed)
+{
+	mem_ctx		mc = {g, NULL};
+	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL};
+	snn_hnsw_cand *all = malloc(sizeof(snn_hnsw_cand) * n);
+	uint8_t    *seen = malloc(n);
+	uint8_t    *q = malloc(dim);
+	int			hits = 0,
+				total = 0;
+	uint64_t	inversions = 0,
+				given = 0;
+
+	for (int t = 0; t < nq; t++)
+	{
+		int			r = (int) (next_rand(seed) % (uint64_t) n),
+					nall = 0,
+					found = 0;
+		snn_hnsw_cand entry,
+					c;
+		snn_hnsw_iter it;
+		snn_hnsw_iter_result res;
+		uint64_t	dk,
+					last = 0;
+
+		for (int j = 0; j < dim; j++)
+			q[j] = v[(size_t) r * dim + j];
+		mc.q = q;
+		for (int i = 0; i < n; i += 1)
+			if (i % every == 0)
+			{
+				all[nall].id = (uint64_t) i;
+				all[nall++].dist = snn_l2sq_u8(q, v + (size_t) i * dim, dim);
+			}
+		snn_hnsw_sort(all, nall);
+		dk = all[9].dist;
+		entry.id = g->entry;
+		entry.dist = mc_dist_query(&mc, entry.id, &(bool){true});
+		snn_hnsw_descend(&cb, &g->work, &entry, g->entry_level, 0, 2 * g->m);
+		snn_hnsw_iter_start(&cb, &it, &entry, 40, 0, 2 * g->m);
+		it.widen = widen > 0 ? 1 : 0;
+		it.widen_by = strict ? 2 : 1;
+		if (!strict && widen > 1)
+			it.widen = widen;
+		memset(seen, 0, n);
+		while ((res = snn_hnsw_iter_next(&cb, &it, 7, &c)) != SNN_HNSW_ITER_DONE)
+		{
+			if (res == SNN_HNSW_ITER_PAUSED)
+				continue;
+			CHECK(c.id < (uint64_t) n && !seen[c.id]);
+			seen[c.id] = 1;
+			CHECK(c.dist == mc_dist_query(&mc, c.id, &(bool){true}));
+			inversions += c.dist < last;
+			if (strict && c.dist < last)
+				continue;		/* what a strict_order scan does */
+			last = c.dist > last ? c.dist : last;
+			if (found < 10 && c.id % (uint64_t) every == 0)
+				hits += c.dist <= dk, found++;
+			if (t > 0 && found == 10)
+				break;			/* walk to the end for the first query only */
+		}
+		total += 10;
+		if (t == 0)
+		{
+			CHECK(res == SNN_HNSW_ITER_DONE);
+			CHECKF(it.given >= (uint64_t) (0.99 * n), "walked %llu of %d",
+				   (unsigned long long) it.given, n);
+		}
+		CHECK(snn_hnsw_iter_bytes(&it) > 0);
+		given += it.w.distances;
+		CHECK(it.width <= 40 + SNN_HNSW_ITER_MAX_WIDEN);
+		snn_hnsw_iter_free(&cb, &it);
+	}
+	printf("filter 1 in %d, widen %d, %s: recall@10 %.3f, %llu distances, %llu out of order\n",
+		   every, widen, strict ? "strict" : "relaxed", (double) hits / total,
+		   (unsigned long long) given, (unsigned long long) inversions);
+	CHECKF((double) hits / total >= want, "filtered recall %.3f", (double) hits / total);
+	free(all);
+	free(seen);
+	free(q);
+}
+
 int
 main(void)
 {
@@ -237,7 +375,7 @@ main(void)
 	{
 		static const uint8_t pts[5] = {0, 10, 11, 20, 10};
 		complete_ctx c = {pts, 5, 1, pts};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
 		snn_hnsw_cand cands[4] = {{1, 100}, {4, 100}, {2, 121}, {3, 400}};
 		snn_hnsw_cand out[4];
 		int			k = snn_hnsw_select(&cb, cands, 4, 4, out);
@@ -258,7 +396,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_cand entry = {5, 0},
 					out[N];
@@ -286,6 +424,84 @@ main(void)
 		snn_hnsw_work_free(&w, &cb);
 	}
 
+	/* a resumable search on a complete graph gives every live one in order */
+	{
+		enum
+		{
+			N = 150, D = 16
+		};
+		static uint8_t v[N * D];
+		uint8_t		q[D];
+		complete_ctx c = {v, N, D, q};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_work w;
+		snn_hnsw_iter it;
+		snn_hnsw_cand entry = {3, 0},	/* a dead entry */
+					first[10],
+					got,
+					prev = {0, 0};
+		snn_hnsw_iter_result res;
+		int			ngot = 0,
+					npaused = 0,
+					nlive = 0;
+
+		memset(&w, 0, sizeof(w));
+		for (int i = 0; i < N * D; i++)
+			v[i] = (uint8_t) (next_rand(&seed) % 8);
+		for (int i = 0; i < D; i++)
+			q[i] = (uint8_t) (next_rand(&seed) % 8);
+		for (int i = 0; i < N; i++)
+			nlive += (i % 7) != 3;
+		CHECK(snn_hnsw_search_layer(&cb, &w, &entry, 1, 10, 0, N, first) == 10);
+		snn_hnsw_iter_start(&cb, &it, &entry, 10, 0, N);
+		while ((res = snn_hnsw_iter_next(&cb, &it, 1, &got)) != SNN_HNSW_ITER_DONE)
+		{
+			if (res == SNN_HNSW_ITER_PAUSED)
+			{
+				npaused++;
+				continue;
+			}
+			CHECK(got.id % 7 != 3);
+			if (ngot < 10)
+				CHECK(got.id == first[ngot].id && got.dist == first[ngot].dist);
+			if (ngot > 0)
+				CHECK(prev.dist < got.dist || (prev.dist == got.dist && prev.id < got.id));
+			prev = got;
+			ngot++;
+		}
+		CHECK(ngot == nlive);
+		CHECK(npaused >= 1);
+		CHECK(it.given == (uint64_t) nlive);
+		/* after DONE it stays done */
+		CHECK(snn_hnsw_iter_next(&cb, &it, 100, &got) == SNN_HNSW_ITER_DONE);
+		snn_hnsw_iter_free(&cb, &it);
+		/* batched distances give the same elements in the same order */
+		{
+			snn_hnsw_callbacks bcb = cb;
+			snn_hnsw_iter it1,
+						it2;
+			snn_hnsw_cand a,
+						b;
+			int			same = 0;
+
+			bcb.dist_batch = cc_dist_batch;
+			snn_hnsw_iter_start(&cb, &it1, &entry, 10, 0, N);
+			snn_hnsw_iter_start(&bcb, &it2, &entry, 10, 0, N);
+			it1.widen = it2.widen = 1;
+			while (snn_hnsw_iter_next(&cb, &it1, 1000, &a) == SNN_HNSW_ITER_FOUND)
+			{
+				CHECK(snn_hnsw_iter_next(&bcb, &it2, 1000, &b) == SNN_HNSW_ITER_FOUND);
+				same += a.id == b.id && a.dist == b.dist;
+			}
+			CHECK(same == nlive);
+			CHECK(snn_hnsw_iter_next(&bcb, &it2, 1000, &b) == SNN_HNSW_ITER_DONE);
+			CHECK(it1.w.distances == it2.w.distances);
+			snn_hnsw_iter_free(&cb, &it1);
+			snn_hnsw_iter_free(&bcb, &it2);
+		}
+		snn_hnsw_work_free(&w, &cb);
+	}
+
 	/* recall on clustered data */
 	{
 		int			n = 10000,
@@ -303,6 +519,10 @@ main(void)
 		printf("clustered %dx%d: recall@10 ef10=%.3f ef40=%.3f\n", n, dim, r10, r40);
 		CHECKF(r40 >= 0.95, "recall %.3f", r40);
 		CHECK(r40 >= r10 - 0.02);
+		iter_filtered(&g, v, n, dim, 10, 50, 0, false, 0.95, &seed);
+		iter_filtered(&g, v, n, dim, 100, 50, 0, false, 0.9, &seed);
+		iter_filtered(&g, v, n, dim, 100, 50, 1, true, 0.95, &seed);
+		iter_filtered(&g, v, n, dim, 100, 50, 2, false, 0.95, &seed);
 		/* every neighbour list is within its capacity and names real elements */
 		for (uint32_t i = 0; i < g.n; i++)
 			for (int l = 0; l <= g.elems[i].level; l++)
