@@ -61,6 +61,12 @@
 #define SNN_HNSW_ELEMENT_TUPLE	1
 #define SNN_HNSW_NEIGHBOR_TUPLE	2
 
+/*
+ * Element flag: a dead element that VACUUM has unlinked from the graph; an
+ * insert may overwrite it (its page is in the free space map).
+ */
+#define SNN_HNSW_ELEMENT_FREE	0x01
+
 typedef struct SnnHnswOptions
 {
 	int32		vl_len_;		/* varlena header */
@@ -100,7 +106,7 @@ typedef struct SnnHnswElementTupleData
 	uint8		type;			/* SNN_HNSW_ELEMENT_TUPLE */
 	uint8		level;
 	uint8		ntids;			/* used heaptids; 0 means dead */
-	uint8		unused;
+	uint8		flags;			/* SNN_HNSW_ELEMENT_FREE */
 	OffsetNumber neighbor_offno;	/* neighbour tuple, same page */
 	uint16		dim;
 	ItemPointerData heaptids[SNN_HNSW_HEAPTIDS];
@@ -206,6 +212,7 @@ extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool f
 						  bool building, uint64 *dropped, int *ndropped);
 extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 								  ItemPointer heap_tid, bool building);
+extern int	snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough);
 
 /* hnsw_scan.c */
 extern IndexScanDesc snn_hnsw_beginscan(Relation index, int nkeys, int norderbys);
