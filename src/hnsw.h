@@ -7,7 +7,9 @@
  * and up to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern
  * (duplicates merge into one element); an element whose TIDs have all been
  * removed by VACUUM is dead: searches still walk through it but never return
- * it.  A neighbour tuple holds 2m slots for layer 0 and m for each layer
+ * it.  Once VACUUM has unlinked it, it is free (SNN_HNSW_ELEMENT_FREE) and its
+ * page is in the free space map: an insert may overwrite it in place with an
+ * element of the same or a lower level.  A neighbour tuple holds 2m slots for layer 0 and m for each layer
  * above, each an index TID of an element (invalid when unused, used slots
  * first).  The graph search itself is engine code (snn_hnsw_graph.h) that
  * reaches pages through callbacks defined in hnsw_utils.c.
@@ -16,6 +18,8 @@
  * holds the meta buffer while it places its tuples on the insert page (meta
  * first, then the data page, never the other way); neighbour updates lock one
  * data page at a time and re-check the list they computed without a lock.
+ * An insert that reuses a free element locks its page while holding the meta
+ * buffer, like the insert page.
  * The heavyweight page lock SNN_HNSW_UPDATE_LOCK is taken in share mode by
  * every insert and exclusively by an insert that raises the entry level, and
  * by VACUUM when it replaces a dead entry point.  Every change after the

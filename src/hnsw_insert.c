@@ -86,7 +86,7 @@ add_heaptid(Relation index, uint64 id, ItemPointer heap_tid, bool building)
 }
 
 /*
- * A free element (unlinked by VACUUM) of level at least level on page blk:
+ * A free element (unlinked by VACUUM) of level at least level on a page:
  * its offset (InvalidOffsetNumber if none), the smallest such level, so that
  * the few upper level slots stay for upper level elements.  *nfree counts
  * the page's free elements.

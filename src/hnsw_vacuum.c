@@ -10,9 +10,9 @@
  * whose list names a dead one gets a new list, chosen by the selection
  * heuristic among its live neighbours and the live neighbours of its dead
  * ones, so no live element loses its way through the removed region; a dead
- * entry point is replaced by the highest live element.  Pass 3 checks the
- * elements around the deleted ones (the dead ones' neighbours and those a
- * new list left out): one that no neighbour links back to any more is
+ * entry point is replaced by the highest live element.  Pass 3 counts the
+ * in-links of the elements around the deleted ones (the dead ones'
+ * neighbours and those a new list left out): one with fewer than four is
  * linked again from the neighbours a fresh search chooses for it.  Pass 4
  * marks the dead elements free and records their pages in the free space
  * map: an insert overwrites a free element instead of growing the index.
@@ -27,6 +27,7 @@
 #include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 
 #include "hnsw.h"
 
@@ -394,7 +395,7 @@ relink(SnnHnswGraph *g, const SnnHnswMetaPageData *meta, uint64 id, snn_hnsw_can
 			break;
 		ndrop = 0;
 		linked |= snn_hnsw_link(g, nb, id, 0, j == k, false, drop, &ndrop);
-		for (int d = 0; d < ndrop; d++)
+		for (int d = 0; d < ndrop && dropped; d++)
 			dead_add(dropped, drop[d]);
 	}
 	if (!linked &&
@@ -402,34 +403,103 @@ relink(SnnHnswGraph *g, const SnnHnswMetaPageData *meta, uint64 id, snn_hnsw_can
 		(void) snn_hnsw_link(g, nbuf[0], id, 0, true, false, NULL, NULL);
 }
 
+/* Position of id in the ascending array ids[0..n), or -1. */
+static int
+find_id(const uint64 *ids, int n, uint64 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (ids[mid] == id)
+			return mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * Exact layer 0 in-degree of each suspect (sorted, unique): one sequential
+ * pass over the pages, counting the links of live elements.
+ */
+static int *
+count_indegrees(IndexVacuumInfo *info, int m, const DeadSet *suspects, BlockNumber nblocks)
+{
+	int		   *indeg = palloc_extended(sizeof(int) * Max(suspects->n, 1),
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+
+	for (BlockNumber blk = SNN_HNSW_METAPAGE + 1; blk < nblocks; blk++)
+	{
+		Buffer		buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL,
+											 info->strategy);
+		Page		page;
+
+		vacuum_delay_point();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+			uint64		nb[2 * SNN_HNSW_MAX_M];
+			int			n;
+
+			if (e->type != SNN_HNSW_ELEMENT_TUPLE || e->ntids == 0)
+				continue;
+			n = snn_hnsw_get_neighbors(page, off, 0, m, nb, 2 * m);
+			for (int i = 0; i < n; i++)
+			{
+				int			pos = find_id(suspects->ids, suspects->n, nb[i]);
+
+				if (pos >= 0)
+					indeg[pos]++;
+			}
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	return indeg;
+}
+
 /*
  * Pass 3: each suspect (a live element next to a deleted one, or left out
- * of a repaired list) that fewer than two of its neighbours link back to is
- * linked again (two, so that a pair linking only each other is caught too);
- * what those new links push out of lists becomes a suspect in turn.  Only
- * the region around deleted elements is read.
+ * of a repaired list) that fewer than four live elements link to is linked
+ * again: one in-link is easily lost to the next pruning, and a small group
+ * linking only each other is as lost as an element with none.  Elements
+ * those new links push out of a list are checked by their neighbours' links
+ * and linked again when none links back.  The in-degrees come from one more
+ * read of the pages; searches run only for the suspects below four.
  */
-#define SNN_HNSW_VACUUM_INLINKS 2
+#define SNN_HNSW_VACUUM_INLINKS 4
 
-static void
-restore_reachability(Relation index, const DeadSet *dead, DeadSet *suspects)
+static int
+restore_reachability(IndexVacuumInfo *info, const DeadSet *dead, DeadSet *suspects,
+					 BlockNumber nblocks)
 {
+	int			nrelinked = 0;
+	Relation	index = info->index;
 	SnnHnswMetaPageData meta;
 	MemoryContext cxt,
 				old;
 	SnnHnswGraph g;
 	snn_hnsw_cand *w;
-	DeadSet		spare = {0};
-	int			nsuspects;
+	DeadSet		pushed = {0};
+	int		   *indeg;
+	uint64		entry;
 
 	snn_hnsw_read_meta(index, &meta);
 	if (meta.entry_level < 0 || suspects->n == 0)
-		return;
+		return 0;
+	entry = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
 	dead_sort_unique(suspects);
-	nsuspects = suspects->n;
+	indeg = count_indegrees(info, meta.m, suspects, nblocks);
 	w = palloc(sizeof(snn_hnsw_cand) * (meta.ef_construction + 1));
-	spare.cap = 256;
-	spare.ids = palloc(sizeof(uint64) * spare.cap);
+	pushed.cap = 256;
+	pushed.ids = palloc(sizeof(uint64) * pushed.cap);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw vacuum relink",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
@@ -440,15 +510,27 @@ restore_reachability(Relation index, const DeadSet *dead, DeadSet *suspects)
 		bool		live;
 
 		vacuum_delay_point();
-		if (dead_has(dead, id) || id == snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno))
+		if (indeg[i] >= SNN_HNSW_VACUUM_INLINKS || dead_has(dead, id) || id == entry)
 			continue;
 		(void) snn_hnsw_cached_vector(&g, id, &live);
-		if (!live ||
-			snn_hnsw_count_inlinks(&g, id, 0, SNN_HNSW_VACUUM_INLINKS) >= SNN_HNSW_VACUUM_INLINKS)
+		if (!live)
 			continue;
-		/* a bounded number of rounds: each relink may push a few out */
-		spare.n = 0;
-		relink(&g, &meta, id, w, i < 4 * nsuspects ? suspects : &spare);
+		pushed.n = 0;
+		relink(&g, &meta, id, w, &pushed);
+		nrelinked++;
+		/* what the new links pushed out keeps a way in (checked once) */
+		for (int j = 0; j < pushed.n; j++)
+		{
+			uint64		x = pushed.ids[j];
+
+			(void) snn_hnsw_cached_vector(&g, x, &live);
+			if (live && x != id && x != entry &&
+				snn_hnsw_count_inlinks(&g, x, 0, 1) == 0)
+			{
+				relink(&g, &meta, x, w, NULL);
+				nrelinked++;
+			}
+		}
 		if (MemoryContextMemAllocated(cxt, true) > (Size) maintenance_work_mem * 1024)
 		{
 			MemoryContextReset(cxt);
@@ -458,7 +540,9 @@ restore_reachability(Relation index, const DeadSet *dead, DeadSet *suspects)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	pfree(w);
-	pfree(spare.ids);
+	pfree(indeg);
+	pfree(pushed.ids);
+	return nrelinked;
 }
 
 /*
@@ -555,6 +639,7 @@ snn_hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	DeadSet		suspects = {0};
 	uint64		best = 0;
 	int			bestlevel = -1;
+	int			nrelinked;
 
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
@@ -583,7 +668,9 @@ snn_hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		suspects.ids = palloc(sizeof(uint64) * suspects.cap);
 		repair_lists(info, &meta, &dead, &suspects, nblocks);
 		repair_entry(index, &dead, best, bestlevel);
-		restore_reachability(index, &dead, &suspects);
+		nrelinked = restore_reachability(info, &dead, &suspects, nblocks);
+		elog(DEBUG1, "snn_hnsw vacuum of \"%s\": %d dead elements, %d elements around them, %d linked again",
+			 RelationGetRelationName(index), dead.n, suspects.n, nrelinked);
 		mark_free(index, &dead);
 	}
 	IndexFreeSpaceMapVacuum(index);
