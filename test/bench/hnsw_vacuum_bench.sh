@@ -62,8 +62,8 @@ size1=$(size)
 b0=$(blocks); t0=$(now); q -c "VACUUM items"; t1=$(now); b1=$(blocks)
 v_none2=$(secs "$t0" "$t1"); v_none2_b=$((b1 - b0))
 
-t0=$(now); add_rows "$ndel"; t1=$(now)
-ins=$(secs "$t0" "$t1")
+b0=$(blocks); t0=$(now); add_rows "$ndel"; t1=$(now); b1=$(blocks)
+ins=$(secs "$t0" "$t1"); ins_b=$((b1 - b0))
 size2=$(size)
 
 t0=$(now); q -c "REINDEX INDEX items_idx"; t1=$(now)
@@ -76,7 +76,7 @@ printf '%-52s %10s %14s\n' "VACUUM, nothing deleted" "$v_none" "$v_none_b"
 printf '%-52s %10s %14s\n' "VACUUM after deleting 10 % ($ndel rows)" "$v_del" "$v_del_b"
 printf '%-52s %10s %14s\n' "VACUUM, nothing deleted since" "$v_none2" "$v_none2_b"
 printf '%-52s %10s %14s\n' "REINDEX (peer: the other way to clean)" "$reindex" ""
-printf '%-52s %10s %14s\n' "insert $ndel rows after the VACUUM (one statement)" "$ins" ""
+printf '%-52s %10s %14s\n' "insert $ndel rows after the VACUUM (one statement)" "$ins" "$ins_b"
 echo
 echo "index size: built $size0; after delete + VACUUM $size1; after inserting $ndel rows again $size2; after REINDEX $size3"
 grep "snn_hnsw vacuum of" "$SNN_CLUSTER_DIR/server.log" | sed "s/.*DEBUG: *//" || true
