@@ -7,7 +7,9 @@
  * and up to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern
  * (duplicates merge into one element); an element whose TIDs have all been
  * removed by VACUUM is dead: searches still walk through it but never return
- * it.  A neighbour tuple holds 2m slots for layer 0 and m for each layer
+ * it.  Once VACUUM has unlinked it, it is free (SNN_HNSW_ELEMENT_FREE) and its
+ * page is in the free space map: an insert may overwrite it in place with an
+ * element of the same or a lower level.  A neighbour tuple holds 2m slots for layer 0 and m for each layer
  * above, each an index TID of an element (invalid when unused, used slots
  * first).  The graph search itself is engine code (snn_hnsw_graph.h) that
  * reaches pages through callbacks defined in hnsw_utils.c.
@@ -16,6 +18,8 @@
  * holds the meta buffer while it places its tuples on the insert page (meta
  * first, then the data page, never the other way); neighbour updates lock one
  * data page at a time and re-check the list they computed without a lock.
+ * An insert that reuses a free element locks its page while holding the meta
+ * buffer, like the insert page.
  * The heavyweight page lock SNN_HNSW_UPDATE_LOCK is taken in share mode by
  * every insert and exclusively by an insert that raises the entry level, and
  * by VACUUM when it replaces a dead entry point.  Every change after the
@@ -61,6 +65,12 @@
 #define SNN_HNSW_ELEMENT_TUPLE	1
 #define SNN_HNSW_NEIGHBOR_TUPLE	2
 
+/*
+ * Element flag: a dead element that VACUUM has unlinked from the graph; an
+ * insert may overwrite it (its page is in the free space map).
+ */
+#define SNN_HNSW_ELEMENT_FREE	0x01
+
 typedef struct SnnHnswOptions
 {
 	int32		vl_len_;		/* varlena header */
@@ -100,7 +110,7 @@ typedef struct SnnHnswElementTupleData
 	uint8		type;			/* SNN_HNSW_ELEMENT_TUPLE */
 	uint8		level;
 	uint8		ntids;			/* used heaptids; 0 means dead */
-	uint8		unused;
+	uint8		flags;			/* SNN_HNSW_ELEMENT_FREE */
 	OffsetNumber neighbor_offno;	/* neighbour tuple, same page */
 	uint16		dim;
 	ItemPointerData heaptids[SNN_HNSW_HEAPTIDS];
@@ -214,6 +224,7 @@ extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool f
 						  bool building, uint64 *dropped, int *ndropped);
 extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 								  ItemPointer heap_tid, bool building);
+extern int	snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough);
 
 /* hnsw_scan.c */
 extern IndexScanDesc snn_hnsw_beginscan(Relation index, int nkeys, int norderbys);

@@ -14,6 +14,7 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -85,8 +86,113 @@ add_heaptid(Relation index, uint64 id, ItemPointer heap_tid, bool building)
 }
 
 /*
- * Write a new element and its neighbour tuple on the insert page (or a new
- * page), holding the meta buffer so that inserts place tuples one at a time;
+ * A free element (unlinked by VACUUM) of level at least level on a page:
+ * its offset (InvalidOffsetNumber if none), the smallest such level, so that
+ * the few upper level slots stay for upper level elements.  *nfree counts
+ * the page's free elements.
+ */
+static OffsetNumber
+page_free_slot(Page page, int level, int *nfree)
+{
+	OffsetNumber off = InvalidOffsetNumber;
+	int			bestlevel = INT_MAX;
+
+	*nfree = 0;
+	if (PageIsNew(page) || SnnHnswPageGetOpaque(page)->page_id != SNN_HNSW_PAGE_ID)
+		return InvalidOffsetNumber;
+	for (OffsetNumber o = FirstOffsetNumber; o <= PageGetMaxOffsetNumber(page); o++)
+	{
+		SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, o));
+
+		if (e->type != SNN_HNSW_ELEMENT_TUPLE || e->ntids != 0 ||
+			!(e->flags & SNN_HNSW_ELEMENT_FREE))
+			continue;
+		(*nfree)++;
+		if (e->level >= level && e->level < bestlevel)
+		{
+			bestlevel = e->level;
+			off = o;
+		}
+	}
+	return off;
+}
+
+/*
+ * A free element for a new element of the given level, on a page the free
+ * space map offers (a few are tried): its buffer, locked, with *off set;
+ * else InvalidBuffer.  A page tried that keeps free elements is offered
+ * again: at once when it had none to fit, through *again (which the caller
+ * records after releasing its locks) when one was taken.
+ */
+static Buffer
+find_free_slot(Relation index, int level, OffsetNumber *off, BlockNumber *again)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	*again = InvalidBlockNumber;
+	*off = InvalidOffsetNumber;
+	for (int attempt = 0; attempt < 4; attempt++)
+	{
+		BlockNumber blk = GetFreeIndexPage(index);
+		Buffer		buf;
+		int			nfree;
+
+		if (blk == InvalidBlockNumber)
+			break;
+		if (blk == SNN_HNSW_METAPAGE || blk >= nblocks)
+			continue;
+		buf = ReadBuffer(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		*off = page_free_slot(BufferGetPage(buf), level, &nfree);
+		if (OffsetNumberIsValid(*off))
+		{
+			if (nfree > 1)
+				*again = blk;
+			return buf;
+		}
+		UnlockReleaseBuffer(buf);
+		if (nfree > 0)
+			RecordFreeIndexPage(index, blk);
+	}
+	return InvalidBuffer;
+}
+
+/*
+ * Overwrite the free element at off of a registered page with the new
+ * element: pattern, level, heap TID and neighbour lists (every slot the old
+ * element had is cleared, so none of its links survive).
+ */
+static void
+reuse_element(Page page, OffsetNumber off, SnnHnswElementTuple et, Size esz,
+			  snn_hnsw_cand **sel, int *nsel, int m)
+{
+	ItemId		iid = PageGetItemId(page, off);
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, iid);
+	OffsetNumber nboff = e->neighbor_offno;
+	SnnHnswNeighborTuple nt;
+
+	if (ItemIdGetLength(iid) != esz)
+		elog(ERROR, "snn_hnsw: free element of size %u, expected %zu",
+			 ItemIdGetLength(iid), esz);
+	et->neighbor_offno = nboff;
+	memcpy(e, et, esz);
+	nt = (SnnHnswNeighborTuple) PageGetItem(page, PageGetItemId(page, nboff));
+	for (int i = 0; i < nt->count; i++)
+		ItemPointerSetInvalid(&nt->tids[i]);
+	for (int lc = 0; lc <= et->level; lc++)
+	{
+		int			start = snn_hnsw_layer_start(lc, m);
+
+		for (int i = 0; i < nsel[lc]; i++)
+			ItemPointerSet(&nt->tids[start + i], snn_hnsw_id_blk(sel[lc][i].id),
+						   snn_hnsw_id_off(sel[lc][i].id));
+	}
+}
+
+/*
+ * Write a new element and its neighbour tuple: into a free element's place
+ * when the free space map offers one, else on the insert page (or a new
+ * page); holding the meta buffer so that inserts place tuples one at a time;
  * raises the entry point in the same record when the element's level is the
  * new top.  Returns the element's id.
  */
@@ -109,7 +215,8 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
 				page;
 	SnnHnswMetaPage meta;
 	BlockNumber blk;
-	OffsetNumber off;
+	BlockNumber again = InvalidBlockNumber;
+	OffsetNumber off = InvalidOffsetNumber;
 	bool		fresh = false;
 	PageChange	pc;
 
@@ -141,8 +248,10 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("different spikes dimensions %d and %u", dim, meta->dim)));
+	if (!building)
+		buf = find_free_slot(index, level, &off, &again);
 	blk = meta->insert_page;
-	if (BlockNumberIsValid(blk))
+	if (!BufferIsValid(buf) && BlockNumberIsValid(blk))
 	{
 		buf = ReadBuffer(index, blk);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -168,12 +277,17 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
 		snn_hnsw_init_page(buf, page);
 	meta = SnnHnswPageGetMeta(metapage);
 	blk = BufferGetBlockNumber(buf);
-	off = OffsetNumberNext(PageGetMaxOffsetNumber(page));
-	et->neighbor_offno = OffsetNumberNext(off);
-	if (PageAddItem(page, (Item) ebuf, esz, off, false, false) != off ||
-		PageAddItem(page, (Item) nbuf, nsz, et->neighbor_offno, false, false) != et->neighbor_offno)
-		elog(ERROR, "snn_hnsw: failed to add an element to block %u", blk);
-	meta->insert_page = blk;
+	if (OffsetNumberIsValid(off))
+		reuse_element(page, off, et, esz, sel, nsel, m);
+	else
+	{
+		off = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+		et->neighbor_offno = OffsetNumberNext(off);
+		if (PageAddItem(page, (Item) ebuf, esz, off, false, false) != off ||
+			PageAddItem(page, (Item) nbuf, nsz, et->neighbor_offno, false, false) != et->neighbor_offno)
+			elog(ERROR, "snn_hnsw: failed to add an element to block %u", blk);
+		meta->insert_page = blk;
+	}
 	if (meta->dim == 0)
 	{
 		meta->dim = dim;
@@ -190,9 +304,24 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
 	change_finish(&pc, bufs, 2);
 	UnlockReleaseBuffer(buf);
 	UnlockReleaseBuffer(metabuf);
+	/* the page keeps other free elements: offer it again */
+	if (BlockNumberIsValid(again))
+		RecordFreeIndexPage(index, again);
 	pfree(ebuf);
 	pfree(nbuf);
 	return snn_hnsw_tid_id(blk, off);
+}
+
+/* Whether the item at off of a locked page is an element with layer lc. */
+static bool
+element_has_layer(Page page, OffsetNumber off, int lc)
+{
+	SnnHnswElementTuple e;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return false;
+	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+	return e->type == SNN_HNSW_ELEMENT_TUPLE && lc <= e->level;
 }
 
 /*
@@ -272,6 +401,12 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 
 		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		/* a reused slot may now hold an element of a lower level */
+		if (!element_has_layer(BufferGetPage(buf), snn_hnsw_id_off(nb), lc))
+		{
+			UnlockReleaseBuffer(buf);
+			return false;
+		}
 		/* re-read under the lock: another insert may have changed the list */
 		nnow = snn_hnsw_get_neighbors(BufferGetPage(buf), snn_hnsw_id_off(nb),
 									  lc, g->m, now, cap);
@@ -297,6 +432,79 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 		return true;
 	}
 	return false;
+}
+
+/*
+ * How many live elements link to id at layer lc, counting up to enough.
+ * In-links are not stored, so look where they nearly always are: in the
+ * lists of id's own neighbours (links are mostly mutual); the count stops
+ * at enough, so the usual cost is a few page reads.  The count may miss
+ * links from elsewhere (the caller then adds a link, which costs nothing in
+ * correctness).  Callers count after writing the list they pruned, so of two
+ * inserts dropping the same element's last two in-links at once, the later
+ * count sees both gone.
+ */
+int
+snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough)
+{
+	int			cap = snn_hnsw_layer_cap(lc, g->m);
+	uint64		out[2 * SNN_HNSW_MAX_M];
+	uint64		back[2 * SNN_HNSW_MAX_M];
+	int			n = snn_hnsw_read_neighbors(g->index, id, lc, g->m, out, cap, NULL);
+	int			found = 0;
+
+	for (int i = 0; i < n && found < enough; i++)
+	{
+		bool		live;
+		int			nb;
+
+		(void) snn_hnsw_cached_vector(g, out[i], &live);
+		if (!live || out[i] == id)
+			continue;
+		nb = snn_hnsw_read_neighbors(g->index, out[i], lc, g->m, back, cap, NULL);
+		for (int j = 0; j < nb; j++)
+			if (back[j] == id)
+			{
+				found++;
+				break;
+			}
+	}
+	return found;
+}
+
+/*
+ * The in-degree check of an insert: every element a pruned list dropped
+ * (dropped[0..n), room for cap ids) that no neighbour links back to any
+ * more is kept by the new element's own list, which the pruned list now
+ * holds; when that forces another element out, it is checked the same way.
+ * Each element is checked once, so this ends.
+ */
+static void
+keep_dropped(SnnHnswGraph *g, uint64 id, int lc, uint64 *dropped, int n, int cap,
+			 bool building)
+{
+	int			lcap = snn_hnsw_layer_cap(lc, g->m);
+
+	for (int i = 0; i < n; i++)
+	{
+		uint64		x = dropped[i];
+		bool		live;
+		bool		seen = false;
+
+		for (int j = 0; j < i && !seen; j++)
+			seen = dropped[j] == x;
+		if (seen || x == id)
+			continue;
+		(void) snn_hnsw_cached_vector(g, x, &live);
+		if (!live || snn_hnsw_count_inlinks(g, x, lc, 1) > 0)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		/* what the new list forces out is appended while there is room */
+		if (n + lcap <= cap)
+			(void) snn_hnsw_link(g, id, x, lc, true, building, dropped, &n);
+		else
+			(void) snn_hnsw_link(g, id, x, lc, true, building, NULL, NULL);
+	}
 }
 
 /* Insert one pattern (the work of aminsert, and of a build past memory). */
@@ -384,7 +592,8 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 	for (int lc = 0; lc <= top; lc++)
 	{
 		bool		linked = false;
-		uint64	   *dropped = palloc(sizeof(uint64) * (nsel[lc] + 1) * 2 * SNN_HNSW_MAX_M);
+		int			cap = (nsel[lc] + 1 + SNN_HNSW_MAX_M) * 2 * SNN_HNSW_MAX_M;
+		uint64	   *dropped = palloc(sizeof(uint64) * cap);
 		int			ndropped = 0;
 
 		for (int i = 0; i < nsel[lc]; i++)
@@ -394,10 +603,8 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		if (!linked && nsel[lc] > 0)
 			(void) snn_hnsw_link(&g, sel[lc][0].id, id, lc, true, building,
 								 dropped, &ndropped);
-		/* elements the new one displaced may adopt it as a way in */
-		for (int i = 0; i < ndropped; i++)
-			if (dropped[i] != id)
-				(void) snn_hnsw_link(&g, id, dropped[i], lc, false, building, NULL, NULL);
+		/* elements the new one displaced keep a way in */
+		keep_dropped(&g, id, lc, dropped, ndropped, cap, building);
 	}
 
 done:

@@ -1,6 +1,6 @@
 # snn_hnsw under concurrent inserts: four sessions insert into an index that
-# starts empty while searching it; afterwards every row is in the index,
-# each is found by its own pattern, and recall holds.
+# starts empty while searching it; afterwards, with no VACUUM, every row is
+# found by its own pattern, and recall holds.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -32,12 +32,15 @@ $node->pgbench(
 
 my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 cmp_ok($rows, '>', 1500, "the sessions inserted $rows rows");
-$node->safe_psql('postgres', 'VACUUM items');
+# no VACUUM: the inserts themselves leave no element without a way in
+is(SnnHnsw::rows_not_found($node, 'items', 100), '0',
+	'every row is found by its own pattern right after the inserts, without VACUUM');
+# a VACUUM that deletes one row counts what the index holds
+$node->safe_psql('postgres',
+	'DELETE FROM items WHERE id = (SELECT max(id) FROM items); VACUUM (INDEX_CLEANUP ON) items');
 is( $node->safe_psql('postgres',
 		"SELECT reltuples::int FROM pg_class WHERE relname = 'items_idx'"),
-	$rows, 'the index holds a heap TID for every row');
-is(SnnHnsw::rows_not_found($node, 'items', 100), '0',
-	'every row is found by its own pattern through the index');
+	$rows - 1, 'the index holds a heap TID for every row');
 
 SnnHnsw::make_queries($node, 'items', 100, 0.22);
 my $r = SnnHnsw::recall_at_10($node, 'items', 'items_idx', 40);

@@ -35,6 +35,22 @@ sub make_clustered
 	return;
 }
 
+# Add $n rows to table $t around the centres make_clustered made.
+sub add_clustered
+{
+	my ($node, $t, $n, $nclusters) = @_;
+	$node->safe_psql(
+		'postgres', qq{
+		INSERT INTO $t (pattern)
+		SELECT ARRAY(SELECT CASE WHEN x IS NULL
+		                         THEN CASE WHEN random() < 0.1 THEN (random() * 254)::int END
+		                         ELSE greatest(0, least(254, x + (random() * 40)::int - 20)) END
+		             FROM unnest(ctr) WITH ORDINALITY u(x, o) ORDER BY o)::spikes
+		FROM generate_series(1, $n) i JOIN ${t}_centres ON c = 1 + i % $nclusters;
+	});
+	return;
+}
+
 # The SQL of the insert of one clustered row (for pgbench scripts).
 sub insert_sql
 {
