@@ -691,10 +691,16 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 	PG_RETURN_INT64(id);
 }
 
-/* snn_train(id, inputs, labels, method, options): see rt_train_common. */
+/*
+ * snn_train(id, inputs, labels, method, options): see rt_train_common.
+ * Not strict, so that NULL labels (stdp, hebbian) train; NULL id, inputs
+ * or method give NULL like snn_train(snn, ...).
+ */
 Datum
 snn_train_id(PG_FUNCTION_ARGS)
 {
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		PG_RETURN_NULL();
 	return rt_train_common(fcinfo, "snn_train");
 }
 

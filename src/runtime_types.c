@@ -286,7 +286,7 @@ rt_type_load(const char *name, Oid fn_namespace)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("snn network type \"%s\" does not exist", name),
-				 errhint("Define it with snn_define_type(name, config).")));
+				 errhint("Define it with snn_define_type(name, config); for a network value, cast it to snn or use snn_load(net).")));
 	config = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);
