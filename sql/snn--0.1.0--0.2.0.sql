@@ -188,7 +188,7 @@ COMMENT ON FUNCTION snn_anomaly_score(text, float8[], text, timestamptz) IS
 
 CREATE OR REPLACE VIEW pg_stat_snn_detectors AS
 	SELECT d.name AS detector, d.settings->>'preset' AS preset,
-		   count(s.stream_key) AS streams,
+		   count(s.detector_id) AS streams,
 		   coalesce(sum(s.events), 0)::bigint AS events,
 		   coalesce(sum(s.anomalies), 0)::bigint AS anomalies,
 		   CASE WHEN sum(s.events) > 0 THEN sum(s.score_sum) / sum(s.events) END AS mean_score,
@@ -200,3 +200,6 @@ CREATE OR REPLACE VIEW pg_stat_snn_detectors AS
 	FROM snn_detectors d LEFT JOIN snn_stat_detector_streams() s ON s.detector_id = d.id
 	GROUP BY d.id, d.name, d.settings, d.frozen, d.owner;
 COMMENT ON VIEW pg_stat_snn_detectors IS 'one row per detector: streams, events, anomalies, mean score, last anomaly, state bytes, learning on or off, owner (whose snn.detector_max_streams its streams count against)';
+
+-- ==== pg_stat_snn_detector_streams: other roles' stream keys are NULL (in C)
+COMMENT ON VIEW pg_stat_snn_detector_streams IS 'one row per live stream of each detector; stream_key is NULL unless you have the privileges of the detector''s owner or of pg_read_all_stats';
