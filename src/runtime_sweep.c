@@ -22,6 +22,7 @@
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "snn.h"
@@ -59,6 +60,7 @@ void
 rt_sweep_databases(void)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
 	List	   *have;
 	List	   *live;
 	ListCell   *lc;
@@ -87,6 +89,8 @@ rt_sweep_databases(void)
 						types, (long long) nets, dboid)));
 	}
 	CommitTransactionCommand();
+	/* the commit leaves no resource owner: give the worker its own back */
+	CurrentResourceOwner = owner;
 	MemoryContextSwitchTo(cxt);
 	list_free(have);
 }
