@@ -102,7 +102,7 @@ CREATE FUNCTION snn_train(id bigint, inputs float8[], labels anycompatiblearray,
 						  options jsonb DEFAULT '{}')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_train_id'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_train(bigint, float8[], anycompatiblearray, text, jsonb) IS
 'snn_train(snn, ...) on a copy of a live network, swapped in when it succeeds (an error or cancel leaves the old weights); returns the id';
 
@@ -188,7 +188,7 @@ COMMENT ON FUNCTION snn_anomaly_score(text, float8[], text, timestamptz) IS
 
 CREATE OR REPLACE VIEW pg_stat_snn_detectors AS
 	SELECT d.name AS detector, d.settings->>'preset' AS preset,
-		   count(s.stream_key) AS streams,
+		   count(s.detector_id) AS streams,
 		   coalesce(sum(s.events), 0)::bigint AS events,
 		   coalesce(sum(s.anomalies), 0)::bigint AS anomalies,
 		   CASE WHEN sum(s.events) > 0 THEN sum(s.score_sum) / sum(s.events) END AS mean_score,
@@ -427,3 +427,6 @@ $$;
 COMMENT ON FUNCTION snn_shard_table(regclass, name[], name, name) IS
 'attach one foreign partition a server to a hash-partitioned table (partition i holds remainder i-1 of the key''s hash), each reading the same-named table on its shard; returns the partitions';
 REVOKE ALL ON FUNCTION snn_shard_table(regclass, name[], name, name) FROM PUBLIC;
+
+-- ==== pg_stat_snn_detector_streams: other roles' stream keys are NULL (in C)
+COMMENT ON VIEW pg_stat_snn_detector_streams IS 'one row per live stream of each detector; stream_key is NULL unless you have the privileges of the detector''s owner or of pg_read_all_stats';

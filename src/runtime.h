@@ -24,7 +24,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "access/xact.h"
 #include "lib/dshash.h"
+#include "nodes/pg_list.h"
 #include "port/atomics.h"
 #include "storage/condition_variable.h"
 #include "storage/dsm.h"
@@ -195,9 +197,13 @@ extern void rt_types_subxact(bool commit, SubTransactionId mySubid,
 							 SubTransactionId parentSubid);
 extern dsa_pointer rt_type_acquire(const char *name, Oid fn_namespace,
 								   int *slot_out, uint32 *gen_out);
+extern int	rt_types_discard_database(Oid dboid);
+extern List *rt_types_databases(List *dbs);
 
 /* runtime_registry.c */
 extern void rt_reap_idle(void);
+extern List *rt_networks_databases(List *dbs);
+extern int64 rt_networks_discard_database(Oid dboid);
 extern int64 rt_register(dsa_pointer obj, int slot, uint32 generation,
 						 int64 ttl_us, const char *tag);
 extern void rt_backend_callbacks(void);
@@ -208,5 +214,12 @@ extern void rt_stat_reset_slot(RtType *t);
 
 /* runtime_worker.c */
 extern void rt_worker_register(void);
+
+/* runtime_sweep.c */
+extern void rt_sweep_databases(void);
+extern void rt_sweep_install_hooks(void);
+extern void rt_sweep_xact(XactEvent event);
+extern void rt_sweep_subxact(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid);
 
 #endif							/* SNN_RUNTIME_H */

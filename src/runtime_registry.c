@@ -153,6 +153,7 @@ rt_before_shmem_exit(int code, Datum arg)
 static void
 rt_xact_callback(XactEvent event, void *arg)
 {
+	rt_sweep_xact(event);
 	switch (event)
 	{
 		case XACT_EVENT_COMMIT:
@@ -176,6 +177,7 @@ static void
 rt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
+	rt_sweep_subxact(event, mySubid, parentSubid);
 	if (event == SUBXACT_EVENT_COMMIT_SUB)
 	{
 		for (int i = 0; i < rt_n_pending; i++)
@@ -691,10 +693,16 @@ rt_train_common(FunctionCallInfo fcinfo, const char *fn)
 	PG_RETURN_INT64(id);
 }
 
-/* snn_train(id, inputs, labels, method, options): see rt_train_common. */
+/*
+ * snn_train(id, inputs, labels, method, options): see rt_train_common.
+ * Not strict, so that NULL labels (stdp, hebbian) train; NULL id, inputs
+ * or method give NULL like snn_train(snn, ...).
+ */
 Datum
 snn_train_id(PG_FUNCTION_ARGS)
 {
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		PG_RETURN_NULL();
 	return rt_train_common(fcinfo, "snn_train");
 }
 
@@ -703,6 +711,56 @@ Datum
 snn_train_query_id(PG_FUNCTION_ARGS)
 {
 	return rt_train_common(fcinfo, "snn_train_query");
+}
+
+/* Add the databases that have live networks to dbs. */
+List *
+rt_networks_databases(List *dbs)
+{
+	dshash_seq_status status;
+	RtEntry    *e;
+
+	dshash_seq_init(&status, rt_registry(), false);
+	while ((e = dshash_seq_next(&status)) != NULL)
+		dbs = list_append_unique_oid(dbs, e->dboid);
+	dshash_seq_term(&status);
+	return dbs;
+}
+
+/*
+ * Dispose of the live networks of a dropped database (no session can reach
+ * them any more); one still marked as training is left to a later sweep,
+ * after its trainer let it go.  Returns how many were disposed of.
+ */
+int64
+rt_networks_discard_database(Oid dboid)
+{
+	dshash_seq_status status;
+	RtEntry    *e;
+	int64		n = 0;
+
+	dshash_seq_init(&status, rt_registry(), true);
+	while ((e = dshash_seq_next(&status)) != NULL)
+	{
+		dsa_pointer obj;
+		int			slot;
+		uint32		gen;
+
+		if (e->dboid != dboid || e->state == RT_NET_TRAINING)
+			continue;
+		obj = e->obj;
+		slot = e->type_slot;
+		gen = e->type_gen;
+		dshash_delete_current(&status);
+		pg_atomic_fetch_sub_u32(&rt_control->n_live, 1);
+		rt_object_unref(obj);
+		rt_type_release_inuse(slot, gen);
+		n++;
+	}
+	dshash_seq_term(&status);
+	if (n > 0)
+		rt_wake_waiters();
+	return n;
 }
 
 /* Dispose of networks idle past their ttl (the pool worker calls this). */

@@ -161,6 +161,7 @@ snn_runtime_init(void)
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = rt_shmem_startup;
 	rt_worker_register();
+	rt_sweep_install_hooks();
 }
 
 /* Keep the area's size limit equal to snn.max_memory (it may be reloaded). */

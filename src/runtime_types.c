@@ -184,6 +184,51 @@ rt_type_uninstall(Oid dboid, const char *name, int only_slot, uint32 only_gen)
 	return found;
 }
 
+/*
+ * Take every type of a database out of shared memory with its template and
+ * ready pool (the database was dropped, or the extension in it); its live
+ * networks keep their images.  Returns how many types there were.
+ */
+int
+rt_types_discard_database(Oid dboid)
+{
+	dsa_pointer *drop = palloc(sizeof(dsa_pointer) * (RT_POOL_CAP + 1));
+	int			n = 0;
+
+	for (int i = 0; i < RT_MAX_TYPES; i++)
+	{
+		RtType	   *t = &rt_control->types[i];
+		int			ndrop = 0;
+
+		LWLockAcquire(rt_control->lock, LW_EXCLUSIVE);
+		if (t->in_use && t->dboid == dboid)
+		{
+			ndrop = rt_type_clear_locked(t, drop, RT_POOL_CAP + 1);
+			n++;
+		}
+		LWLockRelease(rt_control->lock);
+		rt_drop_objects(drop, ndrop);
+	}
+	pfree(drop);
+	return n;
+}
+
+/* Add the databases that have network types in shared memory to dbs. */
+List *
+rt_types_databases(List *dbs)
+{
+	LWLockAcquire(rt_control->lock, LW_SHARED);
+	for (int i = 0; i < RT_MAX_TYPES; i++)
+	{
+		RtType	   *t = &rt_control->types[i];
+
+		if (t->in_use)
+			dbs = list_append_unique_oid(dbs, t->dboid);
+	}
+	LWLockRelease(rt_control->lock);
+	return dbs;
+}
+
 /* A transaction that defined types aborted: forget what it installed. */
 void
 rt_types_xact_abort(void)
@@ -286,7 +331,7 @@ rt_type_load(const char *name, Oid fn_namespace)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("snn network type \"%s\" does not exist", name),
-				 errhint("Define it with snn_define_type(name, config).")));
+				 errhint("Define it with snn_define_type(name, config); for a network value, cast it to snn or use snn_load(net).")));
 	config = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);

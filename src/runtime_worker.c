@@ -1,7 +1,8 @@
 /*
  * runtime_worker.c: the "snn pool worker" background worker.  It keeps each
  * type's pool at pool_min ready networks and disposes of networks idle past
- * their ttl.  It connects to no database (shared memory is all it needs) yet
+ * their ttl, and every RT_SWEEP_MS frees the types, pools and networks of
+ * dropped databases (runtime_sweep.c).  It connects to no database (shared memory is all it needs) yet
  * shows in pg_stat_activity; SIGHUP rereads the configuration, SIGTERM ends
  * it, and the postmaster restarts it after a crash or an error.
  */
@@ -18,10 +19,14 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 #include "snn.h"
 #include "runtime.h"
+
+/* how often the worker looks for what dropped databases left */
+#define RT_SWEEP_MS 10000
 
 PGDLLEXPORT void snn_pool_worker_main(Datum arg);
 
@@ -55,6 +60,7 @@ void
 snn_pool_worker_main(Datum arg)
 {
 	MemoryContext loop_cxt;
+	TimestampTz last_sweep = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -86,6 +92,12 @@ snn_pool_worker_main(Datum arg)
 		rt_pool_refill_all();
 		pgstat_report_activity(STATE_RUNNING, "reaping idle networks");
 		rt_reap_idle();
+		if (TimestampDifferenceExceeds(last_sweep, GetCurrentTimestamp(), RT_SWEEP_MS))
+		{
+			pgstat_report_activity(STATE_RUNNING, "freeing what dropped databases left");
+			rt_sweep_databases();
+			last_sweep = GetCurrentTimestamp();
+		}
 		pgstat_report_activity(STATE_IDLE, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(loop_cxt);

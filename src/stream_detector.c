@@ -15,6 +15,7 @@
 
 #include "access/xact.h"
 #include "catalog/objectaccess.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -782,13 +783,21 @@ snn_detector_save(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(snn_stat_detector_streams);
 
-/* One row per live stream of the current database (behind the views). */
+/*
+ * One row per live stream of the current database (behind the views).  A
+ * stream's key is NULL unless the caller has the privileges of the role
+ * whose detector began it or of pg_read_all_stats (keys are user data, as
+ * query texts are for pg_stat_statements); a stream reloaded from a
+ * version 1 file has no owner until its next event, so only the latter.
+ */
 Datum
 snn_stat_detector_streams(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	dshash_seq_status st;
 	StreamEntry *e;
+	Oid			me = GetUserId();
+	bool		all = has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
 
 	ss_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
@@ -802,6 +811,7 @@ snn_stat_detector_streams(PG_FUNCTION_ARGS)
 			continue;
 		v[0] = Int64GetDatum(e->k.detector);
 		v[1] = CStringGetTextDatum(e->k.key);
+		n[1] = !all && !(OidIsValid(e->owner) && has_privs_of_role(me, e->owner));
 		v[2] = Int64GetDatum(e->events);
 		v[3] = Int64GetDatum(e->anomalies);
 		v[4] = Float8GetDatum(e->score_sum);

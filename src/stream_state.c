@@ -8,7 +8,13 @@
  * sizeof(StreamEntry), entry count; then per entry the StreamEntry, the
  * configuration the state was built for and the state bytes; then the
  * CRC-32C of everything before it.  Written to a temporary file and renamed
- * durably, so a crash while saving leaves the previous file.  A file that
+ * durably, so a crash while saving leaves the previous file.
+ *
+ * Version 1 (snn 0.1.0) is still read: its entries lack the owner and pad
+ * fields that follow the key.  Such a stream comes back without an owner
+ * (InvalidOid, counted under it) and takes its detector's owner at its next
+ * event, when a database backend knows the detector (ss_adopt_owner): the
+ * loader runs before any database is connected.  Version 2 is written.  A file that
  * fails any check is logged and ignored (the detectors start fresh); a
  * state that fails snn_detector_check_state is dropped alone.
  */
@@ -37,6 +43,10 @@
 #define SS_TMP			SS_FILE ".tmp"
 #define SS_MAGIC		"SNNDETST"
 #define SS_VERSION		2		/* 2: StreamEntry.owner */
+
+/* version 1 entries: StreamEntry without the owner and pad fields */
+#define SS_V1_GAP		(offsetof(StreamEntry, state) - offsetof(StreamEntry, owner))
+#define SS_V1_ENTRY		(sizeof(StreamEntry) - SS_V1_GAP)
 
 typedef struct SsControl
 {
@@ -371,6 +381,21 @@ ss_free_state(StreamEntry *e)
 }
 
 /*
+ * A stream reloaded from a version 1 file has no owner: it becomes d's
+ * (the detector's owner now) and moves to that role's count, beyond the
+ * limit if need be, as saved streams do.  Entry held exclusively.
+ */
+static void
+ss_adopt_owner(StreamEntry *e, const StreamDetector *d)
+{
+	if (OidIsValid(e->owner))
+		return;
+	(void) ss_count_streams(e->k.dboid, InvalidOid, -1, 0);
+	(void) ss_count_streams(e->k.dboid, d->owner, 1, INT_MAX);
+	e->owner = d->owner;
+}
+
+/*
  * The entry of (d, key), exclusively locked, with a state that belongs to
  * d's configuration (created or replaced if needed).  Release it with
  * ss_unlock_stream() before anything that may raise an error.
@@ -387,7 +412,10 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 	ss_make_key(&k, MyDatabaseId, d->id, key);
 	e = dshash_find(h, &k, true);
 	if (e != NULL && DsaPointerIsValid(e->state) && e->cfg_hash == d->cfg_hash)
+	{
+		ss_adopt_owner(e, d);
 		return e;
+	}
 	if (e != NULL)
 		dshash_release_lock(h, e);
 	else if (ss_owner_streams(d) >= ss_max_streams)
@@ -403,6 +431,8 @@ ss_lock_stream(const StreamDetector *d, const char *key)
 		rt_account(RT_MEM_DETECTORS, -(int64) d->state_size);
 		ss_limit_error(d, key);
 	}
+	if (found)
+		ss_adopt_owner(e, d);
 	if (found && DsaPointerIsValid(e->state) && e->cfg_hash == d->cfg_hash)
 	{
 		/* another session got there first */
@@ -644,6 +674,26 @@ ss_unsaved_steps(void)
 }
 
 /*
+ * One saved entry into *rec: version 2 as it is, version 1 with no owner
+ * (see the file comment).
+ */
+static void
+ss_read_entry(StreamEntry *rec, const char *p, uint32 version)
+{
+	if (version == SS_VERSION)
+	{
+		memcpy(rec, p, sizeof(StreamEntry));
+		return;
+	}
+	memcpy(rec, p, offsetof(StreamEntry, owner));
+	rec->owner = InvalidOid;
+	rec->pad = 0;
+	memcpy((char *) rec + offsetof(StreamEntry, state),
+		   p + offsetof(StreamEntry, owner),
+		   sizeof(StreamEntry) - offsetof(StreamEntry, state));
+}
+
+/*
  * Read the saved states into a new table h (caller holds ss_ctl->lock).
  * Any problem: a LOG line and fresh detectors, never an error.
  */
@@ -692,8 +742,9 @@ ss_load(dsa_area *area, dshash_table *h)
 	memcpy(&stored, buf + sb.st_size - sizeof(pg_crc32c), sizeof(pg_crc32c));
 	memcpy(&hdr, buf, sizeof(hdr));
 	if (!EQ_CRC32C(crc, stored) || memcmp(hdr.magic, SS_MAGIC, 8) != 0 ||
-		hdr.version != SS_VERSION || hdr.cfg_size != sizeof(snn_detector_config) ||
-		hdr.entry_size != sizeof(StreamEntry))
+		!((hdr.version == SS_VERSION && hdr.entry_size == sizeof(StreamEntry)) ||
+		  (hdr.version == 1 && hdr.entry_size == SS_V1_ENTRY)) ||
+		hdr.cfg_size != sizeof(snn_detector_config))
 	{
 		ereport(LOG, (errmsg("snn detector state file \"%s\" is corrupt or from another build; ignored", SS_FILE)));
 		pfree(buf);
@@ -708,10 +759,10 @@ ss_load(dsa_area *area, dshash_table *h)
 		bool		found;
 		size_t		end = sb.st_size - sizeof(pg_crc32c);
 
-		if (off + sizeof(StreamEntry) > end)
+		if (off + hdr.entry_size > end)
 			break;
-		memcpy(&rec, buf + off, sizeof(StreamEntry));
-		off += sizeof(StreamEntry);
+		ss_read_entry(&rec, buf + off, hdr.version);
+		off += hdr.entry_size;
 		if (rec.state_size == 0 || rec.state_size > SNN_DETECTOR_MAX_STATE ||
 			off + rec.state_size > end)
 		{
@@ -748,8 +799,8 @@ ss_load(dsa_area *area, dshash_table *h)
 	}
 	pfree(buf);
 	ereport(LOG,
-			(errmsg("snn: reloaded %lld saved detector stream states from \"%s\"",
-					(long long) loaded, SS_FILE),
+			(errmsg("snn: reloaded %lld saved detector stream states from \"%s\" (format version %u)",
+					(long long) loaded, SS_FILE, hdr.version),
 			 dropped ? errdetail("%lld states were dropped as inconsistent.", (long long) dropped) : 0));
 }
 

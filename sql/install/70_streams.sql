@@ -152,11 +152,11 @@ CREATE VIEW pg_stat_snn_detector_streams AS
 		   CASE WHEN s.events > 0 THEN s.score_sum / s.events END AS mean_score,
 		   s.last_event, s.last_anomaly, s.state_bytes
 	FROM snn_stat_detector_streams() s JOIN snn_detectors d ON d.id = s.detector_id;
-COMMENT ON VIEW pg_stat_snn_detector_streams IS 'one row per live stream of each detector';
+COMMENT ON VIEW pg_stat_snn_detector_streams IS 'one row per live stream of each detector; stream_key is NULL unless you have the privileges of the detector''s owner or of pg_read_all_stats';
 
 CREATE VIEW pg_stat_snn_detectors AS
 	SELECT d.name AS detector, d.settings->>'preset' AS preset,
-		   count(s.stream_key) AS streams,
+		   count(s.detector_id) AS streams,
 		   coalesce(sum(s.events), 0)::bigint AS events,
 		   coalesce(sum(s.anomalies), 0)::bigint AS anomalies,
 		   CASE WHEN sum(s.events) > 0 THEN sum(s.score_sum) / sum(s.events) END AS mean_score,
