@@ -224,7 +224,8 @@ extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool f
 						  bool building, uint64 *dropped, int *ndropped);
 extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 								  ItemPointer heap_tid, bool building);
-extern int	snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough);
+extern int	snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough,
+								   uint64 except);
 
 /* hnsw_scan.c */
 extern IndexScanDesc snn_hnsw_beginscan(Relation index, int nkeys, int norderbys);

@@ -325,6 +325,45 @@ element_has_layer(Page page, OffsetNumber off, int lc)
 }
 
 /*
+ * Before a pruned list of nb is written: an element it would drop that no
+ * other neighbour links back to stays, in place of the farthest element
+ * the list keeps other than new (which then goes through the in-degree
+ * check after the write like any dropped element).  Checking before the
+ * write means a crash between the write and the check after it cannot
+ * leave the element unreachable; the check after the write still covers
+ * two inserts dropping its last two in-links at once.  Returns the count.
+ */
+static int
+keep_last_links(SnnHnswGraph *g, uint64 nb, uint64 new, int lc,
+				const uint64 *old, int n, uint64 *upd, int nupd, int cap)
+{
+	int			spare = nupd - 1;	/* the farthest place that may give way */
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		kept = false;
+		bool		live;
+
+		for (int j = 0; j < nupd && !kept; j++)
+			kept = upd[j] == old[i];
+		(void) snn_hnsw_cached_vector(g, old[i], &live);
+		if (kept || !live || snn_hnsw_count_inlinks(g, old[i], lc, 1, nb) > 0)
+			continue;
+		if (nupd < cap)
+		{
+			upd[nupd++] = old[i];
+			continue;
+		}
+		while (spare >= 0 && upd[spare] == new)
+			spare--;
+		if (spare < 0)
+			break;
+		upd[spare--] = old[i];
+	}
+	return nupd;
+}
+
+/*
  * Make new a neighbour of nb at layer lc.  The new list is computed with no
  * lock held (it needs other elements' patterns), then written only if nb's
  * list is still the one it was computed from; otherwise it is recomputed.
@@ -397,6 +436,8 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 					nupd++;
 				upd[nupd - 1] = new;
 			}
+			if (dropped != NULL)
+				nupd = keep_last_links(g, nb, new, lc, old, n, upd, nupd, cap);
 		}
 
 		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
@@ -445,7 +486,7 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
  * count sees both gone.
  */
 int
-snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough)
+snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough, uint64 except)
 {
 	int			cap = snn_hnsw_layer_cap(lc, g->m);
 	uint64		out[2 * SNN_HNSW_MAX_M];
@@ -459,7 +500,7 @@ snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough)
 		int			nb;
 
 		(void) snn_hnsw_cached_vector(g, out[i], &live);
-		if (!live || out[i] == id)
+		if (!live || out[i] == id || out[i] == except)
 			continue;
 		nb = snn_hnsw_read_neighbors(g->index, out[i], lc, g->m, back, cap, NULL);
 		for (int j = 0; j < nb; j++)
@@ -496,7 +537,7 @@ keep_dropped(SnnHnswGraph *g, uint64 id, int lc, uint64 *dropped, int n, int cap
 		if (seen || x == id)
 			continue;
 		(void) snn_hnsw_cached_vector(g, x, &live);
-		if (!live || snn_hnsw_count_inlinks(g, x, lc, 1) > 0)
+		if (!live || snn_hnsw_count_inlinks(g, x, lc, 1, SNN_HNSW_NO_ID) > 0)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		/* what the new list forces out is appended while there is room */

@@ -525,7 +525,7 @@ restore_reachability(IndexVacuumInfo *info, const DeadSet *dead, DeadSet *suspec
 
 			(void) snn_hnsw_cached_vector(&g, x, &live);
 			if (live && x != id && x != entry &&
-				snn_hnsw_count_inlinks(&g, x, 0, 1) == 0)
+				snn_hnsw_count_inlinks(&g, x, 0, 1, SNN_HNSW_NO_ID) == 0)
 			{
 				relink(&g, &meta, x, w, NULL);
 				nrelinked++;
