@@ -65,5 +65,9 @@ CREATE TABLE s_two AS SELECT id, snn_anomaly_score('two_s', ARRAY[a, b], '', at)
 	FROM (SELECT * FROM two ORDER BY id) t;
 SELECT id, score FROM s_two WHERE id = 1000;
 
+-- one event is one row of features: a 2-D array is refused (22000), as
+-- for inference, never flattened
+SELECT snn_anomaly_score('two_s', ARRAY[[1.0, 2.0]], 'flat');
+
 DROP TABLE two, two_flip, ev_two, ev_flip, s_two;
 SELECT snn_detector_drop(name) FROM snn_detectors WHERE name LIKE 'two_%' ORDER BY name;

@@ -628,8 +628,9 @@ snn_anomaly_score(PG_FUNCTION_ARGS)
 	sd_check_use(&d, GetUserId());
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features must be a one-dimensional array")));
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("features must be a one-dimensional array (one event), not %d-dimensional",
+						ARR_NDIM(arr))));
 	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n != d.cfg.n_features)
 		ereport(ERROR,
