@@ -32,24 +32,6 @@
 static SubTransactionId rt_drop_subid = InvalidSubTransactionId;
 static object_access_hook_type rt_prev_object_access = NULL;
 
-/* The OIDs of the databases in pg_database now (in a transaction). */
-static List *
-rt_live_databases(void)
-{
-	List	   *dbs = NIL;
-	Relation	rel;
-	TableScanDesc scan;
-	HeapTuple	tup;
-
-	rel = table_open(DatabaseRelationId, AccessShareLock);
-	scan = table_beginscan_catalog(rel, 0, NULL);
-	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-		dbs = lappend_oid(dbs, ((Form_pg_database) GETSTRUCT(tup))->oid);
-	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return dbs;
-}
-
 /*
  * Free the types, pools and networks of databases that no longer exist (the
  * pool worker calls this).  The databases in use are listed before
@@ -71,7 +53,7 @@ rt_sweep_databases(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	live = rt_live_databases();
+	live = snn_live_databases();
 	PopActiveSnapshot();
 	MemoryContextSwitchTo(cxt);
 	foreach(lc, have)

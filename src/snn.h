@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
+
 #include "snn_status.h"
 
 /*
@@ -37,5 +39,8 @@ extern void snn_require_preload(bool attached, const char *what);
  */
 extern int	snn_safe_path_enter(void);
 extern void snn_safe_path_leave(int nest);
+
+/* The OIDs of the databases that exist now (src/live_databases.c). */
+extern List *snn_live_databases(void);
 
 #endif							/* SNN_H */

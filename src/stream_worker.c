@@ -77,24 +77,6 @@ ss_worker_save(const char *why)
 	PG_END_TRY();
 }
 
-/* The OIDs of the databases in pg_database now (a list of Oids). */
-static List *
-ss_live_databases(void)
-{
-	List	   *dbs = NIL;
-	Relation	rel;
-	TableScanDesc scan;
-	HeapTuple	tup;
-
-	rel = table_open(DatabaseRelationId, AccessShareLock);
-	scan = table_beginscan_catalog(rel, 0, NULL);
-	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-		dbs = lappend_oid(dbs, ((Form_pg_database) GETSTRUCT(tup))->oid);
-	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return dbs;
-}
-
 /*
  * Free the streams of databases that no longer exist.  The databases with
  * streams are listed before pg_database is read, so a database created in
@@ -114,7 +96,7 @@ ss_sweep_databases(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	live = ss_live_databases();
+	live = snn_live_databases();
 	PopActiveSnapshot();
 	MemoryContextSwitchTo(cxt);
 	for (int i = 0; i < n; i++)
