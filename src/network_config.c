@@ -42,24 +42,8 @@ field_error(int code, const char *path, const char *fmt,...)
 void
 snn_network_error(const snn_error *err, const char *context)
 {
-	if (err->status == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (err->status == SNN_E_INTERNAL)
-		elog(ERROR, "snn internal error in %s: %s", context, err->msg);
-	if (err->field[0] && strncmp(err->msg, err->field, strlen(err->field)) == 0)
-		ereport(ERROR,
-				(errcode(snn_status_sqlstate(err->status)),
-				 errmsg("invalid network configuration: %s", err->msg),
-				 errcontext("%s", context)));
-	if (err->field[0])
-		ereport(ERROR,
-				(errcode(snn_status_sqlstate(err->status)),
-				 errmsg("invalid network configuration at \"%s\": %s", err->field, err->msg),
-				 errcontext("%s", context)));
-	ereport(ERROR,
-			(errcode(snn_status_sqlstate(err->status)),
-			 errmsg("%s", err->msg),
-			 errcontext("%s", context)));
+	snn_engine_error(err, 0, "invalid network configuration",
+					 SNN_ERR_FIELD_IN_MSG | SNN_ERR_CONTEXT, context);
 }
 
 /* "path.key" in a new string. */

@@ -232,9 +232,8 @@ sd_set_field(snn_detector_config *cfg, const char *name, JsonbValue *v)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("detector configuration field \"%s\" must be a number", name)));
 	if (snn_detector_config_set(cfg, name, x, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid detector configuration: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_PARAMETER_VALUE,
+						 "invalid detector configuration", 0, "detector configuration");
 }
 
 /* The field prefix of a configuration group, or NULL if key is no group. */
@@ -423,9 +422,8 @@ sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
 	w.spelled = palloc0(sizeof(char *) * snn_detector_config_nfields());
 	sd_walk(&w, &j->root, NULL, NULL);
 	if (snn_detector_validate(cfg, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid detector configuration: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_PARAMETER_VALUE,
+						 "invalid detector configuration", 0, "detector configuration");
 	if (snn_detector_state_size(cfg) > SNN_DETECTOR_MAX_STATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -1003,10 +1003,12 @@ snn_network_attach_trained(SnnNetwork *net, const char *b64)
 				 errmsg("invalid network: \"trained\" is not a valid trained block")));
 	snn_error_clear(&err);
 	if (snn_trained_validate(img, buf, n, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid network: %s", err.msg),
-				 errdetail("Field: \"trained\".")));
+	{
+		/* the block came from the "trained" member of the text form */
+		strlcpy(err.field, "trained", sizeof(err.field));
+		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
+						 SNN_ERR_FIELD_DETAIL, "snn input");
+	}
 	sz = snn_image_with_section(img, SNN_SEC_NORM, buf, n, NULL, 0);
 	out = palloc_extended(SNN_NETWORK_HDRSZ + sz, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + sz);
