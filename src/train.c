@@ -898,7 +898,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 					 errmsg("option \"w_min\" must be below \"w_max\"")));
 		/* start from random weights in the bounds' lower half */
 		{
-			uint64		s = o.seed * 0x9E3779B97F4A7C15ULL + 3;
+			uint64		s = o.seed * SNN_GOLDEN_GAMMA + 3;
 
 			for (Size i = 0; i < (Size) nf * no; i++)
 				w[i] = o.w_min + (float) (0.1 + 0.4 * snn_rand_unit(&s)) * (o.w_max - o.w_min);
@@ -948,7 +948,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 						 errmsg("option \"rule\" must be \"oja\" or \"sanger\"")));
 		}
 		{
-			uint64		s = o.seed * 0x9E3779B97F4A7C15ULL + 5;
+			uint64		s = o.seed * SNN_GOLDEN_GAMMA + 5;
 			double		lim = 1.0 / sqrt((double) nf);
 
 			for (Size i = 0; i < (Size) nf * no; i++)
