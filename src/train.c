@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "jsonb_opts.h"
 #include "snn.h"
 #include "train.h"
 
@@ -274,13 +275,33 @@ read_targets(ArrayType *a, int n, SnnDataSet *d)
 /* ---------------------------------------------------------------------
  * Options: a flat jsonb object; unknown keys and wrong types are errors.
  */
+static const JsonbOptsStyle opt_style = {"option \"%s\"", false};
+
+typedef struct OptKeys
+{
+	const char *method;
+	const char *const *allowed;
+} OptKeys;
+
+/* One key of the options: an error unless the method knows it. */
+static void
+opt_check_key(void *ctx, const char *key, JsonbValue *v)
+{
+	OptKeys    *k = (OptKeys *) ctx;
+
+	for (int i = 0; k->allowed[i]; i++)
+		if (strcmp(key, k->allowed[i]) == 0)
+			return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown option \"%s\" for method %s", key, k->method)));
+}
+
+/* The options must be an object of keys the method knows. */
 static void
 opt_check_keys(Jsonb *jb, const char *method, const char *const *allowed)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			level = 0;
+	OptKeys		k = {method, allowed};
 
 	if (jb == NULL)
 		return;
@@ -288,53 +309,26 @@ opt_check_keys(Jsonb *jb, const char *method, const char *const *allowed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options must be a JSON object")));
-	it = JsonbIteratorInit(&jb->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
-			level++;
-		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
-			level--;
-		else if (tok == WJB_KEY && level == 1)
-		{
-			char	   *key = pnstrdup(v.val.string.val, v.val.string.len);
-			bool		ok = false;
-
-			for (int i = 0; allowed[i]; i++)
-				if (strcmp(key, allowed[i]) == 0)
-					ok = true;
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown option \"%s\" for method %s", key, method)));
-		}
-	}
+	jsonb_opts_walk(&jb->root, opt_check_key, &k);
 }
 
+/* The value of an option, or NULL when absent. */
 static JsonbValue *
-opt_get(Jsonb *jb, const char *key, JsonbValue *buf)
+opt_get(Jsonb *jb, const char *key)
 {
-	if (jb == NULL)
-		return NULL;
-	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), buf);
+	return jb ? jsonb_opts_find(&jb->root, key) : NULL;
 }
 
 /* A number option in [lo, hi], or def when absent. */
 static double
 opt_num(Jsonb *jb, const char *key, double def, double lo, double hi)
 {
-	JsonbValue	buf,
-			   *v = opt_get(jb, key, &buf);
+	JsonbValue *v = opt_get(jb, key);
 	double		d;
 
 	if (v == NULL || v->type == jbvNull)
 		return def;
-	if (v->type != jbvNumeric)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be a number", key)));
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-										   NumericGetDatum(v->val.numeric)));
+	d = jsonb_opts_number(&opt_style, key, v);
 	if (!(d >= lo && d <= hi))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -355,19 +349,15 @@ opt_int(Jsonb *jb, const char *key, int64 def, int64 lo, int64 hi)
 	return (int64) d;
 }
 
+/* A boolean option, or def when absent. */
 static bool
 opt_bool(Jsonb *jb, const char *key, bool def)
 {
-	JsonbValue	buf,
-			   *v = opt_get(jb, key, &buf);
+	JsonbValue *v = opt_get(jb, key);
 
 	if (v == NULL || v->type == jbvNull)
 		return def;
-	if (v->type != jbvBool)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be true or false", key)));
-	return v->val.boolean;
+	return jsonb_opts_bool(&opt_style, key, v);
 }
 
 snn_train_progress_hook_type snn_train_progress_hook = NULL;
@@ -925,8 +915,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 	else
 	{
 		snn_hebb_options o;
-		JsonbValue	buf,
-				   *rule = opt_get(opts, "rule", &buf);
+		JsonbValue *rule = opt_get(opts, "rule");
 		float	   *y = palloc(sizeof(float) * no);
 
 		snn_hebb_defaults(&o);
