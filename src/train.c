@@ -26,6 +26,7 @@
 #include "utils/timestamp.h"
 
 #include "jsonb_opts.h"
+#include "snn_model.h"
 #include "snn.h"
 #include "train.h"
 
@@ -886,13 +887,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"w_min\" must be below \"w_max\"")));
-		/* start from random weights in the bounds' lower half */
-		{
-			uint64		s = o.seed * SNN_GOLDEN_GAMMA + 3;
-
-			for (Size i = 0; i < (Size) nf * no; i++)
-				w[i] = o.w_min + (float) (0.1 + 0.4 * snn_rand_unit(&s)) * (o.w_max - o.w_min);
-		}
+		snn_model_stdp_init(w, (Size) nf * no, &o);
 		ws = snn_stdp_workspace_size(nf, no);
 		work = palloc(ws);
 		if (snn_stdp_train(w, f + t->off_theta, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
@@ -936,13 +931,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("option \"rule\" must be \"oja\" or \"sanger\"")));
 		}
-		{
-			uint64		s = o.seed * SNN_GOLDEN_GAMMA + 5;
-			double		lim = 1.0 / sqrt((double) nf);
-
-			for (Size i = 0; i < (Size) nf * no; i++)
-				w[i] = (float) ((2.0 * snn_rand_unit(&s) - 1.0) * lim);
-		}
+		snn_model_hebb_init(w, nf, no, o.seed);
 		ws = snn_hebb_workspace_size(nf, no);
 		work = palloc(ws);
 		if (snn_hebb_train(w, f + t->off_mean, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
@@ -954,15 +943,8 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		t->max_rate = 1.0f;
 		t->seed = o.seed;
 		for (int i = 0; i < d->n; i++)
-		{
-			const float *xi = xs + (Size) i * nf;
-
-			memset(y, 0, sizeof(float) * no);
-			for (uint32 p = 0; p < nf; p++)
-				for (uint32 j = 0; j < no; j++)
-					y[j] += w[(Size) p * no + j] * (xi[p] - f[t->off_mean + p]);
-			winner[i] = (int32) snn_argmax(y, no);
-		}
+			winner[i] = (int32) snn_model_hebb_winner(w, f + t->off_mean, nf, no,
+													  xs + (Size) i * nf, y);
 	}
 	r.accuracy = label_neurons(d, winner, no, k, f + t->off_labels);
 	{
