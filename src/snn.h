@@ -22,7 +22,7 @@ extern void snn_stream_init(void);
  * arguments word the error); snn_report_error is its common form.
  */
 #define SNN_ERR_FIELD_DETAIL	0x01	/* DETAIL: Field: "x". */
-#define SNN_ERR_FIELD_IN_MSG	0x02	/* prefix at "x": msg, only with a field */
+#define SNN_ERR_FIELD_IN_MSG	0x02	/* prefix at "x": msg (with a field) */
 #define SNN_ERR_CONTEXT			0x04	/* CONTEXT: the caller */
 extern void snn_engine_error(const snn_error *err, int sqlstate, const char *prefix,
 							 int flags, const char *context) pg_attribute_noreturn();
