@@ -38,13 +38,8 @@ static void report(snn_status st, const snn_error *err, const char *fn) pg_attri
 static void
 report(snn_status st, const snn_error *err, const char *fn)
 {
-	if (st == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (st == SNN_E_NOMEM || st == SNN_E_INTERNAL)
-		elog(ERROR, "%s failed: %s", fn, err->msg);
-	ereport(ERROR,
-			(errcode(snn_status_sqlstate(st)),
-			 errmsg("%s", err->msg)));
+	Assert(err->status == st);
+	snn_engine_error(err, 0, NULL, 0, fn);
 }
 
 /* float8[] argument as a C array: one-dimensional, no NULL elements. */

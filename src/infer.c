@@ -26,6 +26,7 @@
 
 #include "snn.h"
 #include "snn_energy.h"
+#include "snn_model.h"
 #include "spikes.h"
 #include "train.h"
 
@@ -254,14 +255,7 @@ infer_one(InferCtx *c, InferResult *r)
 										 c->states, c->rwork, c->rws, &cnt, &err) != SNN_OK)
 					snn_report_error(&err, "snn_infer");
 				snn_ridge_predict(c->f + t->off_readout, t->state_dim, no, c->states, c->outputs);
-				/* outputs as TTFS: 1 (a one-hot target) fires at 0, <= 0 never */
-				for (uint32 k = 0; k < no; k++)
-				{
-					float		v = c->outputs[k];
-
-					c->times[k] = v <= 0.0f ? 255 :
-						(uint8) lrint((1.0 - Min(v, 1.0f)) * 254.0);
-				}
+				snn_model_ridge_ttfs(c->outputs, no, c->times);
 				if (t->n_classes > 0)
 				{
 					uint32		best = snn_argmax(c->outputs, no);
@@ -307,22 +301,11 @@ infer_one(InferCtx *c, InferResult *r)
 				uint32		best;
 				float		second = 0.0f;
 
-				memset(y, 0, sizeof(float) * no);
-				for (uint32 p = 0; p < nf; p++)
-				{
-					float		xp = c->xs[p] - mean[p];
-
-					for (uint32 j = 0; j < no; j++)
-						y[j] += w[(Size) p * no + j] * xp;
-				}
-				best = snn_argmax(y, no);
+				best = snn_model_hebb_winner(w, mean, nf, no, c->xs, y);
+				snn_model_hebb_ttfs(y, no, best, c->times);
 				for (uint32 j = 0; j < no; j++)
-				{
-					c->times[j] = (y[j] <= 0.0f || y[best] <= 0.0f) ? 255 :
-						(uint8) lrint((1.0 - y[j] / y[best]) * 254.0);
 					if (j != best && y[j] > second)
 						second = y[j];
-				}
 				set_label(c, (int32) best, r);
 				r->confidence = y[best] > 0.0f ? (y[best] - second) / y[best] : 0.0;
 				r->n_layers = 1;

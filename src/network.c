@@ -117,13 +117,9 @@ snn_network_build(SnnParsedConfig *pc)
 	if (pc->n_history > 0)
 		memcpy((char *) img + img->sec[SNN_SEC_HISTORY].offset, pc->history,
 			   sizeof(snn_history_rec) * pc->n_history);
-	if (snn_image_validate(img, img->total_size, &err) == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (err.status != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid network: %s", err.msg),
-				 err.field[0] ? errdetail("Field: \"%s\".", err.field) : 0));
+	if (snn_image_validate(img, img->total_size, &err) != SNN_OK)
+		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
+						 SNN_ERR_FIELD_DETAIL, "snn input");
 	if (pc->trained_b64)
 		net = snn_network_attach_trained(net, pc->trained_b64);
 	return net;
@@ -373,13 +369,9 @@ snn_network_recv(PG_FUNCTION_ARGS)
 	net = network_alloc(len);
 	memcpy(net->image, pq_getmsgbytes(buf, (int) len), len);
 	snn_error_clear(&err);
-	if (snn_image_validate(net->image, len, &err) == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (err.status != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary snn: %s", err.msg),
-				 err.field[0] ? errdetail("Field: \"%s\".", err.field) : 0));
+	if (snn_image_validate(net->image, len, &err) != SNN_OK)
+		snn_engine_error(&err, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary snn",
+						 SNN_ERR_FIELD_DETAIL, "snn_recv");
 	PG_RETURN_POINTER(net);
 }
 

@@ -54,6 +54,9 @@ extern void snn_parse_config(Jsonb *jb, bool text_form, SnnParsedConfig *out);
 /* Build a network value from a parsed configuration (validated first). */
 extern SnnNetwork *snn_network_build(SnnParsedConfig *pc);
 
+/* snn_create(jsonb), also called directly by the runtime (runtime_ops.c). */
+extern Datum snn_create(PG_FUNCTION_ARGS);
+
 /* Append the JSON text form of a network to buf. */
 extern void snn_network_to_json(const snn_image *img, StringInfo buf, bool with_synapses);
 

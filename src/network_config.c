@@ -16,6 +16,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "jsonb_opts.h"
 #include "network.h"
 #include "snn.h"
 
@@ -42,24 +43,8 @@ field_error(int code, const char *path, const char *fmt,...)
 void
 snn_network_error(const snn_error *err, const char *context)
 {
-	if (err->status == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (err->status == SNN_E_INTERNAL)
-		elog(ERROR, "snn internal error in %s: %s", context, err->msg);
-	if (err->field[0] && strncmp(err->msg, err->field, strlen(err->field)) == 0)
-		ereport(ERROR,
-				(errcode(snn_status_sqlstate(err->status)),
-				 errmsg("invalid network configuration: %s", err->msg),
-				 errcontext("%s", context)));
-	if (err->field[0])
-		ereport(ERROR,
-				(errcode(snn_status_sqlstate(err->status)),
-				 errmsg("invalid network configuration at \"%s\": %s", err->field, err->msg),
-				 errcontext("%s", context)));
-	ereport(ERROR,
-			(errcode(snn_status_sqlstate(err->status)),
-			 errmsg("%s", err->msg),
-			 errcontext("%s", context)));
+	snn_engine_error(err, 0, "invalid network configuration",
+					 SNN_ERR_FIELD_IN_MSG | SNN_ERR_CONTEXT, context);
 }
 
 /* "path.key" in a new string. */
@@ -69,22 +54,14 @@ join(const char *path, const char *key)
 	return path[0] ? psprintf("%s.%s", path, key) : pstrdup(key);
 }
 
+/* How the errors of a configuration name a field: by its path. */
+static const JsonbOptsStyle cfg_style = {"invalid network configuration at \"%s\":", true};
+
 /* A JSON number as a double; anything else is an error. */
 static double
 get_number(JsonbValue *v, const char *path)
 {
-	char	   *s;
-	double		d;
-
-	if (v->type != jbvNumeric)
-		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "must be a number, got %s",
-					JsonbTypeName(v));
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	d = strtod(s, NULL);
-	if (!isfinite(d))
-		field_error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, path, "%.20s%s is out of range",
-					s, strlen(s) > 20 ? "..." : "");
-	return d;
+	return jsonb_opts_number(&cfg_style, path, v);
 }
 
 /* A JSON number that fits a float. */
@@ -117,10 +94,7 @@ get_uint(JsonbValue *v, const char *path, uint64 max, int limit_code)
 static char *
 get_string(JsonbValue *v, const char *path)
 {
-	if (v->type != jbvString)
-		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "must be a string, got %s",
-					JsonbTypeName(v));
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return jsonb_opts_string(&cfg_style, path, v);
 }
 
 /* The container of a nested object (or array when want_array). */
@@ -130,10 +104,7 @@ get_container(JsonbValue *v, const char *path, bool want_array)
 	if (v->type != jbvBinary ||
 		(want_array ? !JsonContainerIsArray(v->val.binary.data) :
 		 !JsonContainerIsObject(v->val.binary.data)))
-		field_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "must be %s, got %s",
-					want_array ? "an array" : "an object",
-					v->type == jbvBinary ? (JsonContainerIsArray(v->val.binary.data) ? "array" : "object") :
-					JsonbTypeName(v));
+		jsonb_opts_type_error(&cfg_style, path, want_array ? "an array" : "an object", v);
 	return v->val.binary.data;
 }
 
@@ -141,37 +112,36 @@ get_container(JsonbValue *v, const char *path, bool want_array)
 static JsonbValue *
 lookup(JsonbContainer *c, const char *key)
 {
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	return findJsonbValueFromContainer(c, JB_FOBJECT, &k);
+	return jsonb_opts_find(c, key);
 }
 
 /* Iterate the keys of an object: calls fn(ctx, key, value, path.key). */
 typedef void (*key_fn) (void *ctx, const char *key, JsonbValue *v, const char *path);
 
+typedef struct WalkCtx
+{
+	const char *path;
+	key_fn		fn;
+	void	   *ctx;
+} WalkCtx;
+
+/* One key of walk_object: the caller's fn with the key's path. */
+static void
+walk_key(void *ctx, const char *key, JsonbValue *v)
+{
+	WalkCtx    *w = (WalkCtx *) ctx;
+	char	   *p = join(w->path, key);
+
+	w->fn(w->ctx, key, v, p);
+	pfree(p);
+}
+
 static void
 walk_object(JsonbContainer *c, const char *path, key_fn fn, void *ctx)
 {
-	JsonbIterator *it = JsonbIteratorInit(c);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
+	WalkCtx		w = {path, fn, ctx};
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-		else if (tok == WJB_VALUE)
-		{
-			char	   *p = join(path, key);
-
-			fn(ctx, key, &v, p);
-			pfree(p);
-		}
-	}
+	jsonb_opts_walk(c, walk_key, &w);
 }
 
 /* Element i of an array container (a copy). */

@@ -3,10 +3,8 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "nodes/value.h"
-#include "parser/parse_func.h"
+#include "pgstat.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -16,6 +14,7 @@
 #include "runtime_ops.h"
 
 #include "network.h"
+#include "train.h"
 #include "snn_image.h"
 
 #define RT_MAX_STATE		((Size) 1 << 30)
@@ -71,54 +70,18 @@ rt_ops_init_state(const struct varlena *value, void *state, Size size)
 	snn_state_init(img, state, img->seed);
 }
 
-/* The snn type of the extension whose functions live in namespace. */
-Oid
-rt_ops_snn_type(Oid namespace)
-{
-	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-						   CStringGetDatum("snn"), ObjectIdGetDatum(namespace));
-}
-
-/* The value-level function name(argtypes) in namespace, or InvalidOid. */
-static Oid
-rt_ops_lookup(Oid namespace, const char *name, int nargs, Oid *argtypes)
-{
-	char	   *nsp = get_namespace_name(namespace);
-	List	   *qname = list_make2(makeString(nsp), makeString(pstrdup(name)));
-
-	return LookupFuncName(qname, nargs, argtypes, true);
-}
-
-/* Raise the documented error for a part that is not built yet. */
-static void
-rt_ops_not_available(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("%s is not available yet", what),
-			 errdetail("The snn runtime calls the value-level function of the same name, which this build does not have.")));
-}
+/* The value-level functions, called by their C entry points. */
+const RtValueFn rt_value_infer = {"snn_infer", snn_infer, true};
+const RtValueFn rt_value_predict = {"snn_predict", snn_predict, true};
+const RtValueFn rt_value_train = {"snn_train", snn_train, false};
+const RtValueFn rt_value_train_query = {"snn_train_query", snn_train_query, true};
 
 /* Build a network value from a configuration through snn_create(jsonb). */
 struct varlena *
-rt_ops_create(Datum config_jsonb, Oid fn_namespace)
+rt_ops_create(Datum config_jsonb)
 {
-	Oid			argtypes[1] = {JSONBOID};
-	Oid			fn = rt_ops_lookup(fn_namespace, "snn_create", 1, argtypes);
-	Datum		result;
-
-	if (!OidIsValid(fn))
-		rt_ops_not_available("snn_create(jsonb)");
-	result = OidFunctionCall1(fn, config_jsonb);
-	return PG_DETOAST_DATUM(result);
+	return PG_DETOAST_DATUM(DirectFunctionCall1(snn_create, config_jsonb));
 }
-
-/* Per-call-site cache of the value-level function. */
-typedef struct RtValueFn
-{
-	Oid			fn;
-	FmgrInfo	flinfo;
-} RtValueFn;
 
 /*
  * Inference functions keep what they prepare from a network in fn_extra,
@@ -134,7 +97,7 @@ typedef struct RtValueFn
 
 typedef struct RtPersistFn
 {
-	Oid			fn;
+	PGFunction	fn;
 	MemoryContext cxt;
 	FmgrInfo	flinfo;
 	uint64		serial;			/* the network object it was built for */
@@ -142,29 +105,44 @@ typedef struct RtPersistFn
 
 static RtPersistFn rt_persist[RT_PERSIST_SLOTS];
 
-/* The backend-long FmgrInfo for fn, reset when the image changed. */
-static FmgrInfo *
-rt_persist_get(Oid fn, uint64 serial, RtPersistFn **slot_out)
+/* An FmgrInfo for vf in cxt, as the function manager would make it. */
+static void
+rt_ops_fmgr_info(const RtValueFn *vf, FmgrInfo *fi, MemoryContext cxt)
 {
+	MemSet(fi, 0, sizeof(*fi));
+	fi->fn_addr = vf->addr;
+	fi->fn_oid = InvalidOid;
+	fi->fn_nargs = -1;
+	fi->fn_strict = vf->strict;
+	fi->fn_retset = false;
+	fi->fn_stats = TRACK_FUNC_OFF;
+	fi->fn_mcxt = cxt;
+}
+
+/* The backend-long FmgrInfo for vf, reset when the image changed. */
+static FmgrInfo *
+rt_persist_get(const RtValueFn *vf, uint64 serial, RtPersistFn **slot_out)
+{
+	PGFunction	fn = vf->addr;
 	RtPersistFn *p = NULL;
 
 	for (int i = 0; i < RT_PERSIST_SLOTS; i++)
-		if (rt_persist[i].fn == fn || (p == NULL && rt_persist[i].fn == InvalidOid))
+		if (rt_persist[i].fn == fn || (p == NULL && rt_persist[i].fn == NULL))
 		{
 			p = &rt_persist[i];
 			if (rt_persist[i].fn == fn)
 				break;
 		}
 	if (p == NULL)
-		p = &rt_persist[fn % RT_PERSIST_SLOTS];
+		p = &rt_persist[((uintptr_t) fn >> 4) % RT_PERSIST_SLOTS];
 	if (p->cxt == NULL)
 		p->cxt = AllocSetContextCreate(TopMemoryContext, "snn runtime inference cache",
 									   ALLOCSET_DEFAULT_SIZES);
 	if (p->fn != fn || p->serial != serial)
 	{
-		p->fn = InvalidOid;
+		p->fn = NULL;
 		MemoryContextReset(p->cxt);
-		fmgr_info_cxt(fn, &p->flinfo, p->cxt);
+		rt_ops_fmgr_info(vf, &p->flinfo, p->cxt);
 		p->fn = fn;
 		p->serial = serial;
 	}
@@ -173,44 +151,36 @@ rt_persist_get(Oid fn, uint64 serial, RtPersistFn **slot_out)
 }
 
 /*
- * Call the value-level `name` with the image in place of the id: same
+ * Call the value-level function vf with the image in place of the id: same
  * trailing arguments, same result.  The image pointer goes straight into
  * the call, so the value-level function reads shared memory in place.
  * With persist (inference: the object's serial number), the callee's own
  * per-network preparation is kept from one statement to the next while it
- * is called on the same network object.
+ * is called on the same network object.  The callee sees the id-level
+ * call's function OID and expression, so get_call_result_type finds the
+ * same OUT columns it declares.
  */
 Datum
-rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
+rt_ops_call_value_fn(const RtValueFn *vf, FunctionCallInfo fcinfo,
 					 struct varlena *image, uint64 persist, bool *isnull)
 {
-	RtValueFn  *cache = (RtValueFn *) fcinfo->flinfo->fn_extra;
+	FmgrInfo   *cache = (FmgrInfo *) fcinfo->flinfo->fn_extra;
 	int			nargs = PG_NARGS();
 	LOCAL_FCINFO(call, FUNC_MAX_ARGS);
 	FmgrInfo   *flinfo;
 	RtPersistFn *slot = NULL;
 	Datum		result;
 
-	if (cache == NULL)
+	if (cache == NULL || cache->fn_addr != vf->addr)
 	{
-		Oid			self = fcinfo->flinfo->fn_oid;
-		Oid			nsp = get_func_namespace(self);
-		Oid		   *argtypes;
-		int			declared;
-		Oid			snntype = rt_ops_snn_type(nsp);
-
-		get_func_signature(self, &argtypes, &declared);
-		if (!OidIsValid(snntype) || declared != nargs)
-			rt_ops_not_available(psprintf("%s(snn, ...)", name));
-		argtypes[0] = snntype;
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RtValueFn));
-		cache->fn = rt_ops_lookup(nsp, name, nargs, argtypes);
-		if (!OidIsValid(cache->fn))
-			rt_ops_not_available(psprintf("%s(snn, ...)", name));
-		fmgr_info_cxt(cache->fn, &cache->flinfo, fcinfo->flinfo->fn_mcxt);
+		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(FmgrInfo));
+		rt_ops_fmgr_info(vf, cache, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	flinfo = persist ? rt_persist_get(cache->fn, persist, &slot) : &cache->flinfo;
+	flinfo = persist ? rt_persist_get(vf, persist, &slot) : cache;
+	flinfo->fn_oid = fcinfo->flinfo->fn_oid;
+	flinfo->fn_nargs = fcinfo->flinfo->fn_nargs;
+	flinfo->fn_expr = fcinfo->flinfo->fn_expr;
 
 	InitFunctionCallInfoData(*call, flinfo, nargs, fcinfo->fncollation,
 							 NULL, NULL);
@@ -236,7 +206,7 @@ rt_ops_call_value_fn(const char *name, FunctionCallInfo fcinfo,
 		PG_CATCH();
 		{
 			/* whatever the callee left half-built goes with the context */
-			slot->fn = InvalidOid;
+			slot->fn = NULL;
 			MemoryContextReset(slot->cxt);
 			PG_RE_THROW();
 		}

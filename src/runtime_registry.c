@@ -522,7 +522,7 @@ snn_dispose_id(PG_FUNCTION_ARGS)
  * disturb it).
  */
 static Datum
-rt_infer_common(FunctionCallInfo fcinfo, const char *fn)
+rt_infer_common(FunctionCallInfo fcinfo, const RtValueFn *fn)
 {
 	int64		id = PG_GETARG_INT64(0);
 	RtEntry    *e;
@@ -567,14 +567,14 @@ rt_infer_common(FunctionCallInfo fcinfo, const char *fn)
 Datum
 snn_infer_id(PG_FUNCTION_ARGS)
 {
-	return rt_infer_common(fcinfo, "snn_infer");
+	return rt_infer_common(fcinfo, &rt_value_infer);
 }
 
 /* snn_predict(id, features): see rt_infer_common. */
 Datum
 snn_predict_id(PG_FUNCTION_ARGS)
 {
-	return rt_infer_common(fcinfo, "snn_predict");
+	return rt_infer_common(fcinfo, &rt_value_predict);
 }
 
 /*
@@ -605,7 +605,7 @@ rt_train_progress(uint32 epoch, uint32 epochs, double loss)
  * weights in place.
  */
 static Datum
-rt_train_common(FunctionCallInfo fcinfo, const char *fn)
+rt_train_common(FunctionCallInfo fcinfo, const RtValueFn *fn)
 {
 	int64		id = PG_GETARG_INT64(0);
 	RtEntry    *e;
@@ -703,14 +703,14 @@ snn_train_id(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
 		PG_RETURN_NULL();
-	return rt_train_common(fcinfo, "snn_train");
+	return rt_train_common(fcinfo, &rt_value_train);
 }
 
 /* snn_train_query(id, query, method, options): see rt_train_common. */
 Datum
 snn_train_query_id(PG_FUNCTION_ARGS)
 {
-	return rt_train_common(fcinfo, "snn_train_query");
+	return rt_train_common(fcinfo, &rt_value_train_query);
 }
 
 /* Add the databases that have live networks to dbs. */

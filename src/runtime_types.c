@@ -344,7 +344,7 @@ rt_type_load(const char *name, Oid fn_namespace)
 	ttl_us = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 	SPI_finish();
 
-	image = rt_ops_create(config, fn_namespace);
+	image = rt_ops_create(config);
 	slot = rt_type_install(name, image, pool_min, pool_max, ttl_us);
 	/* loaded from committed data: nothing to undo if this transaction aborts */
 	if (rt_n_touched > 0 && rt_touched[rt_n_touched - 1].slot == slot)
@@ -616,7 +616,7 @@ snn_define_type(PG_FUNCTION_ARGS)
 	ttl_us = PG_ARGISNULL(4) ? 0 : rt_interval_us(PG_GETARG_INTERVAL_P(4));
 	rt_attach();
 	rt_type_check_args(name, pool_min, pool_max, ttl_us);
-	image = rt_ops_create(config, nsp);
+	image = rt_ops_create(config);
 	(void) rt_ops_check_image(image);
 
 	initStringInfo(&q);

@@ -18,7 +18,16 @@ extern void snn_hnsw_init(void);
 extern void snn_runtime_init(void);
 extern void snn_stream_init(void);
 
-/* Raise the ereport that matches an engine failure; never returns. */
+/*
+ * Raise the ereport that matches an engine failure; never returns.
+ * snn_engine_error is the one translator (src/snn_error.c says how the
+ * arguments word the error); snn_report_error is its common form.
+ */
+#define SNN_ERR_FIELD_DETAIL	0x01	/* DETAIL: Field: "x". */
+#define SNN_ERR_FIELD_IN_MSG	0x02	/* prefix at "x": msg (with a field) */
+#define SNN_ERR_CONTEXT			0x04	/* CONTEXT: the caller */
+extern void snn_engine_error(const snn_error *err, int sqlstate, const char *prefix,
+							 int flags, const char *context) pg_attribute_noreturn();
 extern void snn_report_error(const snn_error *err, const char *context) pg_attribute_noreturn();
 extern void snn_raise_cancel(void) pg_attribute_noreturn();
 extern void snn_interrupt_init(void);

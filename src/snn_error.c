@@ -33,7 +33,7 @@ snn_status_sqlstate(snn_status status)
 		case SNN_E_CONFIG:
 			return ERRCODE_INVALID_PARAMETER_VALUE;
 		case SNN_E_NOMEM:
-			return ERRCODE_OUT_OF_MEMORY;
+			return ERRCODE_INTERNAL_ERROR;	/* a caller's sizing bug */
 		case SNN_E_FORMAT:
 			return ERRCODE_INVALID_BINARY_REPRESENTATION;
 		case SNN_E_INTERNAL:
@@ -80,18 +80,52 @@ snn_raise_cancel(void)
 			 errmsg("canceling statement due to user request")));
 }
 
-/* Raise the error an engine call reported, naming the field when known. */
+/*
+ * The one translation of an engine failure into a PostgreSQL error; every
+ * caller words its errors through here so that a status means the same
+ * everywhere.  sqlstate 0 takes the status's own (snn_status_sqlstate);
+ * prefix, when given, leads the message ("prefix: msg"); with
+ * SNN_ERR_FIELD_IN_MSG the prefix is used only when the engine named a field,
+ * as "prefix at "field": msg" (or "prefix: msg" when msg already starts
+ * with the field); SNN_ERR_FIELD_DETAIL names the field in a DETAIL line;
+ * context names the caller, in a CONTEXT line with SNN_ERR_CONTEXT.  A cancel raises the usual
+ * 57014; a broken invariant or a buffer the caller sized too small
+ * (SNN_E_NOMEM: "a caller's buffer is too small", which every caller here
+ * sizes from the engine's own bounds) is a bug of ours, an internal error.
+ */
+void
+snn_engine_error(const snn_error *err, int sqlstate, const char *prefix,
+				 int flags, const char *context)
+{
+	const char *field = err->field;
+	int			code = sqlstate ? sqlstate : snn_status_sqlstate(err->status);
+	bool		detail = (flags & SNN_ERR_FIELD_DETAIL) && field[0];
+	const char *ctx = (flags & SNN_ERR_CONTEXT) ? context : NULL;
+
+	if (err->status == SNN_E_CANCELLED)
+		snn_raise_cancel();
+	if (err->status == SNN_E_INTERNAL || err->status == SNN_E_NOMEM)
+		elog(ERROR, "snn internal error in %s: %s",
+			 context ? context : prefix ? prefix : "the engine", err->msg);
+	if ((flags & SNN_ERR_FIELD_IN_MSG) && !field[0])
+		prefix = NULL;
+	if (prefix && (flags & SNN_ERR_FIELD_IN_MSG) &&
+		strncmp(err->msg, field, strlen(field)) != 0)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("%s at \"%s\": %s", prefix, field, err->msg),
+				 detail ? errdetail("Field: \"%s\".", field) : 0,
+				 ctx ? errcontext("%s", ctx) : 0));
+	ereport(ERROR,
+			(errcode(code),
+			 prefix ? errmsg("%s: %s", prefix, err->msg) : errmsg("%s", err->msg),
+			 detail ? errdetail("Field: \"%s\".", field) : 0,
+			 ctx ? errcontext("%s", ctx) : 0));
+}
+
+/* The common wording: the engine's message, its field and a context. */
 void
 snn_report_error(const snn_error *err, const char *context)
 {
-	if (err->status == SNN_E_CANCELLED)
-		snn_raise_cancel();
-	if (err->status == SNN_E_INTERNAL)
-		elog(ERROR, "snn internal error in %s: %s", context, err->msg);
-
-	ereport(ERROR,
-			(errcode(snn_status_sqlstate(err->status)),
-			 errmsg("%s", err->msg),
-			 err->field[0] ? errdetail("Field: \"%s\".", err->field) : 0,
-			 context ? errcontext("%s", context) : 0));
+	snn_engine_error(err, 0, NULL, SNN_ERR_FIELD_DETAIL | SNN_ERR_CONTEXT, context);
 }

@@ -105,13 +105,7 @@ spikes_in(PG_FUNCTION_ARGS)
 
 	st = snn_spikes_parse(str, buf, cap, &dim, &err);
 	if (st != SNN_OK)
-	{
-		if (st == SNN_E_NOMEM || st == SNN_E_INTERNAL)
-			elog(ERROR, "spikes parser failed: %s", err.msg);
-		ereport(ERROR,
-				(errcode(snn_status_sqlstate(st)),
-				 errmsg("%s", err.msg)));
-	}
+		snn_engine_error(&err, 0, NULL, 0, "spikes parser");
 	check_typmod((int) dim, typmod);
 	result = spikes_alloc((int) dim);
 	memcpy(result->t, buf, dim);

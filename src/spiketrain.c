@@ -60,11 +60,8 @@ static void report(snn_status st, const snn_error *err, const char *what) pg_att
 static void
 report(snn_status st, const snn_error *err, const char *what)
 {
-	if (st == SNN_E_NOMEM || st == SNN_E_INTERNAL)
-		elog(ERROR, "%s failed: %s", what, err->msg);
-	ereport(ERROR,
-			(errcode(snn_status_sqlstate(st)),
-			 errmsg("%s", err->msg)));
+	Assert(err->status == st);
+	snn_engine_error(err, 0, NULL, 0, what);
 }
 
 /* Text input: the engine parses straight into the new value's events. */
@@ -151,9 +148,8 @@ spiketrain_recv(PG_FUNCTION_ARGS)
 	n = pq_getmsgint(buf, 4);
 	st = snn_train_check_shape(neurons, steps, n, &err);
 	if (st != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid spiketrain binary value: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_BINARY_REPRESENTATION,
+						 "invalid spiketrain binary value", 0, "spiketrain_recv");
 	if ((uint64) (buf->len - buf->cursor) != (uint64) n * 8)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -167,9 +163,8 @@ spiketrain_recv(PG_FUNCTION_ARGS)
 	}
 	st = snn_train_validate(neurons, steps, t->events, n, &err);
 	if (st != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid spiketrain binary value: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_BINARY_REPRESENTATION,
+						 "invalid spiketrain binary value", 0, "spiketrain_recv");
 	PG_RETURN_SPIKETRAIN_P(t);
 }
 

@@ -37,6 +37,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "jsonb_opts.h"
 #include "snn.h"
 #include "runtime.h"
 #include "stream.h"
@@ -202,6 +203,9 @@ sd_schema(void)
 	return sd_schema_name;
 }
 
+/* How the errors of a detector configuration name a field. */
+static const JsonbOptsStyle sd_style = {"detector configuration field \"%s\"", false};
+
 /* One configuration field from a jsonb scalar. */
 static void
 sd_set_field(snn_detector_config *cfg, const char *name, JsonbValue *v)
@@ -210,7 +214,7 @@ sd_set_field(snn_detector_config *cfg, const char *name, JsonbValue *v)
 	snn_error	err;
 
 	if (v->type == jbvNumeric)
-		x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+		x = jsonb_opts_number(&sd_style, name, v);
 	else if (v->type == jbvBool)
 		x = v->val.boolean ? 1.0 : 0.0;
 	else if (v->type == jbvString && strcmp(name, "res_model") == 0)
@@ -228,13 +232,10 @@ sd_set_field(snn_detector_config *cfg, const char *name, JsonbValue *v)
 					 errhint("Use \"lif\" or \"alif\".")));
 	}
 	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("detector configuration field \"%s\" must be a number", name)));
+		jsonb_opts_type_error(&sd_style, name, "a number", v);
 	if (snn_detector_config_set(cfg, name, x, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid detector configuration: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_PARAMETER_VALUE,
+						 "invalid detector configuration", 0, "detector configuration");
 }
 
 /* The field prefix of a configuration group, or NULL if key is no group. */
@@ -321,64 +322,60 @@ sd_parse_seed(JsonbValue *v)
 	return (uint64) DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
 }
 
+/* One object level of a configuration walk: its group and field prefix. */
+typedef struct SdLevel
+{
+	SdWalk	   *w;
+	const char *group;
+	const char *prefix;
+} SdLevel;
+
+static void sd_walk(SdWalk *w, JsonbContainer *jc, const char *group, const char *prefix);
+
+/* One key of a configuration: a group recurses once, a scalar sets a field. */
+static void
+sd_walk_key(void *ctx, const char *key, JsonbValue *v)
+{
+	SdLevel    *l = (SdLevel *) ctx;
+	SdWalk	   *w = l->w;
+	const char *prefix = l->prefix;
+
+	if (prefix == NULL && (strcmp(key, "preset") == 0 || strcmp(key, "state_bytes") == 0))
+		return;					/* applied first; informative only */
+	if (prefix == NULL && (strcmp(key, "actions") == 0 || strcmp(key, "comment") == 0))
+	{
+		(void) jsonb_opts_string(&sd_style, key, v);
+		return;
+	}
+	if (prefix == NULL && strcmp(key, "seed") == 0)
+		*w->seed = sd_parse_seed(v);
+	else if (prefix == NULL && strcmp(key, "threshold") == 0)
+		sd_set_spelled(w, "score_threshold", key, v);
+	else if (prefix == NULL && v->type == jbvBinary && sd_group_prefix(key) != NULL)
+		sd_walk(w, v->val.binary.data, key, sd_group_prefix(key));
+	else if (prefix != NULL)
+	{
+		char		full[NAMEDATALEN * 2];
+		char		spelling[NAMEDATALEN * 2];
+
+		snprintf(full, sizeof(full), "%s%s", prefix, key);
+		snprintf(spelling, sizeof(spelling), "%s.%s", l->group, key);
+		/* the neuron model is reservoir.model or reservoir.neuron */
+		if (strcmp(full, "res_neuron") == 0)
+			strlcpy(full, "res_model", sizeof(full));
+		sd_set_spelled(w, full, spelling, v);
+	}
+	else
+		sd_set_spelled(w, key, key, v);
+}
+
 /* Walk one object level: groups recurse once, scalars set fields. */
 static void
 sd_walk(SdWalk *w, JsonbContainer *jc, const char *group, const char *prefix)
 {
-	JsonbIterator *it = JsonbIteratorInit(jc);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	char	   *key = NULL;
+	SdLevel		l = {w, group, prefix};
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE)
-			continue;
-		if (prefix == NULL && (strcmp(key, "preset") == 0 || strcmp(key, "state_bytes") == 0))
-			continue;			/* applied first; informative only */
-		if (prefix == NULL && (strcmp(key, "actions") == 0 || strcmp(key, "comment") == 0))
-		{
-			if (v.type != jbvString)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("detector configuration field \"%s\" must be a string", key)));
-			continue;
-		}
-		if (prefix == NULL && strcmp(key, "seed") == 0)
-		{
-			*w->seed = sd_parse_seed(&v);
-			continue;
-		}
-		if (prefix == NULL && strcmp(key, "threshold") == 0)
-		{
-			sd_set_spelled(w, "score_threshold", key, &v);
-			continue;
-		}
-		if (prefix == NULL && v.type == jbvBinary && sd_group_prefix(key) != NULL)
-		{
-			sd_walk(w, v.val.binary.data, key, sd_group_prefix(key));
-			continue;
-		}
-		if (prefix != NULL)
-		{
-			char		full[NAMEDATALEN * 2];
-			char		spelling[NAMEDATALEN * 2];
-
-			snprintf(full, sizeof(full), "%s%s", prefix, key);
-			snprintf(spelling, sizeof(spelling), "%s.%s", group, key);
-			/* the neuron model is reservoir.model or reservoir.neuron */
-			if (strcmp(full, "res_neuron") == 0)
-				strlcpy(full, "res_model", sizeof(full));
-			sd_set_spelled(w, full, spelling, &v);
-		}
-		else
-			sd_set_spelled(w, key, key, &v);
-	}
+	jsonb_opts_walk(jc, sd_walk_key, &l);
 }
 
 /*
@@ -398,16 +395,11 @@ sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a detector configuration must be a jsonb object")));
-	pv = getKeyJsonValueFromContainer(&j->root, "preset", 6, NULL);
+	pv = jsonb_opts_find(&j->root, "preset");
 	if (pv != NULL)
 	{
-		char	   *name;
+		char	   *name = jsonb_opts_string(&sd_style, "preset", pv);
 
-		if (pv->type != jbvString)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("detector configuration field \"preset\" must be a string")));
-		name = pnstrdup(pv->val.string.val, pv->val.string.len);
 		preset = snn_detector_preset_from_name(name);
 		if (preset < 0)
 			ereport(ERROR,
@@ -423,9 +415,8 @@ sd_parse_config(Jsonb *j, snn_detector_config *cfg, uint64 *seed)
 	w.spelled = palloc0(sizeof(char *) * snn_detector_config_nfields());
 	sd_walk(&w, &j->root, NULL, NULL);
 	if (snn_detector_validate(cfg, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid detector configuration: %s", err.msg)));
+		snn_engine_error(&err, ERRCODE_INVALID_PARAMETER_VALUE,
+						 "invalid detector configuration", 0, "detector configuration");
 	if (snn_detector_state_size(cfg) > SNN_DETECTOR_MAX_STATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

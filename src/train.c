@@ -25,6 +25,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "jsonb_opts.h"
+#include "snn_model.h"
 #include "snn.h"
 #include "train.h"
 
@@ -274,13 +276,33 @@ read_targets(ArrayType *a, int n, SnnDataSet *d)
 /* ---------------------------------------------------------------------
  * Options: a flat jsonb object; unknown keys and wrong types are errors.
  */
+static const JsonbOptsStyle opt_style = {"option \"%s\"", false};
+
+typedef struct OptKeys
+{
+	const char *method;
+	const char *const *allowed;
+} OptKeys;
+
+/* One key of the options: an error unless the method knows it. */
+static void
+opt_check_key(void *ctx, const char *key, JsonbValue *v)
+{
+	OptKeys    *k = (OptKeys *) ctx;
+
+	for (int i = 0; k->allowed[i]; i++)
+		if (strcmp(key, k->allowed[i]) == 0)
+			return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown option \"%s\" for method %s", key, k->method)));
+}
+
+/* The options must be an object of keys the method knows. */
 static void
 opt_check_keys(Jsonb *jb, const char *method, const char *const *allowed)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			level = 0;
+	OptKeys		k = {method, allowed};
 
 	if (jb == NULL)
 		return;
@@ -288,53 +310,26 @@ opt_check_keys(Jsonb *jb, const char *method, const char *const *allowed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options must be a JSON object")));
-	it = JsonbIteratorInit(&jb->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
-			level++;
-		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
-			level--;
-		else if (tok == WJB_KEY && level == 1)
-		{
-			char	   *key = pnstrdup(v.val.string.val, v.val.string.len);
-			bool		ok = false;
-
-			for (int i = 0; allowed[i]; i++)
-				if (strcmp(key, allowed[i]) == 0)
-					ok = true;
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown option \"%s\" for method %s", key, method)));
-		}
-	}
+	jsonb_opts_walk(&jb->root, opt_check_key, &k);
 }
 
+/* The value of an option, or NULL when absent. */
 static JsonbValue *
-opt_get(Jsonb *jb, const char *key, JsonbValue *buf)
+opt_get(Jsonb *jb, const char *key)
 {
-	if (jb == NULL)
-		return NULL;
-	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), buf);
+	return jb ? jsonb_opts_find(&jb->root, key) : NULL;
 }
 
 /* A number option in [lo, hi], or def when absent. */
 static double
 opt_num(Jsonb *jb, const char *key, double def, double lo, double hi)
 {
-	JsonbValue	buf,
-			   *v = opt_get(jb, key, &buf);
+	JsonbValue *v = opt_get(jb, key);
 	double		d;
 
 	if (v == NULL || v->type == jbvNull)
 		return def;
-	if (v->type != jbvNumeric)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be a number", key)));
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-										   NumericGetDatum(v->val.numeric)));
+	d = jsonb_opts_number(&opt_style, key, v);
 	if (!(d >= lo && d <= hi))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -355,19 +350,15 @@ opt_int(Jsonb *jb, const char *key, int64 def, int64 lo, int64 hi)
 	return (int64) d;
 }
 
+/* A boolean option, or def when absent. */
 static bool
 opt_bool(Jsonb *jb, const char *key, bool def)
 {
-	JsonbValue	buf,
-			   *v = opt_get(jb, key, &buf);
+	JsonbValue *v = opt_get(jb, key);
 
 	if (v == NULL || v->type == jbvNull)
 		return def;
-	if (v->type != jbvBool)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be true or false", key)));
-	return v->val.boolean;
+	return jsonb_opts_bool(&opt_style, key, v);
 }
 
 snn_train_progress_hook_type snn_train_progress_hook = NULL;
@@ -896,13 +887,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"w_min\" must be below \"w_max\"")));
-		/* start from random weights in the bounds' lower half */
-		{
-			uint64		s = o.seed * 0x9E3779B97F4A7C15ULL + 3;
-
-			for (Size i = 0; i < (Size) nf * no; i++)
-				w[i] = o.w_min + (float) (0.1 + 0.4 * snn_rand_unit(&s)) * (o.w_max - o.w_min);
-		}
+		snn_model_stdp_init(w, (Size) nf * no, &o);
 		ws = snn_stdp_workspace_size(nf, no);
 		work = palloc(ws);
 		if (snn_stdp_train(w, f + t->off_theta, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
@@ -925,8 +910,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 	else
 	{
 		snn_hebb_options o;
-		JsonbValue	buf,
-				   *rule = opt_get(opts, "rule", &buf);
+		JsonbValue *rule = opt_get(opts, "rule");
 		float	   *y = palloc(sizeof(float) * no);
 
 		snn_hebb_defaults(&o);
@@ -947,13 +931,7 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("option \"rule\" must be \"oja\" or \"sanger\"")));
 		}
-		{
-			uint64		s = o.seed * 0x9E3779B97F4A7C15ULL + 5;
-			double		lim = 1.0 / sqrt((double) nf);
-
-			for (Size i = 0; i < (Size) nf * no; i++)
-				w[i] = (float) ((2.0 * snn_rand_unit(&s) - 1.0) * lim);
-		}
+		snn_model_hebb_init(w, nf, no, o.seed);
 		ws = snn_hebb_workspace_size(nf, no);
 		work = palloc(ws);
 		if (snn_hebb_train(w, f + t->off_mean, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
@@ -965,15 +943,8 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		t->max_rate = 1.0f;
 		t->seed = o.seed;
 		for (int i = 0; i < d->n; i++)
-		{
-			const float *xi = xs + (Size) i * nf;
-
-			memset(y, 0, sizeof(float) * no);
-			for (uint32 p = 0; p < nf; p++)
-				for (uint32 j = 0; j < no; j++)
-					y[j] += w[(Size) p * no + j] * (xi[p] - f[t->off_mean + p]);
-			winner[i] = (int32) snn_argmax(y, no);
-		}
+			winner[i] = (int32) snn_model_hebb_winner(w, f + t->off_mean, nf, no,
+													  xs + (Size) i * nf, y);
 	}
 	r.accuracy = label_neurons(d, winner, no, k, f + t->off_labels);
 	{
@@ -1003,10 +974,12 @@ snn_network_attach_trained(SnnNetwork *net, const char *b64)
 				 errmsg("invalid network: \"trained\" is not a valid trained block")));
 	snn_error_clear(&err);
 	if (snn_trained_validate(img, buf, n, &err) != SNN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid network: %s", err.msg),
-				 errdetail("Field: \"trained\".")));
+	{
+		/* the block came from the "trained" member of the text form */
+		strlcpy(err.field, "trained", sizeof(err.field));
+		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
+						 SNN_ERR_FIELD_DETAIL, "snn input");
+	}
 	sz = snn_image_with_section(img, SNN_SEC_NORM, buf, n, NULL, 0);
 	out = palloc_extended(SNN_NETWORK_HDRSZ + sz, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + sz);

@@ -48,4 +48,10 @@ extern SnnNetwork *snn_train_network(SnnNetwork *net, SnnDataSet *data,
  */
 extern SnnNetwork *snn_network_attach_trained(SnnNetwork *net, const char *b64);
 
+/* The value-level entry points the runtime calls directly (runtime_ops.c). */
+extern Datum snn_train(PG_FUNCTION_ARGS);
+extern Datum snn_train_query(PG_FUNCTION_ARGS);
+extern Datum snn_infer(PG_FUNCTION_ARGS);
+extern Datum snn_predict(PG_FUNCTION_ARGS);
+
 #endif							/* SNN_TRAIN_H */

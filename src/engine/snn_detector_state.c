@@ -6,28 +6,11 @@
  * snn_detector_int.h for the state layout the parts share).
  */
 #include "snn_detector_int.h"
+#include "snn_random.h"
 
 /* ---------------------------------------------------------------------
  * helpers
  * --------------------------------------------------------------------- */
-
-/* splitmix64: seeded, portable, no libc state */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-/* uniform in [0, 1) */
-static double
-rng_unif(uint64_t *s)
-{
-	return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
-}
 
 /* Pick k distinct integers of [0, n) (partial Fisher-Yates on a scratch). */
 static void
@@ -38,7 +21,7 @@ pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
 	/* rejection sampling: k is small against n in practice */
 	while (got < k)
 	{
-		int			c = (int) (rng_unif(rng) * n);
+		int			c = (int) (snn_splitmix64_unit(rng) * n);
 		int			dup = (c == exclude && k < n);
 
 		for (int j = 0; j < got && !dup; j++)
@@ -110,7 +93,7 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 		for (int j = 0; j < L->k; j++)
 		{
 			int			pre = ridx[(size_t) i * L->k + j];
-			double		w = rng_unif(&rng);
+			double		w = snn_splitmix64_unit(&rng);
 
 			if (pre >= n_exc)
 				w = -w * (n_exc > 0 && n_exc < L->n ?
@@ -138,9 +121,9 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 		pick_distinct(&rng, L->nin, L->kin, -1, iidx + (size_t) i * L->kin);
 		for (int j = 0; j < L->kin; j++)
 		{
-			double		w = 0.5 + rng_unif(&rng);
+			double		w = 0.5 + snn_splitmix64_unit(&rng);
 
-			if (rng_unif(&rng) < 0.3)
+			if (snn_splitmix64_unit(&rng) < 0.3)
 				w = -w;
 			iw[(size_t) i * L->kin + j] = (float) (w * cfg->res_input_gain *
 												   cfg->res_threshold);
@@ -157,7 +140,7 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 static uint64_t
 member_seed(uint64_t seed, int m)
 {
-	return seed ^ ((uint64_t) m * 0x9E3779B97F4A7C15ULL);
+	return seed ^ ((uint64_t) m * SNN_GOLDEN_GAMMA);
 }
 
 snn_status

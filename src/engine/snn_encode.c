@@ -14,17 +14,7 @@
 #include "snn_events.h"
 #include "snn_interrupt.h"
 
-#define GOLDEN_GAMMA	UINT64_C(0x9E3779B97F4A7C15)
 #define DELTA_TOLERANCE 1e-9
-
-/* SplitMix64's finaliser (Steele, Lea, Flood 2014). */
-uint64_t
-snn_splitmix64_mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
 
 /* Input array: non-empty, within max, every element finite. */
 static snn_status
@@ -303,14 +293,14 @@ poisson_threshold(double p)
 static inline uint64_t
 poisson_key(uint64_t seed, size_t i)
 {
-	return snn_splitmix64_mix(seed + GOLDEN_GAMMA * ((uint64_t) i + 1));
+	return snn_splitmix64_mix(seed + SNN_GOLDEN_GAMMA * ((uint64_t) i + 1));
 }
 
 /* 1 when a neuron with threshold thr and stream key fires at step s. */
 static inline size_t
 poisson_fires(uint64_t thr, uint64_t key, uint32_t s)
 {
-	uint64_t	draw = snn_splitmix64_mix(key + GOLDEN_GAMMA * ((uint64_t) s + 1));
+	uint64_t	draw = snn_splitmix64_mix(key + SNN_GOLDEN_GAMMA * ((uint64_t) s + 1));
 
 	return (size_t) ((draw < thr) | (thr == UINT64_MAX));
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snn_random.h"
 #include "snn_spiketrain.h"
 #include "snn_status.h"
 
@@ -163,8 +164,5 @@ snn_status	snn_decode_delta(uint32_t n_neurons, uint32_t n_steps,
 							 const snn_event *events, size_t n_events,
 							 double x0, double threshold, double *out,
 							 snn_error *err);
-
-/* SplitMix64 output function (a bijective 64-bit mixer). */
-uint64_t	snn_splitmix64_mix(uint64_t z);
 
 #endif							/* SNN_ENCODE_H */

@@ -9,6 +9,7 @@
  */
 #include "snn_image.h"
 #include "snn_interrupt.h"
+#include "snn_random.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,25 +20,7 @@ _Static_assert(sizeof(snn_history_rec) == 64, "history records are 64 bytes");
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
 
-/* ---- random numbers: splitmix64, one stream per row ---- */
-
-/* Next 64 random bits of a splitmix64 stream. */
-static inline uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform double in (0, 1]: never 0, so log() is safe. */
-static inline double
-rng_unit(uint64_t *s)
-{
-	return ((double) (rng_next(s) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-}
+/* ---- random numbers: splitmix64 (snn_random.h), one stream per row ---- */
 
 /* The stream of one row of one projection, independent of every other. */
 static inline uint64_t
@@ -45,7 +28,7 @@ rng_stream(uint64_t seed, uint32_t proj, uint32_t row)
 {
 	uint64_t	s = seed ^ ((uint64_t) proj << 56) ^ ((uint64_t) row * 0xD1B54A32D192ED03ULL);
 
-	(void) rng_next(&s);
+	(void) snn_splitmix64_next(&s);
 	return s;
 }
 
@@ -539,7 +522,7 @@ sampler_next(row_sampler *s)
 		s->j++;
 	else
 	{
-		double		k = floor(log(rng_unit(&s->rng)) / s->log1mp);
+		double		k = floor(log(snn_splitmix64_unit_pos(&s->rng)) / s->log1mp);
 
 		if (k > (double) s->m)
 			return UINT32_MAX;
@@ -630,7 +613,7 @@ emit_projection(const snn_config *cfg, const snn_build_extra *extra,
 
 		if (o->target)
 		{
-			double		u = rng_unit(&wr);
+			double		u = snn_splitmix64_unit_pos(&wr);
 
 			if (cfg->kind == SNN_KIND_FEEDFORWARD)
 				w = (float) (l->weight_min + (l->weight_max - l->weight_min) * u);
@@ -863,7 +846,7 @@ spectral_radius(const snn_image *img, double *x, double *y, double *rho,
 
 	*rho = 0.0;
 	for (uint32_t i = 0; i < n; i++)
-		x[i] = rng_unit(&rng) - 0.5;
+		x[i] = snn_splitmix64_unit_pos(&rng) - 0.5;
 	for (int it = 0; it < iters; it++)
 	{
 		double		norm = 0;

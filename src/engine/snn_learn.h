@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "snn_interrupt.h"
+#include "snn_random.h"
 #include "snn_status.h"
 
 #define SNN_MLP_MAX_LAYERS	8		/* weight layers of a rate network */
@@ -43,23 +44,6 @@ typedef struct snn_train_result
 	int			converged;		/* target loss met or early stop fired */
 	double		seconds;		/* wall time of the run */
 } snn_train_result;
-
-/* xorshift64*: the reproducible generator every learning rule uses. */
-static inline uint64_t
-snn_rand_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
-/* Uniform in [0, 1). */
-static inline double
-snn_rand_unit(uint64_t *s)
-{
-	return (double) (snn_rand_next(s) >> 11) * (1.0 / 9007199254740992.0);
-}
 
 /* Validate a data set: n > 0, dim > 0, every value finite. */
 snn_status	snn_check_data(const float *x, size_t n, size_t dim, const char *field,

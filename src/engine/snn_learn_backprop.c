@@ -85,7 +85,7 @@ max_width(const snn_mlp_shape *shape)
 void
 snn_mlp_init(const snn_mlp_shape *shape, float *params, uint64_t seed)
 {
-	uint64_t	s = seed * 0x9E3779B97F4A7C15ULL + 0x1234567ULL;
+	uint64_t	s = seed * SNN_GOLDEN_GAMMA + 0x1234567ULL;
 
 	if (s == 0)
 		s = 1;

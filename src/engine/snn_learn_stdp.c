@@ -289,7 +289,7 @@ snn_stdp_train(float *w, float *theta, size_t n_in, size_t n_out,
 			   *y_post,
 			   *v;
 	uint32_t   *pre_list;
-	uint64_t	rng = o->seed * 0x9E3779B97F4A7C15ULL + 7;
+	uint64_t	rng = o->seed * SNN_GOLDEN_GAMMA + 7;
 	double		t0 = snn_now();
 	double		err_sum = 0.0;
 	size_t		fired = 0;

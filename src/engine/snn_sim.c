@@ -13,6 +13,7 @@
  */
 #include "snn_image.h"
 #include "snn_interrupt.h"
+#include "snn_random.h"
 
 #include <math.h>
 #include <string.h>
@@ -78,17 +79,6 @@ snn_state_size(const snn_image *img)
 	return img->state_size;
 }
 
-/* splitmix64, as in snn_image.c, for initial potentials. */
-static inline uint64_t
-init_rng(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 void
 snn_state_init(const snn_image *img, void *state, uint64_t seed)
 {
@@ -110,7 +100,7 @@ snn_state_init(const snn_image *img, void *state, uint64_t seed)
 
 			if (p->v_init_max > p->v_init_min)
 			{
-				double		u = (double) (init_rng(&rng) >> 11) * (1.0 / 9007199254740992.0);
+				double		u = snn_splitmix64_unit(&rng);
 
 				v = (float) (p->v_init_min + (p->v_init_max - p->v_init_min) * u);
 			}
