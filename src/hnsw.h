@@ -4,7 +4,8 @@
  * Page layout.  Block 0 is the meta page.  Every other page holds element
  * tuples and neighbour tuples; an element and its neighbour tuple always
  * share a page, so one buffer gives both.  An element tuple holds the pattern
- * and up to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern
+ * (or, with the quantize option, its code: snn_quant in the meta page) and up
+ * to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern (or code)
  * (duplicates merge into one element); an element whose TIDs have all been
  * removed by VACUUM is dead: searches still walk through it but never return
  * it.  Once VACUUM has unlinked it, it is free (SNN_HNSW_ELEMENT_FREE) and its

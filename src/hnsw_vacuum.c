@@ -353,7 +353,7 @@ repair_lists(IndexVacuumInfo *info, const SnnHnswMetaPageData *meta,
 		{
 			MemoryContextReset(cxt);
 			snn_hnsw_graph_init(&g, index, meta->dim, meta->m, snn_hnsw_get_metric(index),
-						meta->quantize, true);
+								meta->quantize, true);
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -539,7 +539,7 @@ restore_reachability(IndexVacuumInfo *info, const DeadSet *dead, DeadSet *suspec
 		{
 			MemoryContextReset(cxt);
 			snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index),
-						meta.quantize, true);
+								meta.quantize, true);
 		}
 	}
 	MemoryContextSwitchTo(old);

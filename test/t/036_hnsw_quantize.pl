@@ -84,8 +84,20 @@ is($node->safe_psql('postgres', q{
 	   <> (SELECT array_agg(d ORDER BY d) FROM (SELECT pattern <-> q.p AS d FROM items ORDER BY pattern <-> q.p LIMIT 10) s)}),
 	'0', '4bit: the first 10 distances of every query are the sorted exact distances');
 
+# a build past maintenance_work_mem goes on with inserts, which place codes
+my ($bret, $bout, $berr) = $node->psql('postgres', q{SET maintenance_work_mem = '1MB';
+	CREATE INDEX items_4bit_small ON items USING snn_hnsw (pattern) WITH (quantize = '4bit')});
+is($bret, 0, '4bit: a build past maintenance_work_mem succeeds');
+like($berr, qr/no longer fits into maintenance_work_mem/, 'with its NOTICE');
+$node->safe_psql('postgres', 'DROP INDEX items_4bit');
+my $small = SnnHnsw::recall_at_10($node, 'items', 'items_4bit_small', 40);
+note "4bit built past maintenance_work_mem: recall\@10 = $small";
+cmp_ok($small, '>=', 0.95, '4bit built by inserts: recall@10 >= 0.95');
+is(in_order('items', 30, 'strict_order'), 't', '4bit built by inserts: rows in exact order');
+$node->safe_psql('postgres', 'DROP INDEX items_4bit_small');
+
 # L1 class
-$node->safe_psql('postgres', q{DROP INDEX items_4bit;
+$node->safe_psql('postgres', q{
 	CREATE INDEX items_l1 ON items USING snn_hnsw (pattern spikes_l1_ops) WITH (quantize = '4bit')});
 is($node->safe_psql('postgres', q{
 	SET enable_seqscan = off;

@@ -73,8 +73,7 @@ main(void)
 				snn_quant_encode((snn_quant) q, y, n, cy);
 				for (int l1 = 0; l1 <= 1; l1++)
 				{
-					uint64_t	exact = l1 ? snn_l1_u8_scalar(x, y, n) :
-						snn_l2sq_u8_scalar(x, y, n);
+					uint64_t	exact = l1 ? snn_l1_u8_scalar(x, y, n) : snn_l2sq_u8_scalar(x, y, n);
 					uint64_t	lb = snn_quant_lower_bound((snn_quant) q, l1, x, cy, n);
 					uint64_t	lbs = snn_quant_lower_bound_scalar((snn_quant) q, l1, x, cy, n);
 					uint64_t	cd = snn_quant_code_distance((snn_quant) q, l1, cx, cy, n);
