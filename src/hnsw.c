@@ -27,11 +27,14 @@
 
 static relopt_kind snn_hnsw_relopt_kind;
 
-/* Values of the quantize option. */
+/*
+ * Values of the quantize option.  The engine's 1-bit code (SNN_QUANT_BIT) is
+ * not offered: its lower bound is so loose that a scan rechecks most of the
+ * table (see doc/index.md).
+ */
 static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
 	{"none", SNN_QUANT_NONE},
 	{"4bit", SNN_QUANT_4BIT},
-	{"bit", SNN_QUANT_BIT},
 	{NULL}
 };
 
@@ -52,9 +55,9 @@ snn_hnsw_init_reloptions(void)
 					  SNN_HNSW_DEFAULT_EFC, SNN_HNSW_MIN_EFC, SNN_HNSW_MAX_EFC,
 					  AccessExclusiveLock);
 	add_enum_reloption(snn_hnsw_relopt_kind, "quantize",
-					   "What an element stores: the pattern, or a 4-bit or 1-bit code of it",
+					   "What an element stores: the pattern, or a 4-bit code of it",
 					   snn_hnsw_quantize_values, SNN_QUANT_NONE,
-					   "Valid values are \"none\", \"4bit\" and \"bit\".",
+					   "Valid values are \"none\" and \"4bit\".",
 					   AccessExclusiveLock);
 }
 

@@ -90,7 +90,7 @@ snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
 				 errmsg("snn_hnsw index \"%s\" has format %u, this build reads %d",
 						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT),
 				 errhint("REINDEX the index.")));
-	if (meta->quantize > SNN_QUANT_BIT)
+	if (meta->quantize > SNN_QUANT_4BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("snn_hnsw index \"%s\" has an unknown code %u",

@@ -36,6 +36,8 @@ uint64_t	snn_l1_u8_scalar(const uint8_t *a, const uint8_t *b, size_t n);
  * distance to every pattern with that code; the index orders by it and lets
  * the executor recheck the exact distance.  Two codes are compared through
  * their cells' centres (neighbour selection), which is 0 only for equal codes.
+ * (The snn_hnsw index offers only the 4-bit code: the 1-bit bound is too
+ * loose to order a scan.)
  */
 typedef enum snn_quant
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""hnsw_quant_bench.py: snn_hnsw with quantize = none, 4bit and bit beside hnswlib.
+"""hnsw_quant_bench.py: snn_hnsw with quantize = none and 4bit beside hnswlib.
 
 The same clustered TTFS patterns as hnsw_bench.py (its generator), loaded
 into a running server (PGHOST, PGPORT, PGUSER, PGDATABASE); prints in one run,
@@ -35,7 +35,7 @@ def main():
     ap.add_argument("--queries", type=int, default=500)
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=64)
-    ap.add_argument("--ef", default="10,40,160,400")
+    ap.add_argument("--ef", default="10,20,40,80,160")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     efs = [int(e) for e in a.ef.split(",")]
@@ -66,7 +66,7 @@ def main():
                "ORDER BY pattern <-> q.p LIMIT 10) s")
 
     results = {}
-    for quant in ("none", "4bit", "bit"):
+    for quant in ("none", "4bit"):
         t0 = time.perf_counter()
         conn.execute(f"CREATE INDEX qb_idx ON qb_items USING snn_hnsw (pattern) WITH "
                      f"(m = {a.m}, ef_construction = {a.ef_construction}, quantize = '{quant}')")
@@ -106,7 +106,7 @@ def main():
         found = [peer.knn_query(q.reshape(1, -1), k=10, num_threads=1)[0][0] for q in fq]
         pef.append((recall(found, data, queries, gt_d[:, 9]), len(fq) / (time.perf_counter() - t0)))
 
-    cols = ["none", "4bit", "bit"]
+    cols = ["none", "4bit"]
     print()
     print(f"{'':<30}" + "".join(f"{'snn ' + c:>14}" for c in cols) + f"{'hnswlib f32':>14}")
     print(f"{'build time (s)':<30}" + "".join(f"{results[c][0]:>14.1f}" for c in cols) + f"{pbuild:>14.1f}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs test/bench/hnsw_quant_bench.py in a throwaway cluster: snn_hnsw with
-# quantize = none, 4bit and bit beside hnswlib on the same clustered TTFS
+# quantize = none and 4bit beside hnswlib on the same clustered TTFS
 # patterns: build time, bytes per row, recall@10 and QPS.  Prints figures;
 # never pass/fail on time.
 #   usage: test/bench/hnsw_quant_bench.sh [hnsw_quant_bench.py options, e.g. --rows 20000]
