@@ -27,7 +27,21 @@
 
 static relopt_kind snn_hnsw_relopt_kind;
 
-/* Register the index options m and ef_construction (called from _PG_init). */
+/*
+ * Values of the quantize option.  The engine's 1-bit code (SNN_QUANT_BIT) is
+ * not offered: its lower bound is so loose that a scan rechecks most of the
+ * table (see doc/index.md).
+ */
+static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
+	{"none", SNN_QUANT_NONE},
+	{"4bit", SNN_QUANT_4BIT},
+	{NULL}
+};
+
+/*
+ * Register the index options m, ef_construction and quantize (called from
+ * _PG_init).
+ */
 void
 snn_hnsw_init_reloptions(void)
 {
@@ -40,15 +54,21 @@ snn_hnsw_init_reloptions(void)
 					  "Size of the candidate list while building the graph",
 					  SNN_HNSW_DEFAULT_EFC, SNN_HNSW_MIN_EFC, SNN_HNSW_MAX_EFC,
 					  AccessExclusiveLock);
+	add_enum_reloption(snn_hnsw_relopt_kind, "quantize",
+					   "What an element stores: the pattern, or a 4-bit code of it",
+					   snn_hnsw_quantize_values, SNN_QUANT_NONE,
+					   "Valid values are \"none\" and \"4bit\".",
+					   AccessExclusiveLock);
 }
 
-/* Parse WITH (m = ..., ef_construction = ...). */
+/* Parse WITH (m = ..., ef_construction = ..., quantize = ...). */
 static bytea *
 snn_hnsw_options(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt tab[] = {
 		{"m", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, ef_construction)},
+		{"quantize", RELOPT_TYPE_ENUM, offsetof(SnnHnswOptions, quantize)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, snn_hnsw_relopt_kind,
@@ -71,6 +91,15 @@ snn_hnsw_get_ef_construction(Relation index)
 	SnnHnswOptions *opts = (SnnHnswOptions *) index->rd_options;
 
 	return opts ? opts->ef_construction : SNN_HNSW_DEFAULT_EFC;
+}
+
+/* quantize of an index, from its options or the default (build only). */
+int
+snn_hnsw_get_quantize(Relation index)
+{
+	SnnHnswOptions *opts = (SnnHnswOptions *) index->rd_options;
+
+	return opts ? opts->quantize : SNN_QUANT_NONE;
 }
 
 /* The metric of the index's operator class, asked once from support proc 1. */

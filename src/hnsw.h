@@ -4,7 +4,8 @@
  * Page layout.  Block 0 is the meta page.  Every other page holds element
  * tuples and neighbour tuples; an element and its neighbour tuple always
  * share a page, so one buffer gives both.  An element tuple holds the pattern
- * and up to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern
+ * (or, with the quantize option, its code: snn_quant in the meta page) and up
+ * to SNN_HNSW_HEAPTIDS heap TIDs of rows with that exact pattern (or code)
  * (duplicates merge into one element); an element whose TIDs have all been
  * removed by VACUUM is dead: searches still walk through it but never return
  * it.  Once VACUUM has unlinked it, it is free (SNN_HNSW_ELEMENT_FREE) and its
@@ -39,6 +40,7 @@
 #include "storage/itemptr.h"
 #include "utils/relcache.h"
 
+#include "snn_distance.h"
 #include "snn_hnsw_graph.h"
 #include "spikes.h"
 
@@ -76,6 +78,7 @@ typedef struct SnnHnswOptions
 	int32		vl_len_;		/* varlena header */
 	int			m;
 	int			ef_construction;
+	int			quantize;		/* snn_quant: what an element stores */
 } SnnHnswOptions;
 
 typedef struct SnnHnswMetaPageData
@@ -88,7 +91,7 @@ typedef struct SnnHnswMetaPageData
 	uint16		metric;
 	int16		entry_level;	/* -1 when the graph is empty */
 	uint16		max_level;		/* highest level whose tuples fit a page */
-	uint16		unused;
+	uint16		quantize;		/* snn_quant of the element codes (0: none) */
 	BlockNumber entry_blkno;
 	OffsetNumber entry_offno;
 	BlockNumber insert_page;	/* last page, where new elements go */
@@ -114,7 +117,7 @@ typedef struct SnnHnswElementTupleData
 	OffsetNumber neighbor_offno;	/* neighbour tuple, same page */
 	uint16		dim;
 	ItemPointerData heaptids[SNN_HNSW_HEAPTIDS];
-	uint8		data[FLEXIBLE_ARRAY_MEMBER];
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];	/* pattern, or its code */
 } SnnHnswElementTupleData;
 
 typedef SnnHnswElementTupleData *SnnHnswElementTuple;
@@ -167,7 +170,10 @@ typedef struct SnnHnswGraph
 	int			dim;
 	int			m;
 	int			metric;
+	snn_quant	quant;			/* what elements store (meta page) */
+	int			codesize;		/* bytes an element stores */
 	const uint8 *query;
+	bool		query_code;		/* query is a code too (inserts, VACUUM) */
 	bool		cache_vectors;	/* keep element patterns for dist_pair */
 	struct snn_hnsw_vcache_hash *cache;	/* id -> pattern and liveness */
 	MemoryContext mcxt;
@@ -190,16 +196,17 @@ extern double snn_hnsw_scan_mem_multiplier;
 extern int	snn_hnsw_get_m(Relation index);
 extern int	snn_hnsw_get_ef_construction(Relation index);
 extern int	snn_hnsw_get_metric(Relation index);
+extern int	snn_hnsw_get_quantize(Relation index);
 extern void snn_hnsw_init_reloptions(void);
 
 /* hnsw_utils.c */
 extern void snn_hnsw_init_page(Buffer buf, Page page);
-extern void snn_hnsw_init_meta(Page page, int m, int efc, int metric);
+extern void snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize);
 extern void snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *meta);
 extern int	snn_hnsw_max_level(int dim, int m);
 extern void snn_hnsw_check_dim(int dim, int m);
 extern void snn_hnsw_graph_init(SnnHnswGraph *g, Relation index, int dim, int m,
-								int metric, bool cache_vectors);
+								int metric, int quantize, bool cache_vectors);
 extern void snn_hnsw_graph_reset_cache(SnnHnswGraph *g);
 extern const uint8 *snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live);
 extern int	snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
@@ -210,6 +217,8 @@ extern void snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, i
 								   const uint64 *ids, int n);
 extern Spikes *snn_hnsw_check_value(Datum value, int dim);
 extern uint64 snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim);
+extern uint64 snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored);
+extern uint64 snn_hnsw_dist_pair(SnnHnswGraph *g, const uint8 *a, const uint8 *b);
 
 /* hnsw_build.c */
 extern IndexBuildResult *snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo);

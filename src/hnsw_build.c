@@ -33,6 +33,7 @@ typedef struct SnnHnswBuildState
 	int			m;
 	int			efc;
 	int			metric;
+	int			quantize;		/* snn_quant: elements store codes */
 	int			maxlevel;
 	bool		in_memory;		/* false once the graph went to disk */
 	bool		graph_ready;
@@ -78,7 +79,7 @@ flush_graph(SnnHnswBuildState *bs)
 	BlockNumber blk = 1;
 	Size		room = SNN_HNSW_PAGE_ROOM;
 	OffsetNumber off = FirstOffsetNumber;
-	Size		esz = SNN_HNSW_ELEMENT_SIZE(bs->dim);
+	Size		esz = SNN_HNSW_ELEMENT_SIZE(snn_quant_code_size(bs->quantize, bs->dim));
 	char	   *ebuf = palloc0(esz);
 	char	   *nbuf = palloc0(SNN_HNSW_NEIGHBOR_SIZE(SNN_HNSW_MAX_LEVEL, bs->m));
 	Buffer		buf = InvalidBuffer;
@@ -143,7 +144,8 @@ flush_graph(SnnHnswBuildState *bs)
 			else
 				ItemPointerSetInvalid(&et->heaptids[t]);
 		}
-		memcpy(et->data, g->vectors + (size_t) i * bs->dim, bs->dim);
+		/* the graph was built on exact patterns; the pages keep their codes */
+		snn_quant_encode(bs->quantize, g->vectors + (size_t) i * bs->dim, bs->dim, et->data);
 
 		memset(nbuf, 0, nsz);
 		nt->type = SNN_HNSW_NEIGHBOR_TUPLE;
@@ -293,14 +295,14 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 /* Create block 0 with an empty meta page (no WAL: logged with the rest). */
 static void
-create_meta(Relation index, ForkNumber fork, int m, int efc, int metric)
+create_meta(Relation index, ForkNumber fork, int m, int efc, int metric, int quantize)
 {
 	Buffer		buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
 
 	if (BufferGetBlockNumber(buf) != SNN_HNSW_METAPAGE)
 		elog(ERROR, "snn_hnsw build: index \"%s\" is not empty", RelationGetRelationName(index));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	snn_hnsw_init_meta(BufferGetPage(buf), m, efc, metric);
+	snn_hnsw_init_meta(BufferGetPage(buf), m, efc, metric, quantize);
 	MarkBufferDirty(buf);
 	UnlockReleaseBuffer(buf);
 }
@@ -319,6 +321,7 @@ snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.m = snn_hnsw_get_m(index);
 	bs.efc = snn_hnsw_get_ef_construction(index);
 	bs.metric = snn_hnsw_get_metric(index);
+	bs.quantize = snn_hnsw_get_quantize(index);
 	bs.in_memory = true;
 	bs.memlimit = (size_t) maintenance_work_mem * 1024;
 	pg_prng_seed(&bs.prng, UINT64CONST(0x5EED5EED));
@@ -335,7 +338,7 @@ snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		bs.maxlevel = snn_hnsw_max_level(bs.dim, bs.m);
 	}
 
-	create_meta(index, MAIN_FORKNUM, bs.m, bs.efc, bs.metric);
+	create_meta(index, MAIN_FORKNUM, bs.m, bs.efc, bs.metric, bs.quantize);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, SNN_HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
@@ -382,7 +385,7 @@ snn_hnsw_buildempty(Relation index)
 	Page		page = (Page) palloc(BLCKSZ);
 
 	snn_hnsw_init_meta(page, snn_hnsw_get_m(index), snn_hnsw_get_ef_construction(index),
-					   snn_hnsw_get_metric(index));
+					   snn_hnsw_get_metric(index), snn_hnsw_get_quantize(index));
 	PageSetChecksumInplace(page, SNN_HNSW_METAPAGE);
 	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, SNN_HNSW_METAPAGE, (char *) page, true);
 	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,

@@ -197,11 +197,11 @@ reuse_element(Page page, OffsetNumber off, SnnHnswElementTuple et, Size esz,
  * new top.  Returns the element's id.
  */
 static uint64
-write_element(Relation index, const uint8 *vec, int dim, int level,
+write_element(Relation index, const uint8 *code, int dim, int codesize, int level,
 			  ItemPointer heap_tid, snn_hnsw_cand **sel, int *nsel, int m,
 			  bool building)
 {
-	Size		esz = SNN_HNSW_ELEMENT_SIZE(dim);
+	Size		esz = SNN_HNSW_ELEMENT_SIZE(codesize);
 	Size		nsz = SNN_HNSW_NEIGHBOR_SIZE(level, m);
 	Size		need = esz + nsz + 2 * sizeof(ItemIdData);
 	char	   *ebuf = palloc0(esz);
@@ -227,7 +227,7 @@ write_element(Relation index, const uint8 *vec, int dim, int level,
 	et->heaptids[0] = *heap_tid;
 	for (int t = 1; t < SNN_HNSW_HEAPTIDS; t++)
 		ItemPointerSetInvalid(&et->heaptids[t]);
-	memcpy(et->data, vec, dim);
+	memcpy(et->data, code, codesize);
 	nt->type = SNN_HNSW_NEIGHBOR_TUPLE;
 	nt->count = snn_hnsw_slots(level, m);
 	for (int i = 0; i < nt->count; i++)
@@ -414,12 +414,11 @@ snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool force, bool b
 				if (!live)
 					continue;
 				c[nc].id = old[i];
-				c[nc].dist = snn_hnsw_query_distance(g->metric, base, v, g->dim);
+				c[nc].dist = snn_hnsw_dist_pair(g, base, v);
 				nc++;
 			}
 			c[nc].id = new;
-			c[nc].dist = snn_hnsw_query_distance(g->metric, base,
-												 snn_hnsw_cached_vector(g, new, NULL), g->dim);
+			c[nc].dist = snn_hnsw_dist_pair(g, base, snn_hnsw_cached_vector(g, new, NULL));
 			nc++;
 			snn_hnsw_sort(c, nc);
 			nupd = snn_hnsw_select(&g->cb, c, nc, cap, c);
@@ -565,6 +564,7 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 	snn_hnsw_cand *sel[SNN_HNSW_MAX_LEVEL + 1];
 	int			nsel[SNN_HNSW_MAX_LEVEL + 1] = {0};
 	uint64		id;
+	uint8	   *code;
 
 	if (!building)
 		LockPage(index, SNN_HNSW_UPDATE_LOCK, lockmode);
@@ -589,8 +589,17 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		snn_hnsw_read_meta(index, &meta);
 	}
 
-	snn_hnsw_graph_init(&g, index, dim, m, metric, true);
-	g.query = vec;
+	snn_hnsw_graph_init(&g, index, dim, m, metric, meta.quantize, true);
+
+	/*
+	 * The new element is placed by its code, as stored: with codes, an
+	 * element of the same code takes its row (the lower bound of the code
+	 * holds for every row), and neighbours are chosen on cell centres.
+	 */
+	code = palloc(g.codesize);
+	snn_quant_encode(g.quant, vec, dim, code);
+	g.query = code;
+	g.query_code = true;
 	top = Min(level, meta.entry_level);
 	for (int lc = 0; lc <= level; lc++)
 		sel[lc] = palloc(sizeof(snn_hnsw_cand) * (efc + 1));
@@ -629,7 +638,7 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		}
 	}
 
-	id = write_element(index, vec, dim, level, heap_tid, sel, nsel, m, building);
+	id = write_element(index, code, dim, g.codesize, level, heap_tid, sel, nsel, m, building);
 	for (int lc = 0; lc <= top; lc++)
 	{
 		bool		linked = false;

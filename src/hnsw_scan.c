@@ -14,9 +14,18 @@
  * non-decreasing distance; relaxed_order returns it (slightly out of order).
  * A scan that would need more than snn.max_scan_tuples rows or more memory
  * than snn.scan_mem_multiplier * work_mem raises an error rather than ending
- * short.  Distances are exact, so no recheck is needed.
+ * short.  Without codes (quantize = none) distances are exact, so no recheck
+ * is needed.  With codes the graph orders elements by a lower bound of the
+ * exact distance (snn_quant_lower_bound); the scan hands that bound to the
+ * executor as the row's ORDER BY value with xs_recheckorderby, and the
+ * executor computes the exact distance from the heap row and holds rows back
+ * in its reorder queue until no later row can come before them.  Because
+ * the bounds come out in non-decreasing order (strict_order, or the single
+ * search of iterative_scan = off), the rows then come out in exact order.
  */
 #include "postgres.h"
+
+#include <math.h>
 
 #include "access/relscan.h"
 #include "miscadmin.h"
@@ -39,6 +48,8 @@ typedef struct SnnHnswScanOpaqueData
 	bool		first;
 	bool		done;
 	int			metric;
+	bool		lossy;			/* elements hold codes: recheck the order */
+	bool		nullquery;		/* the ORDER BY argument is NULL */
 	int			mode;			/* snn.iterative_scan when the scan began */
 	MemoryContext cxt;			/* reset at each rescan */
 	/* snn.iterative_scan = off: one search's results */
@@ -51,6 +62,7 @@ typedef struct SnnHnswScanOpaqueData
 	bool		iterating;
 	uint64		lastdist;		/* distance of the last element returned */
 	int64		returned;		/* heap TIDs returned */
+	uint64		curdist;		/* graph distance of the current element */
 	Size		maxmem;
 	/* the heap TIDs of the current element */
 	ItemPointerData tids[SNN_HNSW_HEAPTIDS];
@@ -59,6 +71,8 @@ typedef struct SnnHnswScanOpaqueData
 } SnnHnswScanOpaqueData;
 
 typedef SnnHnswScanOpaqueData *SnnHnswScanOpaque;
+
+static void set_order_value(IndexScanDesc scan);
 
 /* where a block of an index was last found in shared buffers */
 typedef struct SnnHnswBufHint
@@ -84,6 +98,7 @@ reset_state(SnnHnswScanOpaque so)
 	so->iterating = false;
 	so->lastdist = 0;
 	so->returned = 0;
+	so->curdist = 0;
 }
 
 /* ambeginscan */
@@ -96,6 +111,13 @@ snn_hnsw_beginscan(Relation index, int nkeys, int norderbys)
 	so->metric = snn_hnsw_get_metric(index);
 	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
+	/* the executor reads these when the order is rechecked */
+	if (norderbys > 0)
+	{
+		scan->xs_orderbyvals = palloc0(sizeof(Datum) * norderbys);
+		scan->xs_orderbynulls = palloc(sizeof(bool) * norderbys);
+		memset(scan->xs_orderbynulls, true, sizeof(bool) * norderbys);
+	}
 	reset_state(so);
 	scan->opaque = so;
 	return scan;
@@ -135,6 +157,13 @@ scan_element(Relation index, Page page, OffsetNumber off)
 	return e;
 }
 
+/* Remember whether the query is NULL (its ORDER BY values are then NULL). */
+static void
+so_nullquery(IndexScanDesc scan, bool isnull)
+{
+	((SnnHnswScanOpaque) scan->opaque)->nullquery = isnull;
+}
+
 /* The query pattern, checked against the index (all silent for NULL). */
 static const uint8 *
 scan_query(IndexScanDesc scan, int dim)
@@ -145,9 +174,11 @@ scan_query(IndexScanDesc scan, int dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("an snn_hnsw index can only be scanned with ORDER BY its distance operator")));
+	so_nullquery(scan, false);
 	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
 		return snn_hnsw_check_value(scan->orderByData[0].sk_argument, dim)->t;
 	/* every distance is NULL: any order is right, use an all-silent query */
+	so_nullquery(scan, true);
 	silent = palloc(dim);
 	memset(silent, SNN_SILENT, dim);
 	return silent;
@@ -238,7 +269,7 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
 		e = scan_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
 		live[i] = e->ntids > 0;
-		dist[i] = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
+		dist[i] = snn_hnsw_dist_query(g, e->data);
 		UnlockReleaseBuffer(bufs[i]);
 	}
 }
@@ -275,7 +306,8 @@ start_search(IndexScanDesc scan)
 		so->done = true;
 		return;
 	}
-	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, false);
+	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, meta.quantize, false);
+	so->lossy = meta.quantize != SNN_QUANT_NONE;
 	so->g.query = scan_query(scan, meta.dim);
 	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
 	entry.dist = so->g.cb.dist_query(&so->g, entry.id, &live);
@@ -356,6 +388,7 @@ next_element_iter(IndexScanDesc scan)
 		if (so->mode == SNN_HNSW_ITERATIVE_STRICT && c.dist < so->lastdist)
 			continue;
 		so->lastdist = Max(so->lastdist, c.dist);
+		so->curdist = c.dist;
 		if (load_element(scan, c.id))
 			return true;
 	}
@@ -369,6 +402,7 @@ next_element_off(IndexScanDesc scan)
 
 	while (so->pos < so->nresults)
 	{
+		so->curdist = so->results[so->pos].dist;
 		if (load_element(scan, so->results[so->pos++].id))
 			return true;
 	}
@@ -416,8 +450,27 @@ snn_hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 	so->returned++;
 	scan->xs_heaptid = so->tids[so->tidpos++];
 	scan->xs_recheck = false;
-	scan->xs_recheckorderby = false;
+	scan->xs_recheckorderby = so->lossy;
+	if (so->lossy)
+		set_order_value(scan);
 	return true;
+}
+
+/*
+ * The ORDER BY value of a row of a lossy element: its lower bound, in the
+ * operator's units (the square root of a squared L2 bound, so that it stays
+ * below sqrt of the exact integer the operator computes; L1 as it is).
+ */
+static void
+set_order_value(IndexScanDesc scan)
+{
+	SnnHnswScanOpaque so = (SnnHnswScanOpaque) scan->opaque;
+	double		v = (double) so->curdist;
+
+	if (so->metric == SNN_HNSW_L2)
+		v = sqrt(v);
+	scan->xs_orderbyvals[0] = Float8GetDatum(v);
+	scan->xs_orderbynulls[0] = so->nullquery;
 }
 
 /* amendscan */

@@ -45,7 +45,7 @@ snn_hnsw_init_page(Buffer buf, Page page)
 
 /* Format the meta page of an empty index. */
 void
-snn_hnsw_init_meta(Page page, int m, int efc, int metric)
+snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize)
 {
 	SnnHnswMetaPage meta;
 	SnnHnswPageOpaque opaque;
@@ -64,6 +64,7 @@ snn_hnsw_init_meta(Page page, int m, int efc, int metric)
 	meta->metric = (uint16) metric;
 	meta->entry_level = -1;
 	meta->max_level = 0;
+	meta->quantize = (uint16) quantize;
 	meta->entry_blkno = InvalidBlockNumber;
 	meta->entry_offno = InvalidOffsetNumber;
 	meta->insert_page = InvalidBlockNumber;
@@ -88,6 +89,12 @@ snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("snn_hnsw index \"%s\" has format %u, this build reads %d",
 						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT),
+				 errhint("REINDEX the index.")));
+	if (meta->quantize > SNN_QUANT_4BIT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("snn_hnsw index \"%s\" has an unknown code %u",
+						RelationGetRelationName(index), meta->quantize),
 				 errhint("REINDEX the index.")));
 	*out = *meta;
 	UnlockReleaseBuffer(buf);
@@ -144,6 +151,33 @@ uint64
 snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim)
 {
 	return snn_hnsw_distance((snn_hnsw_metric) metric, a, b, (size_t) dim);
+}
+
+/*
+ * Distance from the graph's query to what an element stores: exact without
+ * codes; with codes, a lower bound of the distance to every row of the
+ * element when the query is a pattern (scans), or the distance between cell
+ * centres when the query is a code too (inserts, VACUUM).
+ */
+uint64
+snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored)
+{
+	if (g->quant == SNN_QUANT_NONE)
+		return snn_hnsw_query_distance(g->metric, g->query, stored, g->dim);
+	if (g->query_code)
+		return snn_hnsw_dist_pair(g, g->query, stored);
+	return snn_quant_lower_bound(g->quant, g->metric == SNN_HNSW_L1, g->query,
+								 stored, (size_t) g->dim);
+}
+
+/* Distance between what two elements store (neighbour selection). */
+uint64
+snn_hnsw_dist_pair(SnnHnswGraph *g, const uint8 *a, const uint8 *b)
+{
+	if (g->quant == SNN_QUANT_NONE)
+		return snn_hnsw_query_distance(g->metric, a, b, g->dim);
+	return snn_quant_code_distance(g->quant, g->metric == SNN_HNSW_L1, a, b,
+								   (size_t) g->dim);
 }
 
 /* The element tuple at off, checked. */
@@ -252,8 +286,8 @@ snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		ent->live = e->ntids > 0;
-		ent->vec = MemoryContextAlloc(g->mcxt, g->dim);
-		memcpy(ent->vec, e->data, g->dim);
+		ent->vec = MemoryContextAlloc(g->mcxt, g->codesize);
+		memcpy(ent->vec, e->data, g->codesize);
 		UnlockReleaseBuffer(buf);
 	}
 	if (live)
@@ -272,7 +306,7 @@ graph_dist_query(void *ctx, uint64 id, bool *live)
 	{
 		const uint8 *v = snn_hnsw_cached_vector(g, id, live);
 
-		return snn_hnsw_query_distance(g->metric, g->query, v, g->dim);
+		return snn_hnsw_dist_query(g, v);
 	}
 	else
 	{
@@ -282,7 +316,7 @@ graph_dist_query(void *ctx, uint64 id, bool *live)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		*live = e->ntids > 0;
-		d = snn_hnsw_query_distance(g->metric, g->query, e->data, g->dim);
+		d = snn_hnsw_dist_query(g, e->data);
 		UnlockReleaseBuffer(buf);
 		return d;
 	}
@@ -305,7 +339,7 @@ graph_dist_pair(void *ctx, uint64 a, uint64 b)
 	const uint8 *va = snn_hnsw_cached_vector(g, a, NULL);
 	const uint8 *vb = snn_hnsw_cached_vector(g, b, NULL);
 
-	return snn_hnsw_query_distance(g->metric, va, vb, g->dim);
+	return snn_hnsw_dist_pair(g, va, vb);
 }
 
 static void *
@@ -325,13 +359,15 @@ graph_release(void *ctx, void *p)
 /* Prepare callbacks over the index's pages in the current memory context. */
 void
 snn_hnsw_graph_init(SnnHnswGraph *g, Relation index, int dim, int m, int metric,
-					bool cache_vectors)
+					int quantize, bool cache_vectors)
 {
 	memset(g, 0, sizeof(*g));
 	g->index = index;
 	g->dim = dim;
 	g->m = m;
 	g->metric = metric;
+	g->quant = (snn_quant) quantize;
+	g->codesize = (int) snn_quant_code_size(g->quant, (size_t) dim);
 	g->cache_vectors = cache_vectors;
 	g->mcxt = CurrentMemoryContext;
 	if (cache_vectors)

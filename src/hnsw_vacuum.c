@@ -226,7 +226,7 @@ repair_list(SnnHnswGraph *g, const DeadSet *dead, uint64 id, int lc, DeadSet *su
 			if (!live)
 				continue;
 			c[k].id = c[i].id;
-			c[k].dist = snn_hnsw_query_distance(g->metric, base, v, g->dim);
+			c[k].dist = snn_hnsw_dist_pair(g, base, v);
 			k++;
 		}
 		nc = k;
@@ -314,7 +314,8 @@ repair_lists(IndexVacuumInfo *info, const SnnHnswMetaPageData *meta,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	SnnHnswGraph g;
 
-	snn_hnsw_graph_init(&g, index, meta->dim, meta->m, snn_hnsw_get_metric(index), true);
+	snn_hnsw_graph_init(&g, index, meta->dim, meta->m, snn_hnsw_get_metric(index),
+						meta->quantize, true);
 	for (BlockNumber blk = SNN_HNSW_METAPAGE + 1; blk < nblocks; blk++)
 	{
 		uint64		ids[MaxOffsetNumber];
@@ -351,7 +352,8 @@ repair_lists(IndexVacuumInfo *info, const SnnHnswMetaPageData *meta,
 		if (MemoryContextMemAllocated(cxt, true) > (Size) maintenance_work_mem * 1024)
 		{
 			MemoryContextReset(cxt);
-			snn_hnsw_graph_init(&g, index, meta->dim, meta->m, snn_hnsw_get_metric(index), true);
+			snn_hnsw_graph_init(&g, index, meta->dim, meta->m, snn_hnsw_get_metric(index),
+								meta->quantize, true);
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -377,6 +379,7 @@ relink(SnnHnswGraph *g, const SnnHnswMetaPageData *meta, uint64 id, snn_hnsw_can
 	uint64		nbuf[2 * SNN_HNSW_MAX_M];
 
 	g->query = snn_hnsw_cached_vector(g, id, NULL);
+	g->query_code = true;
 	entry.id = snn_hnsw_tid_id(meta->entry_blkno, meta->entry_offno);
 	entry.dist = g->cb.dist_query(g, entry.id, &live);
 	snn_hnsw_descend(&g->cb, &g->work, &entry, meta->entry_level, 0, 2 * meta->m);
@@ -503,7 +506,8 @@ restore_reachability(IndexVacuumInfo *info, const DeadSet *dead, DeadSet *suspec
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "snn_hnsw vacuum relink",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index), true);
+	snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index),
+						meta.quantize, true);
 	for (int i = 0; i < suspects->n; i++)
 	{
 		uint64		id = suspects->ids[i];
@@ -534,7 +538,8 @@ restore_reachability(IndexVacuumInfo *info, const DeadSet *dead, DeadSet *suspec
 		if (MemoryContextMemAllocated(cxt, true) > (Size) maintenance_work_mem * 1024)
 		{
 			MemoryContextReset(cxt);
-			snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index), true);
+			snn_hnsw_graph_init(&g, index, meta.dim, meta.m, snn_hnsw_get_metric(index),
+								meta.quantize, true);
 		}
 	}
 	MemoryContextSwitchTo(old);

@@ -12,6 +12,8 @@
  */
 #include "snn_distance.h"
 
+#include <string.h>
+
 #include <simde/x86/sse2.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -213,4 +215,226 @@ snn_distance_impl(void)
 	if (impl_name == NULL)
 		choose_impl();
 	return impl_name;
+}
+
+/* ---- compressed patterns ---- */
+
+/* neurons decoded at a time: stack buffers for the SIMD kernels */
+#define SNN_QUANT_CHUNK 256
+
+/* Bytes of the code of a pattern of dim neurons. */
+size_t
+snn_quant_code_size(snn_quant q, size_t dim)
+{
+	switch (q)
+	{
+		case SNN_QUANT_4BIT:
+			return (dim + 1) / 2;
+		case SNN_QUANT_BIT:
+			return (dim + 7) / 8;
+		default:
+			return dim;
+	}
+}
+
+/* Cell of one byte. */
+static inline unsigned
+quant_cell(snn_quant q, uint8_t v)
+{
+	if (q == SNN_QUANT_4BIT)
+		return v == SNN_SILENT ? 15u : v / 17u;
+	return v >= 128 ? 1u : 0u;
+}
+
+/* Cell of neuron i of a code. */
+static inline unsigned
+quant_code_cell(snn_quant q, const uint8_t *code, size_t i)
+{
+	if (q == SNN_QUANT_4BIT)
+		return (code[i >> 1] >> ((i & 1) * 4)) & 0xF;
+	return (code[i >> 3] >> (i & 7)) & 1;
+}
+
+/* Lowest and highest step of a cell, and its centre. */
+static inline void
+quant_cell_range(snn_quant q, unsigned c, uint8_t *lo, uint8_t *hi, uint8_t *mid)
+{
+	if (q == SNN_QUANT_4BIT)
+	{
+		*lo = c == 15 ? SNN_SILENT : (uint8_t) (17 * c);
+		*hi = c == 15 ? SNN_SILENT : (uint8_t) (17 * c + 16);
+		*mid = c == 15 ? SNN_SILENT : (uint8_t) (17 * c + 8);
+	}
+	else
+	{
+		*lo = c ? 128 : 0;
+		*hi = c ? 255 : 127;
+		*mid = c ? 192 : 64;
+	}
+}
+
+/* Write the code of pattern x. */
+void
+snn_quant_encode(snn_quant q, const uint8_t *x, size_t dim, uint8_t *code)
+{
+	size_t		size = snn_quant_code_size(q, dim);
+
+	if (q == SNN_QUANT_NONE)
+	{
+		memcpy(code, x, dim);
+		return;
+	}
+	memset(code, 0, size);
+	for (size_t i = 0; i < dim; i++)
+	{
+		unsigned	c = quant_cell(q, x[i]);
+
+		if (q == SNN_QUANT_4BIT)
+			code[i >> 1] |= (uint8_t) (c << ((i & 1) * 4));
+		else
+			code[i >> 3] |= (uint8_t) (c << (i & 7));
+	}
+}
+
+/* Gap between a byte and a cell: 0 inside, else to its nearest end. */
+static inline uint8_t
+quant_gap(uint8_t v, uint8_t lo, uint8_t hi)
+{
+	return v < lo ? (uint8_t) (lo - v) : v > hi ? (uint8_t) (v - hi) : 0;
+}
+
+/* Lower bound, one neuron at a time: the definition. */
+uint64_t
+snn_quant_lower_bound_scalar(snn_quant q, int l1, const uint8_t *x,
+							 const uint8_t *code, size_t dim)
+{
+	uint64_t	s = 0;
+
+	if (q == SNN_QUANT_NONE)
+		return l1 ? snn_l1_u8_scalar(x, code, dim) : snn_l2sq_u8_scalar(x, code, dim);
+	for (size_t i = 0; i < dim; i++)
+	{
+		uint8_t		lo,
+					hi,
+					mid;
+		uint64_t	g;
+
+		quant_cell_range(q, quant_code_cell(q, code, i), &lo, &hi, &mid);
+		g = quant_gap(x[i], lo, hi);
+		s += l1 ? g : g * g;
+	}
+	return s;
+}
+
+/* Centre distance, one neuron at a time: the definition. */
+uint64_t
+snn_quant_code_distance_scalar(snn_quant q, int l1, const uint8_t *a,
+							   const uint8_t *b, size_t dim)
+{
+	uint64_t	s = 0;
+
+	if (q == SNN_QUANT_NONE)
+		return l1 ? snn_l1_u8_scalar(a, b, dim) : snn_l2sq_u8_scalar(a, b, dim);
+	for (size_t i = 0; i < dim; i++)
+	{
+		uint8_t		lo,
+					hi,
+					ma,
+					mb;
+		int64_t		d;
+
+		quant_cell_range(q, quant_code_cell(q, a, i), &lo, &hi, &ma);
+		quant_cell_range(q, quant_code_cell(q, b, i), &lo, &hi, &mb);
+		d = (int64_t) ma - (int64_t) mb;
+		s += (uint64_t) (l1 ? (d < 0 ? -d : d) : d * d);
+	}
+	return s;
+}
+
+/*
+ * Per-cell tables of one mode, built once: the ends and centre of each of
+ * the 16 cells (the bit mode uses two).
+ */
+typedef struct quant_tables
+{
+	uint8_t		lo[16];
+	uint8_t		hi[16];
+	uint8_t		mid[16];
+} quant_tables;
+
+static quant_tables quant_tab[3];
+static int	quant_tab_ready;
+
+/* Fill the cell tables (idempotent, so a race only repeats the work). */
+static void
+quant_init_tables(void)
+{
+	for (int q = SNN_QUANT_4BIT; q <= SNN_QUANT_BIT; q++)
+		for (unsigned c = 0; c < 16; c++)
+			quant_cell_range((snn_quant) q, q == SNN_QUANT_BIT ? (c & 1) : c,
+							 &quant_tab[q].lo[c], &quant_tab[q].hi[c], &quant_tab[q].mid[c]);
+	quant_tab_ready = 1;
+}
+
+/*
+ * Lower bound through the SIMD kernels: each chunk of neurons is decoded to
+ * its gaps (bytes), whose distance to zero is the bound.
+ */
+uint64_t
+snn_quant_lower_bound(snn_quant q, int l1, const uint8_t *x,
+					  const uint8_t *code, size_t dim)
+{
+	static const uint8_t zero[SNN_QUANT_CHUNK];
+	uint8_t		gap[SNN_QUANT_CHUNK];
+	uint64_t	s = 0;
+
+	if (q == SNN_QUANT_NONE)
+		return l1 ? snn_l1_u8(x, code, dim) : snn_l2sq_u8(x, code, dim);
+	if (!quant_tab_ready)
+		quant_init_tables();
+	for (size_t start = 0; start < dim; start += SNN_QUANT_CHUNK)
+	{
+		size_t		n = dim - start < SNN_QUANT_CHUNK ? dim - start : SNN_QUANT_CHUNK;
+		const quant_tables *t = &quant_tab[q];
+
+		for (size_t j = 0; j < n; j++)
+		{
+			unsigned	c = quant_code_cell(q, code, start + j);
+			uint8_t		v = x[start + j];
+			uint8_t		below = t->lo[c] > v ? (uint8_t) (t->lo[c] - v) : 0;
+			uint8_t		above = v > t->hi[c] ? (uint8_t) (v - t->hi[c]) : 0;
+
+			gap[j] = below | above;
+		}
+		s += l1 ? snn_l1_u8(gap, zero, n) : snn_l2sq_u8(gap, zero, n);
+	}
+	return s;
+}
+
+/* Centre distance through the SIMD kernels, a chunk of neurons at a time. */
+uint64_t
+snn_quant_code_distance(snn_quant q, int l1, const uint8_t *a,
+						const uint8_t *b, size_t dim)
+{
+	uint8_t		ma[SNN_QUANT_CHUNK],
+				mb[SNN_QUANT_CHUNK];
+	uint64_t	s = 0;
+
+	if (q == SNN_QUANT_NONE)
+		return l1 ? snn_l1_u8(a, b, dim) : snn_l2sq_u8(a, b, dim);
+	if (!quant_tab_ready)
+		quant_init_tables();
+	for (size_t start = 0; start < dim; start += SNN_QUANT_CHUNK)
+	{
+		size_t		n = dim - start < SNN_QUANT_CHUNK ? dim - start : SNN_QUANT_CHUNK;
+		const quant_tables *t = &quant_tab[q];
+
+		for (size_t j = 0; j < n; j++)
+		{
+			ma[j] = t->mid[quant_code_cell(q, a, start + j)];
+			mb[j] = t->mid[quant_code_cell(q, b, start + j)];
+		}
+		s += l1 ? snn_l1_u8(ma, mb, n) : snn_l2sq_u8(ma, mb, n);
+	}
+	return s;
 }
