@@ -41,7 +41,7 @@ typedef struct snn_wta_params
 	double		t_max;			/* competition window, ms (100) */
 	double		inhibition;		/* lateral inhibition on the losers (10) */
 	double		gain;			/* current per unit similarity (4) */
-	double		margin;			/* current over the rheobase of the farthest competitor (0.05) */
+	double		margin;			/* current over the rheobase, farthest (0.05) */
 } snn_wta_params;
 
 typedef struct snn_wta_result
