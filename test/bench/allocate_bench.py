@@ -146,18 +146,19 @@ def main():
         print(f"{label:<26}{acc[e] / a.facts:>9.4f}{incand[e] / a.facts:>9.4f}"
               f"{wta_ok[e] / a.facts:>10.4f}{p[0]:>8.3f}{p[1]:>8.3f}{p[2]:>8.3f}")
 
-    # peer: the exact allocation (no index)
-    conn.execute("SET enable_indexscan = off")
-    conn.execute("SET enable_bitmapscan = off")
+    # peer: the exact allocation (no index), in a new session: snn_allocate
+    # keeps its plan for the session, so the setting must precede its first call
+    exact_conn = psycopg.connect(autocommit=True)
+    exact_conn.execute("SET enable_indexscan = off")
+    exact_conn.execute("SET enable_bitmapscan = off")
     ne = min(a.exact_facts, a.facts)
     elat, eacc = [], 0
     for i, t in enumerate(ftext[:ne]):
         t0 = time.perf_counter()
-        dist = conn.execute(alloc, (t,)).fetchone()[1]
+        dist = exact_conn.execute(alloc, (t,)).fetchone()[1]
         elat.append(time.perf_counter() - t0)
         eacc += abs(dist - math.sqrt(gt_d[i, 0])) < 1e-9
-    conn.execute("RESET enable_indexscan")
-    conn.execute("RESET enable_bitmapscan")
+    exact_conn.close()
     p = pct(elat)
     print(f"{'exact (seq scan), peer':<26}{eacc / ne:>9.4f}{'':>9}{'':>10}"
           f"{p[0]:>8.3f}{p[1]:>8.3f}{p[2]:>8.3f}   ({ne} facts)")
