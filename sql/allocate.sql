@@ -75,6 +75,12 @@ FROM facts, LATERAL snn_allocate('alloc_cols', facts.pattern, 1e6, 4) a WHERE f 
 SHOW snn.ef_search;
 RESET snn.ef_search;
 RESET snn.allocate_ef;
+-- an error during the search leaves the caller's snn.ef_search too
+CREATE TABLE alloc_nullkey (id bigint, pattern spikes(2));
+INSERT INTO alloc_nullkey VALUES (NULL, '[1,1]');
+SELECT * FROM snn_allocate('alloc_nullkey', '[1,1]', 5);
+SHOW snn.ef_search;
+DROP TABLE alloc_nullkey;
 SET snn.allocate_ef = -1;
 SET snn.allocate_ef = 1001;
 DROP TABLE alloc_cols;
