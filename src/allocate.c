@@ -14,6 +14,11 @@
  * (OPERATOR(schema.<->)), every other name is pg_catalog-qualified, and
  * the statements are parsed and run under the fixed search_path, so no
  * object in a schema of the caller's search_path can stand in for them.
+ *
+ * The search has its own candidate list size, snn.allocate_ef (0: follow
+ * snn.ef_search), set for the call only in the same GUC nest level as the
+ * search_path: an allocation must find the exact nearest column far more
+ * often than a query asking for "about the ten nearest" needs to.
  */
 #include "postgres.h"
 
@@ -28,6 +33,7 @@
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -36,6 +42,7 @@
 #include "snn_wta.h"
 
 #define SNN_ALLOCATE_MAX_K	SNN_WTA_MAX_NEURONS
+#define SNN_ALLOCATE_DEFAULT_EF 100
 
 /* One prepared pair of statements, reused while the call's shape repeats. */
 typedef struct AllocPlans
@@ -49,6 +56,40 @@ typedef struct AllocPlans
 } AllocPlans;
 
 static AllocPlans alloc_plans;
+
+/* snn.allocate_ef: candidate list size of the search (0: snn.ef_search) */
+static int	snn_allocate_ef = SNN_ALLOCATE_DEFAULT_EF;
+
+/* Register snn.allocate_ef. */
+void
+snn_allocate_init(void)
+{
+	DefineCustomIntVariable("snn.allocate_ef",
+							"Candidate list size of snn_allocate's index search (0: snn.ef_search).",
+							"At least k is used.  Larger finds the exact nearest column more often, slower.",
+							&snn_allocate_ef,
+							SNN_ALLOCATE_DEFAULT_EF, 0, SNN_HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
+/*
+ * Give this call's index search its candidate list size: snn.ef_search is
+ * set in the caller's GUC nest level, which snn_safe_path_leave (or an
+ * error) restores.
+ */
+static void
+set_search_ef(int k)
+{
+	int			ef = snn_allocate_ef > 0 ? snn_allocate_ef : snn_hnsw_ef_search;
+	char		buf[16];
+
+	ef = Min(Max(ef, k), SNN_HNSW_MAX_EF_SEARCH);
+	if (ef == snn_hnsw_ef_search)
+		return;
+	snprintf(buf, sizeof(buf), "%d", ef);
+	(void) set_config_option("snn.ef_search", buf, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
 
 /* The column's number, or a clear error naming table and column. */
 static void
@@ -227,6 +268,7 @@ snn_allocate(PG_FUNCTION_ARGS)
 	SPI_connect();
 	/* parsed and run under the fixed search_path (see safe_path.c) */
 	nest = snn_safe_path_enter();
+	set_search_ef(k);
 	if (alloc_plans.search == NULL || alloc_plans.relid != relid || alloc_plans.k != k ||
 		strcmp(NameStr(alloc_plans.pattern_col), pcol) != 0 ||
 		strcmp(NameStr(alloc_plans.key_col), kcol) != 0)

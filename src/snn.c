@@ -23,6 +23,7 @@ _PG_init(void)
 
 	snn_interrupt_init();
 	snn_hnsw_init();
+	snn_allocate_init();
 	snn_runtime_init();
 	snn_stream_init();
 

@@ -15,6 +15,7 @@
  * registers its GUCs (and, when preloaded, its shared-memory hooks) here.
  */
 extern void snn_hnsw_init(void);
+extern void snn_allocate_init(void);
 extern void snn_runtime_init(void);
 extern void snn_stream_init(void);
 

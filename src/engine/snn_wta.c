@@ -39,11 +39,28 @@ snn_wta_validate(const snn_wta_params *p, snn_error *err)
 	return SNN_OK;
 }
 
+/*
+ * The farthest distance within the vigilance: the scale of the similarities,
+ * so that they spread over [0, 1] whatever the vigilance (0 when none is
+ * within it, or only exact matches).
+ */
+static double
+inside_scale(const double *dist, int n, double vigilance)
+{
+	double		far = 0.0;
+
+	for (int i = 0; i < n; i++)
+		if (dist[i] <= vigilance && dist[i] > far)
+			far = dist[i];
+	return far;
+}
+
 snn_status
 snn_wta_currents(const double *dist, int n, double vigilance,
 				 const snn_wta_params *p, double *current, snn_error *err)
 {
 	snn_status	st = snn_wta_validate(p, err);
+	double		scale;
 
 	if (st != SNN_OK)
 		return st;
@@ -54,18 +71,20 @@ snn_wta_currents(const double *dist, int n, double vigilance,
 	if (n < 0 || n > SNN_WTA_MAX_NEURONS)
 		return snn_fail(err, SNN_E_LIMIT, "n", "at most %d competitors", SNN_WTA_MAX_NEURONS);
 	for (int i = 0; i < n; i++)
+		if (isnan(dist[i]) || dist[i] < 0)
+			return snn_fail(err, SNN_E_RANGE, "distance", "distance %d is not a non-negative number", i);
+	scale = inside_scale(dist, n, vigilance);
+	for (int i = 0; i < n; i++)
 	{
 		double		d = dist[i];
 		double		sim;
 
-		if (isnan(d) || d < 0)
-			return snn_fail(err, SNN_E_RANGE, "distance", "distance %d is not a non-negative number", i);
 		if (d > vigilance)
 		{
 			current[i] = 0.0;
 			continue;
 		}
-		sim = vigilance > 0 ? 1.0 - d / vigilance : 1.0;
+		sim = scale > 0 ? 1.0 - d / scale : 1.0;
 		current[i] = p->threshold * (1.0 + p->margin) + p->gain * sim;
 	}
 	return SNN_OK;

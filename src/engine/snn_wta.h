@@ -13,8 +13,16 @@
  * rheobase) never fires: if none does within t_max, there is no winner.
  *
  * For allocation, currents come from distances: inside the vigilance
- * distance, I = threshold * (1 + margin) + gain * (1 - d / vigilance), so
- * the current rises with similarity; outside it, I = 0.
+ * distance, I = threshold * (1 + margin) + gain * (1 - d / far), where far
+ * is the largest distance within the vigilance (divisive normalisation over
+ * the competitors), so the current rises strictly with similarity and the
+ * similarities spread over [0, 1]: two distinct distances give currents
+ * that differ by far more than rounding, whatever the vigilance (with
+ * 1 - d / vigilance, a vigilance of 1e12 made near distances tie and the
+ * first listed won).  Outside the vigilance, I = 0.  Since the potential of
+ * a constant-current LIF neuron rises with its current at every instant,
+ * the first to fire, and the highest potential among those crossing in the
+ * same step, is the nearest candidate.
  */
 #ifndef SNN_WTA_H
 #define SNN_WTA_H
@@ -33,7 +41,7 @@ typedef struct snn_wta_params
 	double		t_max;			/* competition window, ms (100) */
 	double		inhibition;		/* lateral inhibition on the losers (10) */
 	double		gain;			/* current per unit similarity (4) */
-	double		margin;			/* current over the rheobase at the vigilance edge (0.05) */
+	double		margin;			/* current over the rheobase, farthest (0.05) */
 } snn_wta_params;
 
 typedef struct snn_wta_result
@@ -52,7 +60,8 @@ snn_status	snn_wta_validate(const snn_wta_params *p, snn_error *err);
 
 /*
  * Currents from distances under a vigilance distance (finite, >= 0): rising
- * with similarity inside it, 0 outside (at vigilance 0 only d = 0 is inside).
+ * strictly with similarity inside it, 0 outside (at vigilance 0 only d = 0
+ * is inside).
  */
 snn_status	snn_wta_currents(const double *dist, int n, double vigilance,
 							 const snn_wta_params *p, double *current, snn_error *err);

@@ -2,7 +2,8 @@
  * test_wta.c: the LIF winner-take-all layer: the strongest input wins,
  * firing times match the analytic LIF solution, ties and simultaneous
  * crossings resolve deterministically, sub-rheobase inputs never fire,
- * distance-to-current mapping honours the vigilance, and bad parameters
+ * distance-to-current mapping honours the vigilance and makes the nearest
+ * candidate win in any order at any vigilance, and bad parameters
  * are refused with the field named.
  */
 #include <math.h>
@@ -107,6 +108,39 @@ main(void)
 		/* vigilance 0: only an exact match competes */
 		CHECK(snn_wta_currents(d, 5, 0.0, &p, I, &err) == SNN_OK);
 		CHECK(I[0] > 1.0 && I[1] == 0.0);
+	}
+
+	/*
+	 * the nearest candidate wins, listed in any order and at any vigilance:
+	 * distances as snn_hnsw's L2 gives them (square roots of integers up to
+	 * 128 neurons of 255 steps), close together, shuffled
+	 */
+	{
+		const double vigilance[] = {3000.0, 1e6, 1e12, 1e15, 1e300};
+
+		for (int vi = 0; vi < 5; vi++)
+			for (int t = 0; t < 2000; t++)
+			{
+				double		d[32],
+							I[32];
+				int			n = 2 + (int) (next_rand(&seed) % 30),
+							arg = 0;
+				uint64_t	base = next_rand(&seed) % (128ULL * 255 * 255);
+
+				for (int i = 0; i < n; i++)
+				{
+					d[i] = sqrt((double) (base + next_rand(&seed) % 2000));
+					if (d[i] < d[arg])
+						arg = i;
+				}
+				if (d[arg] > vigilance[vi])
+					continue;
+				CHECK(snn_wta_currents(d, n, vigilance[vi], &p, I, &err) == SNN_OK);
+				CHECK(snn_wta_run(I, n, &p, v, &r, &err) == SNN_OK);
+				CHECKF(r.winner >= 0 && d[r.winner] == d[arg],
+					   "vigilance %g: winner %d (%.6f), nearest %d (%.6f)", vigilance[vi],
+					   r.winner, r.winner >= 0 ? d[r.winner] : -1.0, arg, d[arg]);
+			}
 	}
 
 	/* errors name the field */
