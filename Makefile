@@ -6,9 +6,12 @@ EXTENSION = snn
 EXTVERSION = 0.2.0
 
 MODULE_big = snn
-SRCS = $(sort $(wildcard src/*.c)) $(sort $(wildcard src/engine/*.c))
+# src/ by subsystem (types, index, network, runtime, streams), the shared
+# PostgreSQL-side pieces at its top, the engine in src/engine.
+SRC_DIRS = src src/types src/index src/network src/runtime src/streams
+SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))) $(sort $(wildcard src/engine/*.c))
 OBJS = $(SRCS:.c=.o)
-HEADERS = $(wildcard src/*.h) $(wildcard src/engine/*.h)
+HEADERS = $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(wildcard src/engine/*.h)
 
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -22,7 +25,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 
 # -O3 for the kernels; -Werror keeps the build warning-free; the engine is C11.
-PG_CPPFLAGS = -Isrc -Isrc/engine
+PG_CPPFLAGS = $(addprefix -I,$(SRC_DIRS)) -Isrc/engine
 PG_CFLAGS = -O3 -Werror
 PG_LDFLAGS = -lm
 SHLIB_LINK = -lm

@@ -31,7 +31,7 @@ fi
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	mapfile -t files < <(ls src/*.[ch] src/engine/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] 2>/dev/null)
+	mapfile -t files < <(ls src/*.[ch] src/*/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] 2>/dev/null)
 fi
 
 work=$(mktemp -d)
@@ -63,9 +63,9 @@ source_typedefs() {
 }
 # a typedef local to a .c file is a type there only (count_fn is a function
 # elsewhere): taken out of the shared lists, added back for its own file
-cat src/*.c src/engine/*.c | source_typedefs | sort -u >"$work/local"
+cat src/*.c src/*/*.c | source_typedefs | sort -u >"$work/local"
 typedefs "src/engine/*.o" "src/engine/*.h" | comm -23 - "$work/local" >"$work/typedefs.engine"
-typedefs "src/*.o src/engine/*.o" "src/*.h src/engine/*.h" | comm -23 - "$work/local" >"$work/typedefs.pg"
+typedefs "src/*.o src/*/*.o" "src/*.h src/*/*.h" | comm -23 - "$work/local" >"$work/typedefs.pg"
 
 status=0
 for f in "${files[@]}"; do
