@@ -233,6 +233,7 @@ extern bool snn_hnsw_link(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool f
 						  bool building, uint64 *dropped, int *ndropped);
 extern void snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 								  ItemPointer heap_tid, bool building);
+extern SnnHnswElementTuple snn_hnsw_page_element(Relation index, Page page, OffsetNumber off);
 extern int	snn_hnsw_count_inlinks(SnnHnswGraph *g, uint64 id, int lc, int enough,
 								   uint64 except);
 

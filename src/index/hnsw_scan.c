@@ -137,26 +137,6 @@ snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 	reset_state(so);
 }
 
-/* The element tuple at off of a locked page, checked. */
-static SnnHnswElementTuple
-scan_element(Relation index, Page page, OffsetNumber off)
-{
-	SnnHnswElementTuple e;
-
-	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("snn_hnsw index \"%s\" points to a missing item %u",
-						RelationGetRelationName(index), off)));
-	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
-	if (e->type != SNN_HNSW_ELEMENT_TUPLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("snn_hnsw index \"%s\" has no element at item %u",
-						RelationGetRelationName(index), off)));
-	return e;
-}
-
 /* Remember whether the query is NULL (its ORDER BY values are then NULL). */
 static void
 so_nullquery(IndexScanDesc scan, bool isnull)
@@ -224,7 +204,7 @@ scan_neighbors(void *ctx, uint64 id, int layer, uint64 *out, int cap)
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	e = scan_element(g->index, page, snn_hnsw_id_off(id));
+	e = snn_hnsw_page_element(g->index, page, snn_hnsw_id_off(id));
 	if (layer <= e->level)
 		n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(id), layer, g->m, out, cap);
 	UnlockReleaseBuffer(buf);
@@ -267,7 +247,7 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 		SnnHnswElementTuple e;
 
 		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
-		e = scan_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
+		e = snn_hnsw_page_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
 		live[i] = e->ntids > 0;
 		dist[i] = snn_hnsw_dist_query(g, e->data);
 		UnlockReleaseBuffer(bufs[i]);
@@ -340,7 +320,7 @@ load_element(IndexScanDesc scan, uint64 id)
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	e = scan_element(scan->indexRelation, page, snn_hnsw_id_off(id));
+	e = snn_hnsw_page_element(scan->indexRelation, page, snn_hnsw_id_off(id));
 	so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
 	memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
 	UnlockReleaseBuffer(buf);

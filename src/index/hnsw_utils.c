@@ -180,9 +180,9 @@ snn_hnsw_dist_pair(SnnHnswGraph *g, const uint8 *a, const uint8 *b)
 								   (size_t) g->dim);
 }
 
-/* The element tuple at off, checked. */
-static SnnHnswElementTuple
-page_element(Relation index, Page page, OffsetNumber off)
+/* The element tuple at off of a locked page, checked (a corrupt index is an error). */
+SnnHnswElementTuple
+snn_hnsw_page_element(Relation index, Page page, OffsetNumber off)
 {
 	SnnHnswElementTuple e;
 
@@ -219,7 +219,7 @@ snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	e = page_element(index, page, snn_hnsw_id_off(id));
+	e = snn_hnsw_page_element(index, page, snn_hnsw_id_off(id));
 	if (level)
 		*level = e->level;
 	if (layer <= e->level)
@@ -284,7 +284,7 @@ snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live)
 		SnnHnswElementTuple e;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+		e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		ent->live = e->ntids > 0;
 		ent->vec = MemoryContextAlloc(g->mcxt, g->codesize);
 		memcpy(ent->vec, e->data, g->codesize);
@@ -314,7 +314,7 @@ graph_dist_query(void *ctx, uint64 id, bool *live)
 		SnnHnswElementTuple e;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		e = page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+		e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		*live = e->ntids > 0;
 		d = snn_hnsw_dist_query(g, e->data);
 		UnlockReleaseBuffer(buf);
