@@ -29,7 +29,7 @@ SELECT avg((snn_predict(n.net, d.f) = d.label)::int) >= 0.95 AS spiking_accurate
        avg((snn_predict(n.net, d.f) = snn_predict_rate(n.net, d.f))::int) >= 0.95 AS agree
 FROM xor_data d, nets n WHERE n.name = 'bp';
 -- one inference: the class is the first output to fire, at the last step
-SELECT r.predicted, spikes_dims(r.spikes) AS outputs,
+SELECT r.predicted, spikes_neurons(r.spikes) AS outputs,
        (spikes_to_int_array(r.spikes))[r.predicted + 1] = r.steps - 1 AS first_at_last_step,
        r.confidence BETWEEN 0 AND 1 AS confidence_ok, array_length(r.layer_spikes, 1) AS layers,
        r.steps BETWEEN 1 AND 128 AS steps_ok, r.synaptic_ops > 0 AS synops,
@@ -115,7 +115,7 @@ SELECT method, epochs, samples, accuracy >= 0.9 AS fits, converged
 FROM nets, snn_train_history(net) WHERE name = 'ridge';
 SELECT avg((snn_predict(n.net, d.f) = d.label)::int) >= 0.9 AS ridge_accurate
 FROM lin_data d, nets n WHERE n.name = 'ridge';
-SELECT r.predicted, spikes_dims(r.spikes) AS outputs, r.steps, r.layer_spikes[1] > 0 AS spiked,
+SELECT r.predicted, spikes_neurons(r.spikes) AS outputs, r.steps, r.layer_spikes[1] > 0 AS spiked,
        r.confidence BETWEEN 0 AND 1 AS confidence_ok
 FROM nets n, snn_infer(n.net, ARRAY[1, 0.5, 0.5]::real[]) r WHERE n.name = 'ridge';
 SELECT snn_predict(net, ARRAY[0, 0.5, 0.5]::real[]) AS low, snn_predict(net, ARRAY[1, 0.5, 0.5]::real[]) AS high
@@ -165,7 +165,7 @@ WHERE name = 'stdp';
 SELECT snn_predict(net, ARRAY[1,1,1,1,1,0,0,0,0,0]::real[]) AS a,
        snn_predict(net, ARRAY[0,0,0,0,0,1,1,1,1,1]::real[]) AS b
 FROM nets WHERE name = 'stdp';
-SELECT r.layer_spikes, r.confidence BETWEEN 0 AND 1 AS confidence_ok, spikes_dims(r.spikes) AS outputs
+SELECT r.layer_spikes, r.confidence BETWEEN 0 AND 1 AS confidence_ok, spikes_neurons(r.spikes) AS outputs
 FROM nets n, snn_infer(n.net, ARRAY[1,1,1,1,1,0,0,0,0,0]::real[]) r WHERE n.name = 'stdp';
 -- without labels the answer is the winning neuron; the two patterns differ
 SELECT snn_predict(t, ARRAY[1,1,1,1,1,0,0,0,0,0]::real[]) <> snn_predict(t, ARRAY[0,0,0,0,0,1,1,1,1,1]::real[]) AS distinct_winners

@@ -91,7 +91,7 @@ check("encoders take lists of ints and of floats",
       and one(cur, "SELECT snn_encode_ttfs(%s, %s, %s)", [0.0, 10.0, 20.0], 0.0, 20.0) == "[_,127,0]")
 
 # the runtime: a network id (a Python int) and a network value are told apart
-nid = one(cur, "SELECT snn_load(%s)", trained)
+nid = one(cur, "SELECT snn_spawn(%s)", trained)
 check("snn_predict on a network id (int)",
       [one(cur, "SELECT snn_predict(%s, %s)", nid, x) for x in xor_x] == xor_y)
 check("snn_train on a network id with int labels returns the id",
@@ -114,7 +114,7 @@ check("spikes load as Spikes, None for silent",
       rows[0][0] == [0, 3, None, 12] and isinstance(rows[0][0], Spikes), repr(rows))
 near = q(cur, "SELECT id FROM facts ORDER BY pattern <-> %s, id LIMIT 1", Spikes([1, 3, None, 12]))
 check("a Spikes parameter in a distance query", near == [(1,)], repr(near))
-check("spikes functions take Spikes", one(cur, "SELECT spikes_dims(%s)", Spikes([None, None])) == 2)
+check("spikes functions take Spikes", one(cur, "SELECT spikes_neurons(%s)", Spikes([None, None])) == 2)
 train = one(cur, "SELECT spikes_to_spiketrain(pattern) FROM facts WHERE id = 1")
 check("spiketrain loads as SpikeTrain",
       train == SpikeTrain(4, 255, [(0, 0), (1, 3), (3, 12)]), repr(train))
