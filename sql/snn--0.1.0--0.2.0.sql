@@ -23,8 +23,9 @@ UPDATE pg_catalog.pg_type SET typcategory = 'S'
 WHERE oid = '@extschema@.snn'::pg_catalog.regtype;
 
 -- ==== training and inference: features as double precision[] (real[] still
--- converts implicitly) and one snn_train whose labels are any integer array
--- (classes), any real array (ridge targets) or an untyped NULL
+-- converts implicitly), snn_predict_values returns double precision[], and
+-- one snn_train whose labels are any integer array (classes), any real
+-- array (ridge targets) or an untyped NULL
 DROP FUNCTION snn_train(snn, real[], integer[], text, jsonb);
 DROP FUNCTION snn_train(snn, real[], real[], text, jsonb);
 DROP FUNCTION snn_infer(snn, real[]);
@@ -77,7 +78,7 @@ CREATE FUNCTION snn_predict_rate(net snn, features float8[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_rate(snn, float8[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
 
-CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS real[]
+CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'snn_predict_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_values(snn, float8[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';
 

@@ -145,6 +145,15 @@ FROM nets n WHERE n.name = 'res2';
 SELECT array_length(snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
          (SELECT array_agg(ARRAY[y, -y] ORDER BY i) FROM reg_data), 'ridge'), ARRAY[1, 0.5]::real[]), 1) AS outputs
 FROM nets n WHERE n.name = 'res2';
+-- the read-out values are double precision[], each the single-precision
+-- value's shortest decimal (what real[] printed before 0.2.0; pg_regress
+-- prints 6 digits, so the shortest form is asked for)
+SET extra_float_digits = 1;
+SELECT pg_typeof(v) AS type, v::real[]::text::float8[] = v AS decimal_of_the_float
+FROM (SELECT snn_predict_values(snn_train(n.net, (SELECT array_agg(f ORDER BY i) FROM reg_data),
+         (SELECT array_agg(ARRAY[y, -y] ORDER BY i) FROM reg_data), 'ridge'), ARRAY[1, 0.5]) AS v
+      FROM nets n WHERE n.name = 'res2' OFFSET 0) s;
+RESET extra_float_digits;
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5, 1.5]::real[], 'backprop') FROM nets WHERE name = 'ff';
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5, 'NaN']::real[], 'ridge') FROM nets WHERE name = 'res2';
 SELECT snn_train(net, ARRAY[[0, 0], [1, 1]]::real[], ARRAY[0.5]::real[], 'ridge') FROM nets WHERE name = 'res2';
