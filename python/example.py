@@ -43,7 +43,7 @@ print("xor:", [conn.execute("SELECT snn_predict(%s, %s)", [net, s]).fetchone()[0
 
 # the runtime (needs shared_preload_libraries = 'snn'): an id is a Python int
 try:
-    nid = conn.execute("SELECT snn_load(%s)", [net]).fetchone()[0]
+    nid = conn.execute("SELECT snn_spawn(%s::snn)", [net]).fetchone()[0]   # a str: else a type name
     print("live network", nid, "predicts", conn.execute("SELECT snn_predict(%s, %s)", [nid, [1.0, 0.0]]).fetchone()[0])
     conn.execute("SELECT snn_dispose(%s)", [nid])
 except psycopg.errors.ObjectNotInPrerequisiteState as e:

@@ -1,5 +1,5 @@
 -- Networks: snn_create for every kind, the snn type's text and binary
--- forms, snn_info, snn_simulate, snn_raster_svg, and every config error.
+-- forms, snn_info, snn_simulate, spiketrain_raster_svg, and every config error.
 \set VERBOSITY terse
 
 -- a feed-forward network with explicit weights: input 0 drives neuron 0,
@@ -80,9 +80,9 @@ SELECT snn_simulate(NULL, NULL, 10) IS NULL AS null_net;
 SELECT left(svg, 120) AS head, svg LIKE '%</svg>%' AS closed,
        svg LIKE '%a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;%' AS title_escaped,
        svg NOT LIKE '%<b>%' AS no_raw_markup
-FROM (SELECT snn_raster_svg('{neurons:3,steps:10,events:[0@1,2@5]}', 400, 300, 'a <b> & "c" ''d''') AS svg) s;
-SELECT snn_raster_svg('{neurons:2,steps:4,events:[1@0]}', 200, 150);
-SELECT length(snn_raster_svg(snn_simulate(net, NULL, 1000, 0, 0))) > 1000 AS big_raster FROM nets WHERE name = 'izh';
+FROM (SELECT spiketrain_raster_svg('{neurons:3,steps:10,events:[0@1,2@5]}', 400, 300, 'a <b> & "c" ''d''') AS svg) s;
+SELECT spiketrain_raster_svg('{neurons:2,steps:4,events:[1@0]}', 200, 150);
+SELECT length(spiketrain_raster_svg(snn_simulate(net, NULL, 1000, 0, 0))) > 1000 AS big_raster FROM nets WHERE name = 'izh';
 
 -- errors: simulation
 SELECT snn_simulate(net, '{neurons:3,steps:10,events:[]}') FROM nets WHERE name = 'ff';
@@ -91,7 +91,7 @@ SELECT snn_simulate(net, NULL, 0) FROM nets WHERE name = 'ff';
 SELECT snn_simulate(net, NULL, 10000001) FROM nets WHERE name = 'ff';
 SELECT snn_simulate(net, NULL, 10, 0, 1) FROM nets WHERE name = 'ff';
 SELECT snn_simulate(net, NULL, 10, 0, -1) FROM nets WHERE name = 'ff';
-SELECT snn_raster_svg('{neurons:2,steps:4,events:[]}', 10, 10);
+SELECT spiketrain_raster_svg('{neurons:2,steps:4,events:[]}', 10, 10);
 
 -- errors: configuration (each names its field)
 SELECT snn_create('[]');

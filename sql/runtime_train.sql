@@ -1,13 +1,13 @@
 -- Live networks: snn_train(bigint, ...) is not strict, so the unsupervised
 -- methods train with NULL labels; NULL id, inputs or method give NULL like
 -- snn_train(snn, ...).  snn_spawn of an untyped network string hints at
--- snn_load.
+-- a cast to snn.
 CREATE TABLE rt_pat AS
 SELECT i, CASE WHEN i % 2 = 0 THEN ARRAY[1,1,1,1,1,0,0,0,0,0]
                ELSE ARRAY[0,0,0,0,0,1,1,1,1,1] END::float8[] AS f
 FROM generate_series(0, 99) i;
 CREATE TABLE rt_ids (name text PRIMARY KEY, id bigint);
-INSERT INTO rt_ids SELECT m, snn_load(snn_create('{"kind": "feedforward", "inputs": 10,
+INSERT INTO rt_ids SELECT m, snn_spawn(snn_create('{"kind": "feedforward", "inputs": 10,
   "layers": [{"size": 4}], "seed": 4}')) FROM unnest(ARRAY['stdp', 'hebbian', 'nulls']) m;
 
 -- NULL labels: the network is trained (one history record, the winners
@@ -35,7 +35,7 @@ FROM rt_ids WHERE name = 'nulls';
 SELECT snn_train(id, ARRAY[[1,1,1,1,1,0,0,0,0,0]]::float8[], ARRAY[0, 1], 'stdp')
 FROM rt_ids WHERE name = 'nulls';
 
--- an untyped network string goes to snn_spawn(type text): the hint names snn_load
+-- an untyped network string goes to snn_spawn(type text): the hint says to cast it
 SELECT snn_spawn('{"kind": "feedforward", "inputs": 2, "layers": [{"size": 2}]}');
 
 SELECT count(snn_dispose(id)) AS disposed FROM rt_ids;

@@ -70,18 +70,18 @@ SELECT * FROM snn_shard_allocate('parted', '[1,2,3,4,5,6,7,8]', 'Infinity');
 CREATE TABLE nokey (id bigint, pattern spikes(8)) PARTITION BY HASH (id);
 CREATE TABLE nokey_0 PARTITION OF nokey FOR VALUES WITH (MODULUS 1, REMAINDER 0);
 SELECT * FROM snn_shard_allocate('nokey', '[1,2,3,4,5,6,7,8]', 1);
-SELECT * FROM snn_shard_table('flat', '{s1}');
-SELECT * FROM snn_shard_table('parted', '{s1}');
+SELECT * FROM snn_shard_attach('flat', '{s1}');
+SELECT * FROM snn_shard_attach('parted', '{s1}');
 CREATE TABLE listed (id bigint, pattern spikes(8)) PARTITION BY LIST (id);
-SELECT * FROM snn_shard_table('listed', '{s1}');
+SELECT * FROM snn_shard_attach('listed', '{s1}');
 CREATE TABLE bare (id bigint, pattern spikes(8)) PARTITION BY HASH (id);
-SELECT * FROM snn_shard_table('bare', '{}');
-SELECT * FROM snn_shard_table('bare', '{s1,NULL}');
-SELECT * FROM snn_shard_table('bare', '{nosuchserver}');
+SELECT * FROM snn_shard_attach('bare', '{}');
+SELECT * FROM snn_shard_attach('bare', '{s1,NULL}');
+SELECT * FROM snn_shard_attach('bare', '{nosuchserver}');
 SELECT count(*) AS partitions_left FROM pg_inherits WHERE inhparent = 'bare'::regclass;
-SELECT snn_shard_server('s1', 'localhost', 0, 'postgres');
-SELECT snn_shard_server('s1', NULL, 5432, 'postgres');
-SELECT snn_shard_server('s1', 'localhost', 5432, 'postgres');   -- postgres_fdw is not installed here
+SELECT snn_shard_create('s1', 'localhost', 0, 'postgres');
+SELECT snn_shard_create('s1', NULL, 5432, 'postgres');
+SELECT snn_shard_create('s1', 'localhost', 5432, 'postgres');   -- postgres_fdw is not installed here
 \set VERBOSITY default
 
 -- who may run what: setup helpers are not for PUBLIC

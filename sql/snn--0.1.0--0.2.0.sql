@@ -23,8 +23,9 @@ UPDATE pg_catalog.pg_type SET typcategory = 'S'
 WHERE oid = '@extschema@.snn'::pg_catalog.regtype;
 
 -- ==== training and inference: features as double precision[] (real[] still
--- converts implicitly) and one snn_train whose labels are any integer array
--- (classes), any real array (ridge targets) or an untyped NULL
+-- converts implicitly), snn_predict_values returns double precision[], and
+-- one snn_train whose labels are any integer array (classes), any real
+-- array (ridge targets) or an untyped NULL
 DROP FUNCTION snn_train(snn, real[], integer[], text, jsonb);
 DROP FUNCTION snn_train(snn, real[], real[], text, jsonb);
 DROP FUNCTION snn_infer(snn, real[]);
@@ -77,7 +78,7 @@ CREATE FUNCTION snn_predict_rate(net snn, features float8[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_rate(snn, float8[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
 
-CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS real[]
+CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'snn_predict_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_values(snn, float8[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';
 
@@ -244,7 +245,7 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent AND relkind = 'p') THEN
 		RAISE EXCEPTION '"%" is not a partitioned table', parent
 			USING ERRCODE = 'wrong_object_type',
-				  HINT = 'Create it with PARTITION BY and attach the shards with snn_shard_table.';
+				  HINT = 'Create it with PARTITION BY and attach the shards with snn_shard_attach.';
 	END IF;
 	FOREACH col IN ARRAY ARRAY[pattern_column, key_column] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_attribute
@@ -344,7 +345,7 @@ $$;
 COMMENT ON FUNCTION snn_shard_allocate(regclass, spikes, float8, integer, name, name) IS
 'snn_allocate over a partitioned (sharded) table: the k nearest rows of every partition, merged, compete in the winner-take-all layer; with no candidate within vigilance a new row is inserted through the parent (routed to its partition); returns the partition, key, distance and whether the row was created';
 
-CREATE FUNCTION snn_shard_server(server name, host text, port integer, dbname text,
+CREATE FUNCTION snn_shard_create(server name, host text, port integer, dbname text,
 								 remote_user text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -375,13 +376,13 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION snn_shard_server(name, text, integer, text, text) IS
+COMMENT ON FUNCTION snn_shard_create(name, text, integer, text, text) IS
 'create a postgres_fdw server for a shard (extensions ''snn'' so <-> ships, async_capable so shards search concurrently) and a user mapping for the current user';
-REVOKE ALL ON FUNCTION snn_shard_server(name, text, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_shard_create(name, text, integer, text, text) FROM PUBLIC;
 
-CREATE FUNCTION snn_shard_table(parent regclass, servers name[],
-								remote_schema name DEFAULT 'public',
-								remote_table name DEFAULT NULL)
+CREATE FUNCTION snn_shard_attach(parent regclass, servers name[],
+								 remote_schema name DEFAULT 'public',
+								 remote_table name DEFAULT NULL)
 RETURNS SETOF regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -424,9 +425,48 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION snn_shard_table(regclass, name[], name, name) IS
+COMMENT ON FUNCTION snn_shard_attach(regclass, name[], name, name) IS
 'attach one foreign partition a server to a hash-partitioned table (partition i holds remainder i-1 of the key''s hash), each reading the same-named table on its shard; returns the partitions';
-REVOKE ALL ON FUNCTION snn_shard_table(regclass, name[], name, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_shard_attach(regclass, name[], name, name) FROM PUBLIC;
 
 -- ==== pg_stat_snn_detector_streams: other roles' stream keys are NULL (in C)
 COMMENT ON VIEW pg_stat_snn_detector_streams IS 'one row per live stream of each detector; stream_key is NULL unless you have the privileges of the detector''s owner or of pg_read_all_stats';
+
+-- ==== one naming convention (doc/README.md, "Naming"): the new names are
+-- the functions, on the same C symbols; the 0.1.0 names stay as deprecated
+-- aliases (same signature, C symbol, volatility and grants) until 0.3.0
+CREATE FUNCTION spikes_neurons(spikes) RETURNS integer
+	AS 'MODULE_PATHNAME', 'spikes_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spikes_neurons(spikes) IS 'number of neurons of a spikes pattern';
+COMMENT ON FUNCTION spikes_dims(spikes) IS 'deprecated alias of spikes_neurons; removed in 0.3.0';
+
+CREATE FUNCTION spiketrain_raster_svg(train spiketrain, width integer DEFAULT 1000,
+									  height integer DEFAULT 600, title text DEFAULT NULL) RETURNS text
+	AS 'MODULE_PATHNAME', 'snn_raster_svg' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_raster_svg(spiketrain, integer, integer, text) IS 'raster plot of a spike train as SVG: neurons on y, steps on x, the title escaped';
+COMMENT ON FUNCTION snn_raster_svg(spiketrain, integer, integer, text) IS 'deprecated alias of spiketrain_raster_svg; removed in 0.3.0';
+
+CREATE FUNCTION snn_type_create(name text, config jsonb, pool_min integer DEFAULT 0,
+								pool_max integer DEFAULT 1024, ttl interval DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_define_type'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION snn_type_create(text, jsonb, integer, integer, interval) IS
+'create or replace a network type: snn_create(config) is its template, pool_min ready networks are kept, at most pool_max alive, networks idle longer than ttl are disposed of';
+
+CREATE FUNCTION snn_type_drop(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_drop_type'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_type_drop(text) IS
+'drop a network type and its pool; networks already spawned from it live on';
+
+COMMENT ON FUNCTION snn_define_type(text, jsonb, integer, integer, interval) IS
+'deprecated alias of snn_type_create; removed in 0.3.0';
+COMMENT ON FUNCTION snn_drop_type(text) IS
+'deprecated alias of snn_type_drop; removed in 0.3.0';
+
+COMMENT ON FUNCTION snn_spawn(snn, text) IS
+'copy a network value into shared memory and return its id';
+COMMENT ON FUNCTION snn_load(snn, text) IS
+'deprecated alias of snn_spawn; removed in 0.3.0';

@@ -27,7 +27,7 @@ WHERE attrelid = 'typed'::regclass AND attname = 'p';
 DROP TABLE typed;
 
 -- the largest pattern
-SELECT spikes_dims(array_fill(7, ARRAY[65535])::spikes) AS dims_max;
+SELECT spikes_neurons(array_fill(7, ARRAY[65535])::spikes) AS dims_max;
 SELECT array_fill(7, ARRAY[65536])::spikes;
 SELECT length(array_fill(NULL::int, ARRAY[65535])::spikes::text) AS text_len_max;
 
@@ -51,7 +51,7 @@ SELECT ARRAY[0,NULL,254,NULL]::spikes::int[] = ARRAY[0,NULL,254,NULL] IS NOT FAL
        ARRAY[0,NULL,254,NULL]::spikes::int[];
 
 -- accessors (neurons numbered from 0)
-SELECT spikes_dims('[0,3,_,12]'), spikes_fired('[0,3,_,12]'),
+SELECT spikes_neurons('[0,3,_,12]'), spikes_fired('[0,3,_,12]'),
        spikes_first_neuron('[0,3,_,12]'), spikes_earliest('[0,3,_,12]');
 SELECT spikes_first_neuron('[9,4,_,4]') AS lowest_on_ties, spikes_earliest('[9,4,_,4]');
 SELECT spikes_fired('[_,_]'), spikes_first_neuron('[_,_]') IS NULL AS none_first,

@@ -77,7 +77,7 @@ FROM (SELECT 50 AS n, 100 AS s,
 SELECT '{neurons:4,steps:300,events:[0@7,2@0,0@3,2@254]}'::spiketrain::spikes;
 SELECT pg_temp.err($$SELECT '{neurons:2,steps:300,events:[0@7,1@255]}'::spiketrain::spikes$$);
 SELECT pg_temp.err($$SELECT '{neurons:65536,steps:1,events:[]}'::spiketrain::spikes$$);
-SELECT spikes_dims(t::spikes), spikes_fired(t::spikes)
+SELECT spikes_neurons(t::spikes), spikes_fired(t::spikes)
 FROM (SELECT '{neurons:65535,steps:1,events:[0@0]}'::spiketrain AS t) x;
 -- spikes -> spiketrain spans the 255 steps of a pattern, and back again
 SELECT '[0,3,_,12,3]'::spikes::spiketrain;

@@ -20,7 +20,9 @@ read the diff before committing it.
 Prints a unified diff for each mismatch; exits 1 when anything failed.
 --coverage checks that every function and view of sql/install/*.sql (but
 those taking internal and those whose comment starts with "internal") is
-named in some sql block of the pages.
+named in some sql block of the pages; a deprecated alias (comment
+"deprecated alias of NEW") may instead be a row "| `old` | `NEW` |" of a
+renames table when NEW has an example.
 """
 import difflib
 import os
@@ -169,6 +171,7 @@ def coverage(pages):
 	import glob
 	src = "\n".join(open(f, encoding="utf-8").read() for f in sorted(glob.glob("sql/install/*.sql")))
 	names = set()
+	aliases = {}
 	for m in re.finditer(r"CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|VIEW)\s+(?:\w+\.)?(\w+)\s*(\([^)]*\))?", src, re.I):
 		kind, name, args = m.group(1).upper(), m.group(2), m.group(3) or ""
 		if kind == "FUNCTION" and re.search(r"\binternal\b", args):
@@ -176,15 +179,31 @@ def coverage(pages):
 		com = re.search(r"COMMENT ON FUNCTION\s+(?:\w+\.)?" + name + r"\s*\([^)]*\)\s+IS\s+'([^']*)", src, re.I)
 		if com and com.group(1).startswith("internal"):
 			continue			# an internal helper
+		dep = com and re.match(r"deprecated alias of (\w+)", com.group(1))
+		if dep:
+			aliases[name] = dep.group(1)
 		names.add(name)
 	sql = []
+	renamed = set()
 	for page in pages:
 		lines = open(page, encoding="utf-8").read().split("\n")
 		for b in blocks(lines):
 			if b[0] == "sql":
 				sql.extend(lines[b[2][0]:b[2][1]])
+		# rows "| `old(...)` | `new(...)` |" of a renames table
+		for l in lines:
+			r = re.match(r"^\|\s*`(\w+)[^`]*`\s*\|\s*`(\w+)[^`]*`\s*\|", l)
+			if r:
+				renamed.add((r.group(1), r.group(2)))
 	text = "\n".join(sql)
-	missing = sorted(n for n in names if not re.search(r"\b" + n + r"\b", text))
+
+	def shown(n):
+		"""An example names it, or it is a deprecated alias listed in a
+		renames table whose new name has an example."""
+		if re.search(r"\b" + n + r"\b", text):
+			return True
+		return n in aliases and (n, aliases[n]) in renamed and shown(aliases[n])
+	missing = sorted(n for n in names if not shown(n))
 	for n in missing:
 		print("%s is in sql/install/*.sql but in no sql example of the pages" % n)
 	print("coverage: %d functions and views, %d without an example" % (len(names), len(missing)))

@@ -75,9 +75,13 @@ CREATE CAST (spikes AS integer[]) WITH FUNCTION spikes_to_int_array(spikes) AS A
 
 -- accessors (neurons are numbered from 0)
 
+CREATE FUNCTION spikes_neurons(spikes) RETURNS integer
+	AS 'MODULE_PATHNAME', 'spikes_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spikes_neurons(spikes) IS 'number of neurons of a spikes pattern';
+
 CREATE FUNCTION spikes_dims(spikes) RETURNS integer
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION spikes_dims(spikes) IS 'number of neurons of a spikes pattern';
+	AS 'MODULE_PATHNAME', 'spikes_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spikes_dims(spikes) IS 'deprecated alias of spikes_neurons; removed in 0.3.0';
 
 CREATE FUNCTION spikes_fired(spikes) RETURNS integer
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,7 +1,7 @@
 -- snn install script, part 40: networks.  The snn type is a flat network
 -- image (architecture, parameters, weights); snn_create builds one from a
 -- jsonb configuration, snn_simulate runs it on a spike train, and
--- snn_raster_svg draws spike trains.
+-- spiketrain_raster_svg draws spike trains.
 
 CREATE TYPE snn;
 
@@ -54,7 +54,12 @@ CREATE FUNCTION snn_simulate_stats(net snn, input spiketrain, steps integer DEFA
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION snn_simulate_stats(snn, spiketrain, integer, bigint, integer) IS 'run like snn_simulate and report spikes (in all and per layer), input and synaptic events, neuron updates and the wall time of the simulation loop';
 
+CREATE FUNCTION spiketrain_raster_svg(train spiketrain, width integer DEFAULT 1000,
+									  height integer DEFAULT 600, title text DEFAULT NULL) RETURNS text
+	AS 'MODULE_PATHNAME', 'snn_raster_svg' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION spiketrain_raster_svg(spiketrain, integer, integer, text) IS 'raster plot of a spike train as SVG: neurons on y, steps on x, the title escaped';
+
 CREATE FUNCTION snn_raster_svg(train spiketrain, width integer DEFAULT 1000,
 							   height integer DEFAULT 600, title text DEFAULT NULL) RETURNS text
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION snn_raster_svg(spiketrain, integer, integer, text) IS 'raster plot of a spike train as SVG: neurons on y, steps on x, the title escaped';
+	AS 'MODULE_PATHNAME', 'snn_raster_svg' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION snn_raster_svg(spiketrain, integer, integer, text) IS 'deprecated alias of spiketrain_raster_svg; removed in 0.3.0';

@@ -55,6 +55,6 @@ CREATE FUNCTION snn_predict_rate(net snn, features float8[]) RETURNS integer
 	AS 'MODULE_PATHNAME', 'snn_predict_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_rate(snn, float8[]) IS 'the class the rate (ReLU) network behind a backprop-trained network predicts, to compare with the converted spiking network';
 
-CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS real[]
+CREATE FUNCTION snn_predict_values(net snn, features float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'snn_predict_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION snn_predict_values(snn, float8[]) IS 'the read-out values of a ridge-trained reservoir for one sample: regression outputs, or one score a class';

@@ -17,20 +17,35 @@ COMMENT ON TABLE snn_network_types IS 'network types of the snn runtime: configu
 SELECT pg_catalog.pg_extension_config_dump('snn_network_types', '');
 GRANT SELECT ON snn_network_types TO PUBLIC;
 
+CREATE FUNCTION snn_type_create(name text, config jsonb, pool_min integer DEFAULT 0,
+								pool_max integer DEFAULT 1024, ttl interval DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_define_type'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION snn_type_create(text, jsonb, integer, integer, interval) IS
+'create or replace a network type: snn_create(config) is its template, pool_min ready networks are kept, at most pool_max alive, networks idle longer than ttl are disposed of';
+
+CREATE FUNCTION snn_type_drop(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'snn_drop_type'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION snn_type_drop(text) IS
+'drop a network type and its pool; networks already spawned from it live on';
+
 CREATE FUNCTION snn_define_type(name text, config jsonb, pool_min integer DEFAULT 0,
 								pool_max integer DEFAULT 1024, ttl interval DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'snn_define_type'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_define_type(text, jsonb, integer, integer, interval) IS
-'define or replace a network type: snn_create(config) is its template, pool_min ready networks are kept, at most pool_max alive, networks idle longer than ttl are disposed of';
+'deprecated alias of snn_type_create; removed in 0.3.0';
 
 CREATE FUNCTION snn_drop_type(name text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'snn_drop_type'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION snn_drop_type(text) IS
-'drop a network type and its pool; networks already spawned from it live on';
+'deprecated alias of snn_type_drop; removed in 0.3.0';
 
 CREATE FUNCTION snn_spawn(type text, tag text DEFAULT NULL)
 RETURNS bigint
@@ -44,14 +59,14 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_spawn_value'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_spawn(snn, text) IS
-'copy a network value into shared memory and return its id (same as snn_load)';
+'copy a network value into shared memory and return its id';
 
 CREATE FUNCTION snn_load(net snn, tag text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'snn_spawn_value'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION snn_load(snn, text) IS
-'copy a network value into shared memory and return its id';
+'deprecated alias of snn_spawn; removed in 0.3.0';
 
 CREATE FUNCTION snn_save(id bigint)
 RETURNS snn

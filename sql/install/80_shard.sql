@@ -34,7 +34,7 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent AND relkind = 'p') THEN
 		RAISE EXCEPTION '"%" is not a partitioned table', parent
 			USING ERRCODE = 'wrong_object_type',
-				  HINT = 'Create it with PARTITION BY and attach the shards with snn_shard_table.';
+				  HINT = 'Create it with PARTITION BY and attach the shards with snn_shard_attach.';
 	END IF;
 	FOREACH col IN ARRAY ARRAY[pattern_column, key_column] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_attribute
@@ -134,7 +134,7 @@ $$;
 COMMENT ON FUNCTION snn_shard_allocate(regclass, spikes, float8, integer, name, name) IS
 'snn_allocate over a partitioned (sharded) table: the k nearest rows of every partition, merged, compete in the winner-take-all layer; with no candidate within vigilance a new row is inserted through the parent (routed to its partition); returns the partition, key, distance and whether the row was created';
 
-CREATE FUNCTION snn_shard_server(server name, host text, port integer, dbname text,
+CREATE FUNCTION snn_shard_create(server name, host text, port integer, dbname text,
 								 remote_user text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -165,13 +165,13 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION snn_shard_server(name, text, integer, text, text) IS
+COMMENT ON FUNCTION snn_shard_create(name, text, integer, text, text) IS
 'create a postgres_fdw server for a shard (extensions ''snn'' so <-> ships, async_capable so shards search concurrently) and a user mapping for the current user';
-REVOKE ALL ON FUNCTION snn_shard_server(name, text, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_shard_create(name, text, integer, text, text) FROM PUBLIC;
 
-CREATE FUNCTION snn_shard_table(parent regclass, servers name[],
-								remote_schema name DEFAULT 'public',
-								remote_table name DEFAULT NULL)
+CREATE FUNCTION snn_shard_attach(parent regclass, servers name[],
+								 remote_schema name DEFAULT 'public',
+								 remote_table name DEFAULT NULL)
 RETURNS SETOF regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -214,6 +214,6 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION snn_shard_table(regclass, name[], name, name) IS
+COMMENT ON FUNCTION snn_shard_attach(regclass, name[], name, name) IS
 'attach one foreign partition a server to a hash-partitioned table (partition i holds remainder i-1 of the key''s hash), each reading the same-named table on its shard; returns the partitions';
-REVOKE ALL ON FUNCTION snn_shard_table(regclass, name[], name, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION snn_shard_attach(regclass, name[], name, name) FROM PUBLIC;

@@ -16,12 +16,14 @@
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "snn.h"
@@ -575,8 +577,23 @@ snn_predict_rate(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The double nearest a single-precision value's shortest decimal form, so
+ * that 2.028732f reads back as 2.028732 and not as 2.0287320613861084.
+ */
+static double
+float_as_decimal(float f)
+{
+	char		buf[FLOAT_SHORTEST_DECIMAL_LEN];
+
+	float_to_shortest_decimal_buf(f, buf);
+	return strtod(buf, NULL);
+}
+
+/*
  * snn_predict_values(net, features): the read-out values of a ridge
- * network (regression outputs, or one score a class).
+ * network (regression outputs, or one score a class), as double precision[]
+ * like every other array of values; real[] for the 0.1.0 declaration, which
+ * a database keeps until ALTER EXTENSION snn UPDATE.
  */
 Datum
 snn_predict_values(PG_FUNCTION_ARGS)
@@ -584,6 +601,7 @@ snn_predict_values(PG_FUNCTION_ARGS)
 	InferCtx   *c = ctx_get(fcinfo, 0);
 	InferResult r;
 	Datum	   *d;
+	bool		as_real = get_func_rettype(fcinfo->flinfo->fn_oid) == FLOAT4ARRAYOID;
 
 	if (c->t->method != SNN_METHOD_RIDGE)
 		ereport(ERROR,
@@ -594,6 +612,10 @@ snn_predict_values(PG_FUNCTION_ARGS)
 	infer_one(c, &r);
 	d = palloc(sizeof(Datum) * c->t->n_outputs);
 	for (uint32 k = 0; k < c->t->n_outputs; k++)
-		d[k] = Float4GetDatum(c->outputs[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->t->n_outputs, FLOAT4OID, 4, true, TYPALIGN_INT));
+		d[k] = as_real ? Float4GetDatum(c->outputs[k])
+			: Float8GetDatum(float_as_decimal(c->outputs[k]));
+	if (as_real)
+		PG_RETURN_ARRAYTYPE_P(construct_array(d, c->t->n_outputs, FLOAT4OID, 4, true, TYPALIGN_INT));
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->t->n_outputs, FLOAT8OID, 8, FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
 }

@@ -431,7 +431,10 @@ snn_spawn_type(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(id);
 }
 
-/* snn_spawn(net snn, tag text) and snn_load(...): copy a value in, by id. */
+/*
+ * snn_spawn(net snn, tag text) and its deprecated alias snn_load: copy a
+ * value in, by id.
+ */
 Datum
 snn_spawn_value(PG_FUNCTION_ARGS)
 {

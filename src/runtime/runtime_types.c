@@ -123,7 +123,7 @@ rt_type_install(const char *name, const struct varlena *image,
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many network types in use (the limit is %d)", RT_MAX_TYPES),
-				 errhint("Drop unused types with snn_drop_type.")));
+				 errhint("Drop unused types with snn_type_drop.")));
 	}
 	t = &rt_control->types[slot];
 	SpinLockAcquire(&t->mutex);
@@ -331,7 +331,7 @@ rt_type_load(const char *name, Oid fn_namespace)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("snn network type \"%s\" does not exist", name),
-				 errhint("Define it with snn_define_type(name, config); for a network value, cast it to snn or use snn_load(net).")));
+				 errhint("Create it with snn_type_create(name, config); for a network value, cast the argument to snn.")));
 	config = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);
@@ -553,7 +553,7 @@ rt_type_acquire(const char *name, Oid fn_namespace, int *slot_out, uint32 *gen_o
 				continue;
 			}
 			rt_wait_sleep(start, slot, "pool",
-						  "Every network of this type is in use: raise pool_max with snn_define_type, dispose of networks, or raise snn.acquire_timeout.");
+						  "Every network of this type is in use: raise pool_max with snn_type_create, dispose of networks, or raise snn.acquire_timeout.");
 		}
 	}
 	PG_CATCH();
@@ -582,7 +582,8 @@ PG_FUNCTION_INFO_V1(snn_define_type);
 PG_FUNCTION_INFO_V1(snn_drop_type);
 
 /*
- * snn_define_type(name, config, pool_min, pool_max, ttl): build the template
+ * snn_type_create(name, config, pool_min, pool_max, ttl), also the C symbol
+ * of its 0.1.0 name snn_define_type: build the template
  * (which validates the configuration), keep the row in snn_network_types,
  * and put the type with an empty pool into shared memory for the worker to fill.
  */
@@ -608,7 +609,7 @@ snn_define_type(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("snn_define_type: name, config, pool_min and pool_max must not be null")));
+					 errmsg("snn_type_create: name, config, pool_min and pool_max must not be null")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	config = PG_GETARG_DATUM(1);
 	pool_min = PG_GETARG_INT32(2);
@@ -644,7 +645,8 @@ snn_define_type(PG_FUNCTION_ARGS)
 }
 
 /*
- * snn_drop_type(name): delete the row and the pool; networks already
+ * snn_type_drop(name), also the C symbol of its 0.1.0 name snn_drop_type:
+ * delete the row and the pool; networks already
  * spawned from it live on until disposed of.
  */
 Datum

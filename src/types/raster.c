@@ -1,5 +1,6 @@
 /*
- * raster.c: snn_raster_svg, a raster plot of a spike train as SVG text.
+ * raster.c: spiketrain_raster_svg (C symbol snn_raster_svg, its 0.1.0 name), a
+ * raster plot of a spike train as SVG text.
  *
  * Neurons on the y axis (neuron 0 at the bottom), steps on the x axis, one
  * short horizontal mark per spike.  Marks are at least 1.5 pixels in each

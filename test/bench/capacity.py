@@ -72,7 +72,7 @@ def sharded(conn, nparts):
     conn.execute(f"DROP TABLE IF EXISTS {t} CASCADE")
     conn.execute(f"CREATE TABLE {t} (id bigint, pattern spikes(128)) PARTITION BY HASH (id)")
     servers = ",".join(f"cap_loop{i}" for i in range(1, nparts + 1))
-    conn.execute("SELECT * FROM snn_shard_table(%s, %s::name[], 'public', 'cap_items')",
+    conn.execute("SELECT * FROM snn_shard_attach(%s, %s::name[], 'public', 'cap_items')",
                  (t, "{" + servers + "}"))
 
 
@@ -136,7 +136,7 @@ def main():
     for i in (1, 2):
         if not conn.execute("SELECT 1 FROM pg_foreign_server WHERE srvname = %s",
                             (f"cap_loop{i}",)).fetchone():
-            conn.execute("SELECT snn_shard_server(%s, %s, %s, %s)", (f"cap_loop{i}", host, port, db))
+            conn.execute("SELECT snn_shard_create(%s, %s, %s, %s)", (f"cap_loop{i}", host, port, db))
     conn.execute("SET maintenance_work_mem = '2GB'")
     print(f"cpu: {os.cpu_count()} cores (shared with other work: figures are indicative)")
     results = []

@@ -106,7 +106,7 @@ def main():
         f"delivery   snn: {s['loop_ms']:9.2f} ms  {s['synaptic_events']} syn.events "
         f"(100x1000 dense, L2-resident)  {s['synaptic_events'] / (s['loop_ms'] / 1000.0):10.3g} ev/s", flush=True)
 
-    svg = psql("SELECT snn_raster_svg(snn_simulate(net, NULL, 10000, 1), 1200, 700, "
+    svg = psql("SELECT spiketrain_raster_svg(snn_simulate(net, NULL, 10000, 1), 1200, 700, "
                "'CUBA: 4000 LIF, 1 s (10000 steps of 0.1 ms), snn_simulate') FROM bench_nets WHERE name = 'cuba'")
     path = os.path.join(OUT, 'cuba_raster.svg')
     with open(path, 'w') as f:

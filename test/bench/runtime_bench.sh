@@ -31,7 +31,7 @@ q() { "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 DIGITS='{"kind":"feedforward","inputs":64,"layers":[{"size":64},{"size":10}],"wta":true,"seed":7}'
 q "CREATE EXTENSION snn"
-q "SELECT snn_define_type('digits', '$DIGITS', 64, 100000)"
+q "SELECT snn_type_create('digits', '$DIGITS', 64, 100000)"
 q "CREATE TABLE nets (id int PRIMARY KEY, net snn)"
 q "INSERT INTO nets SELECT 1, snn_create('$DIGITS')"
 HAS_INFER=$(q "SELECT coalesce(to_regprocedure('snn_infer(snn,double precision[])'), to_regprocedure('snn_infer(snn,real[])')) IS NOT NULL")
@@ -85,7 +85,7 @@ if [ "$HAS_TRAIN" = t ]; then
 fi
 for c in 1 16; do
 	run "spawn+dispose (pool)" $c "SELECT snn_dispose(snn_spawn('digits'));"
-	run "load+dispose (value)" $c "SELECT snn_dispose(snn_load(net)) FROM nets WHERE id = 1;"
+	run "load+dispose (value)" $c "SELECT snn_dispose(snn_spawn(net)) FROM nets WHERE id = 1;"
 	run "save (id -> value)" $c "SELECT snn_save($ID) IS NOT NULL;"
 	run "peer: read value from table" $c "SELECT net IS NOT NULL FROM nets WHERE id = 1;"
 	if [ "$HAS_INFER" = t ] && [ "$HAS_TRAIN" = t ]; then

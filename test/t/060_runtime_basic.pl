@@ -25,7 +25,7 @@ $plain->init;
 $plain->start;
 $plain->safe_psql('postgres', 'CREATE EXTENSION snn');
 for my $call ("snn_spawn('x')", 'snn_dispose(1)', 'snn_save(1)',
-	"snn_define_type('x', '$cfg')", 'snn_stat_reset()')
+	"snn_type_create('x', '$cfg')", 'snn_stat_reset()')
 {
 	my ($out, $err) = try_sql($plain, "\\set VERBOSITY verbose\nSELECT $call");
 	like($err, qr/55000: the snn runtime needs shared_preload_libraries = 'snn'/,
@@ -58,7 +58,7 @@ my $wpid = $node->safe_psql('postgres',
 like($wpid, qr/^\d+$/, 'snn pool worker runs and shows in pg_stat_activity');
 
 # a type: the worker fills its pool to pool_min
-$node->safe_psql('postgres', "SELECT snn_define_type('small', '$cfg', 3, 5, '1 second')");
+$node->safe_psql('postgres', "SELECT snn_type_create('small', '$cfg', 3, 5, '1 second')");
 ok( $node->poll_query_until('postgres',
 		"SELECT ready = 3 AND in_use = 0 AND size = 3 FROM pg_stat_snn_pools WHERE type = 'small'"),
 	'worker refills the pool to pool_min');
@@ -90,14 +90,14 @@ ok( $node->poll_query_until('postgres',
 		"SELECT in_use = 0 AND ready = 3 FROM pg_stat_snn_pools WHERE type = 'small'"),
 	'reaping returns the slot to the pool');
 # redefine without a ttl for the rest of the test (resets its statistics)
-$node->safe_psql('postgres', "SELECT snn_define_type('small', '$cfg', 3, 5)");
+$node->safe_psql('postgres', "SELECT snn_type_create('small', '$cfg', 3, 5)");
 is($node->safe_psql('postgres', "SELECT ttl IS NULL FROM snn_network_types WHERE name = 'small'"),
-	't', 'snn_define_type replaces a type');
+	't', 'snn_type_create replaces a type');
 
 # load / save round trip of a value, and dispose
-my $lid = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'))");
+my $lid = $node->safe_psql('postgres', "SELECT snn_spawn(snn_create('$cfg'))");
 is($node->safe_psql('postgres', "SELECT snn_save($lid)::text = snn_create('$cfg')::text"),
-	't', 'snn_load then snn_save gives the value back');
+	't', 'snn_spawn then snn_save gives the value back');
 $node->safe_psql('postgres', "SELECT snn_dispose($lid)");
 ($o, $e) = try_sql($node, "SELECT snn_dispose($lid)");
 like($e, qr/does not exist/, 'dispose twice is an error');
@@ -105,11 +105,11 @@ like($e, qr/does not exist/, 'dispose twice is an error');
 # bad input
 ($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_spawn('nosuch')");
 like($e, qr/42704: snn network type "nosuch" does not exist/, 'unknown type (42704)');
-($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_define_type('bad', '{\"kind\":\"feedforward\"}')");
+($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_type_create('bad', '{\"kind\":\"feedforward\"}')");
 like($e, qr/22023/, 'an invalid configuration is rejected before anything is kept');
 is($node->safe_psql('postgres', "SELECT count(*) FROM snn_network_types WHERE name = 'bad'"),
 	'0', 'no row for a rejected type');
-($o, $e) = try_sql($node, "SELECT snn_define_type('small', '$cfg', 10, 5)");
+($o, $e) = try_sql($node, "SELECT snn_type_create('small', '$cfg', 10, 5)");
 like($e, qr/pool_max must be/, 'pool_max below pool_min is rejected');
 ($o, $e) = try_sql($node, "SELECT snn_spawn('small', repeat('x', 64))");
 like($e, qr/tag must be shorter than 64 bytes/, 'a tag over 63 bytes is rejected');
@@ -118,7 +118,7 @@ like($e, qr/must not be null/, 'a null type is rejected');
 
 # ---- transactions: networks spawned by an aborted (sub)transaction are released
 my $base = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'networks'");
-$node->safe_psql('postgres', "BEGIN; SELECT snn_spawn('small') FROM generate_series(1, 2); SELECT snn_load(snn_create('$cfg')); ROLLBACK;");
+$node->safe_psql('postgres', "BEGIN; SELECT snn_spawn('small') FROM generate_series(1, 2); SELECT snn_spawn(snn_create('$cfg')); ROLLBACK;");
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_stat_snn_networks'),
 	'0', 'rollback releases the networks the transaction spawned');
 ($o, $e) = try_sql($node, "BEGIN; SELECT snn_spawn('small'); SELECT 1/0; COMMIT;");
@@ -148,7 +148,7 @@ $node->safe_psql('postgres', q{
 	CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN; CREATE ROLE carol LOGIN;
 	GRANT alice TO carol;
 });
-my $aid = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'), 'secret')", extra_params => [ '-U', 'alice' ]);
+my $aid = $node->safe_psql('postgres', "SELECT snn_spawn(snn_create('$cfg'), 'secret')", extra_params => [ '-U', 'alice' ]);
 for my $call ("snn_save($aid)", "snn_dispose($aid)", "snn_infer($aid, ARRAY[1.0]::real[])",
 	"snn_train($aid, ARRAY[[1.0]]::real[], ARRAY[1], 'backprop')", "snn_predict($aid, ARRAY[1.0]::real[])")
 {
@@ -168,7 +168,7 @@ is( $node->safe_psql('postgres', "SELECT tag FROM pg_stat_snn_networks WHERE id 
 	'secret', 'pg_read_all_stats sees the details');
 ($o, $e) = try_sql($node, 'SELECT snn_stat_reset()', extra_params => [ '-U', 'bob' ]);
 like($e, qr/permission denied for function snn_stat_reset/, 'snn_stat_reset is not for PUBLIC');
-($o, $e) = try_sql($node, "SELECT snn_define_type('mine', '$cfg')", extra_params => [ '-U', 'bob' ]);
+($o, $e) = try_sql($node, "SELECT snn_type_create('mine', '$cfg')", extra_params => [ '-U', 'bob' ]);
 like($e, qr/permission denied for table snn_network_types/, 'defining a type needs rights on the table');
 $node->safe_psql('postgres', "SELECT snn_dispose($aid)", extra_params => [ '-U', 'carol' ]);
 
@@ -197,7 +197,7 @@ $node->safe_psql('postgres', 'DROP TABLE held');
 # pool_max of a type: 53000
 $node->append_conf('postgresql.conf', 'snn.max_networks = 10000');
 $node->reload;
-$node->safe_psql('postgres', "SELECT snn_define_type('tiny', '$cfg', 0, 1)");
+$node->safe_psql('postgres', "SELECT snn_type_create('tiny', '$cfg', 0, 1)");
 $node->safe_psql('postgres', "CREATE TABLE held (id bigint); INSERT INTO held SELECT snn_spawn('tiny')");
 ($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_spawn('tiny')");
 like($e, qr/53000: snn runtime: pool limit reached/, 'over pool_max: 53000');
@@ -211,7 +211,7 @@ $node->append_conf('postgresql.conf', 'snn.max_memory = 8MB');
 $node->reload;
 $node->poll_query_until('postgres', "SELECT current_setting('snn.max_memory') = '8MB'");
 my $before = $node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'networks'");
-($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_load(snn_create('$big')) FROM generate_series(1, 100)");
+($o, $e) = try_sql($node, "\\set VERBOSITY verbose\nSELECT snn_spawn(snn_create('$big')) FROM generate_series(1, 100)");
 like($e, qr/53200: snn runtime: memory limit reached/, 'over snn.max_memory: 53200');
 like($e, qr/HINT:  Raise snn.max_memory/, 'with a hint');
 is($node->safe_psql('postgres', "SELECT bytes FROM pg_stat_snn_memory WHERE category = 'networks'"),
@@ -247,21 +247,21 @@ ok( $node->poll_query_until('postgres',
 
 # ---- drop type: the pool goes, the table row goes, live networks stay
 my $keep = $node->safe_psql('postgres', "SELECT snn_spawn('small')");
-$node->safe_psql('postgres', "SELECT snn_drop_type('small')");
+$node->safe_psql('postgres', "SELECT snn_type_drop('small')");
 is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_snn_pools WHERE type = 'small'"), '0', 'pool dropped');
 is($node->safe_psql('postgres', "SELECT count(*) FROM snn_network_types WHERE name = 'small'"), '0', 'row dropped');
 is($node->safe_psql('postgres', "SELECT snn_save($keep) IS NOT NULL"), 't', 'a live network survives its type');
 $node->safe_psql('postgres', "SELECT snn_dispose($keep)");
 
 # ---- a type defined by a rolled back transaction or savepoint is not kept
-$node->safe_psql('postgres', "BEGIN; SELECT snn_define_type('ab', '$cfg', 2, 5); ROLLBACK;");
-$node->safe_psql('postgres', "BEGIN; SAVEPOINT s; SELECT snn_define_type('sp', '$cfg', 2, 5); ROLLBACK TO s; "
-	. "SAVEPOINT t; SELECT snn_define_type('kept', '$cfg', 1, 5); RELEASE t; COMMIT;");
+$node->safe_psql('postgres', "BEGIN; SELECT snn_type_create('ab', '$cfg', 2, 5); ROLLBACK;");
+$node->safe_psql('postgres', "BEGIN; SAVEPOINT s; SELECT snn_type_create('sp', '$cfg', 2, 5); ROLLBACK TO s; "
+	. "SAVEPOINT t; SELECT snn_type_create('kept', '$cfg', 1, 5); RELEASE t; COMMIT;");
 is($node->safe_psql('postgres', "SELECT string_agg(type, ',' ORDER BY type) FROM pg_stat_snn_pools WHERE type IN ('ab', 'sp', 'kept')"),
 	'kept', 'rolled back type definitions leave no pool behind');
 is($node->safe_psql('postgres', "SELECT string_agg(name, ',' ORDER BY name) FROM snn_network_types WHERE name IN ('ab', 'sp', 'kept')"),
 	'kept', 'nor a row');
-$node->safe_psql('postgres', "SELECT snn_drop_type('kept')");
+$node->safe_psql('postgres', "SELECT snn_type_drop('kept')");
 
 # ---- types survive pg_dump and a restart (loaded again on first spawn)
 my $dump = $node->safe_psql('postgres', 'SELECT 1');

@@ -43,7 +43,7 @@ sub fingerprint
 	return $node->safe_psql('postgres', "SELECT md5(snn_save($id)::text)");
 }
 
-my $id = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'), 'trainee')");
+my $id = $node->safe_psql('postgres', "SELECT snn_spawn(snn_create('$cfg'), 'trainee')");
 my $fp0 = fingerprint($id);
 
 # success swaps the trained network in
@@ -105,7 +105,7 @@ eval { $bg->quit };
 # a committed network of a terminated session stays; an uncommitted one goes
 $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bg->query_safe("BEGIN");
-$bg->query_safe("SELECT snn_load(snn_create('$cfg'), 'uncommitted')");
+$bg->query_safe("SELECT snn_spawn(snn_create('$cfg'), 'uncommitted')");
 my $bgpid = $bg->query_safe("SELECT pg_backend_pid()");
 $bgpid =~ s/\s+//g;
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($bgpid)");
@@ -114,7 +114,7 @@ ok( $node->poll_query_until('postgres', "SELECT count(*) = 0 FROM pg_stat_snn_ne
 eval { $bg->quit };
 
 # ---- crash: SIGKILL a backend in the middle of a training
-$node->safe_psql('postgres', "SELECT snn_define_type('t', '$cfg', 2, 10)");
+$node->safe_psql('postgres', "SELECT snn_type_create('t', '$cfg', 2, 10)");
 $node->poll_query_until('postgres', "SELECT ready = 2 FROM pg_stat_snn_pools WHERE type = 't'");
 $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bgpid = $bg->query_safe("SELECT pg_backend_pid()");

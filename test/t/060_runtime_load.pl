@@ -38,9 +38,9 @@ $node->safe_psql('postgres', q{
 });
 my $feat = "(SELECT f FROM td WHERE label = 1 LIMIT 1)";
 
-$node->safe_psql('postgres', "SELECT snn_define_type('load', '$cfg', 16, 100000, '1 hour')");
+$node->safe_psql('postgres', "SELECT snn_type_create('load', '$cfg', 16, 100000, '1 hour')");
 $node->poll_query_until('postgres', "SELECT ready = 16 FROM pg_stat_snn_pools WHERE type = 'load'");
-my $shared = $node->safe_psql('postgres', "SELECT snn_load(snn_create('$cfg'), 'shared')");
+my $shared = $node->safe_psql('postgres', "SELECT snn_spawn(snn_create('$cfg'), 'shared')");
 $node->safe_psql('postgres', "SELECT snn_train_query($shared, 'SELECT f, label FROM td', 'backprop', '{\"epochs\": 20}')");
 # the shared network grows with its training history: leave it out
 my $baseline = $node->safe_psql('postgres', "SELECT (SELECT bytes FROM pg_stat_snn_memory WHERE category = 'total') - (SELECT bytes FROM pg_stat_snn_networks WHERE id = $shared)");
@@ -54,7 +54,7 @@ print $fh "SELECT snn_spawn('load') AS id \\gset\n"
   . "SELECT length(snn_save(:id)::text) > 0;\n"
   . "SELECT snn_dispose(:id);\n"
   . "SELECT predicted FROM snn_infer($shared, $feat);\n"
-  . "SELECT snn_load(snn_save($shared)) AS copy \\gset\n"
+  . "SELECT snn_spawn(snn_save($shared)) AS copy \\gset\n"
   . "SELECT snn_predict(:copy::bigint, $feat);\n"
   . "SELECT snn_dispose(:copy);\n";
 close $fh;
@@ -104,7 +104,7 @@ my $loop = sub {
 	return "DO \$\$ DECLARE id bigint; c bigint; BEGIN FOR i IN 1..$n LOOP "
 	  . "id := snn_spawn('load'); PERFORM snn_save(id); PERFORM snn_dispose(id); "
 	  . "PERFORM snn_predict($shared, $feat); PERFORM snn_infer($shared, $feat); "
-	  . "c := snn_load(snn_save($shared)); PERFORM snn_infer(c, $feat); PERFORM snn_dispose(c); "
+	  . "c := snn_spawn(snn_save($shared)); PERFORM snn_infer(c, $feat); PERFORM snn_dispose(c); "
 	  . "END LOOP; END \$\$;";
 };
 my $mem = "SELECT sum(total_bytes) FROM pg_backend_memory_contexts;";

@@ -14,7 +14,7 @@ $node->append_conf('postgresql.conf', "shared_preload_libraries = 'snn'");
 $node->start;
 $node->safe_psql('postgres', qq{
 	CREATE EXTENSION snn;
-	SELECT snn_define_type('ff', '$cfg');
+	SELECT snn_type_create('ff', '$cfg');
 	CREATE TABLE data AS SELECT i, ARRAY(SELECT ((i * 7 + j * 3) % 11) / 10.0
 		FROM generate_series(1, 16) j)::float8[] AS f, i % 4 AS label
 		FROM generate_series(1, 200) i;

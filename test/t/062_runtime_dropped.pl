@@ -29,7 +29,7 @@ sub runtime_memory
 sub pooled_type
 {
 	my ($db, $type, $min) = @_;
-	$node->safe_psql($db, "SELECT snn_define_type('$type', '$cfg', $min, 10)");
+	$node->safe_psql($db, "SELECT snn_type_create('$type', '$cfg', $min, 10)");
 	ok( $node->poll_query_until('postgres',
 			"SELECT ready = $min FROM pg_stat_snn_pools WHERE type = '$type' AND datname = '$db'"),
 		"the pool of $type in $db fills to $min");
@@ -43,7 +43,7 @@ my $baseline = runtime_memory();
 $node->safe_psql('postgres', 'CREATE DATABASE gone');
 $node->safe_psql('gone', 'CREATE EXTENSION snn');
 pooled_type('gone', 'g', 3);
-$node->safe_psql('gone', "SELECT snn_spawn('g'), snn_load(snn_create('$cfg'))");
+$node->safe_psql('gone', "SELECT snn_spawn('g'), snn_spawn(snn_create('$cfg'))");
 my $oid = $node->safe_psql('postgres', "SELECT oid FROM pg_database WHERE datname = 'gone'");
 isnt(runtime_memory(), $baseline, 'the second database holds a template, a pool and two networks');
 $node->safe_psql('postgres', 'DROP DATABASE gone');

@@ -4,7 +4,7 @@
 # another owner's detector out of reach (drop, freeze, unfreeze, reset,
 # score, trigger, owner rewrite), detectors created and owned through
 # snn_detector_create, and the per-owner stream limit that keeps one role
-# from filling snn.max_memory while another role's snn_load still works.
+# from filling snn.max_memory while another role's snn_spawn still works.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -132,10 +132,10 @@ my $rc;
 	SELECT public.snn_anomaly_score('su_det', ARRAY[1.0]) >= 0;
 	SELECT public.snn_detector_freeze('su_det');
 	SELECT public.snn_detector_drop('su_det');
-	SELECT public.snn_define_type('su_type', '$netcfg');
-	SELECT public.snn_define_type('su_type', '$netcfg', 0, 8);
+	SELECT public.snn_type_create('su_type', '$netcfg');
+	SELECT public.snn_type_create('su_type', '$netcfg', 0, 8);
 	SELECT public.snn_dispose(public.snn_spawn('su_type'));
-	SELECT public.snn_drop_type('su_type');
+	SELECT public.snn_type_drop('su_type');
 });
 ok($rc == 0, 'the superuser runs detector and network-type functions under that search_path')
   or diag($err);
@@ -208,7 +208,7 @@ is($node->safe_psql('postgres', q{
 ($ok, $out, $err) = as_role('mallory', "SELECT snn_anomaly_score('big', ARRAY[2.0], 'k1')");
 ok($ok, 'an existing stream goes on scoring at the limit') or diag($err);
 ($ok, $out, $err) = as_role('alice', q{
-	SELECT snn_dispose(snn_load(snn_create('{"kind": "feedforward", "inputs": 200, "layers": [{"size": 200}, {"size": 10}], "seed": 1}')));
+	SELECT snn_dispose(snn_spawn(snn_create('{"kind": "feedforward", "inputs": 200, "layers": [{"size": 200}, {"size": 10}], "seed": 1}')));
 	SELECT snn_anomaly_score('ad', ARRAY[1.0], 'new');
 });
 ok($ok, "alice still loads a network and starts a stream ($bytes bytes a stream of mallory's)")

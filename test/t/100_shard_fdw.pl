@@ -33,14 +33,14 @@ for my $i (1, 2)
 {
 	my ($host, $port) = ($shards[ $i - 1 ]->host, $shards[ $i - 1 ]->port);
 	$coord->safe_psql('postgres',
-		"SELECT snn_shard_server('s$i', '$host', $port, 'postgres');
+		"SELECT snn_shard_create('s$i', '$host', $port, 'postgres');
 		 ALTER SERVER s$i OPTIONS (ADD batch_size '1000')");
 }
 $coord->safe_psql('postgres', q{
 	CREATE TABLE items (id bigserial, pattern spikes(128)) PARTITION BY HASH (id);
 });
-is( $coord->safe_psql('postgres', "SELECT string_agg(p::text, ',') FROM snn_shard_table('items', '{s1,s2}') p"),
-	'items_shard_1,items_shard_2', 'snn_shard_table attaches one foreign partition a server');
+is( $coord->safe_psql('postgres', "SELECT string_agg(p::text, ',') FROM snn_shard_attach('items', '{s1,s2}') p"),
+	'items_shard_1,items_shard_2', 'snn_shard_attach attaches one foreign partition a server');
 like(
 	$coord->safe_psql('postgres',
 		"SELECT array_to_string(srvoptions, ' ') FROM pg_foreign_server WHERE srvname = 's1'"),

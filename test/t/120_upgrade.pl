@@ -87,6 +87,11 @@ $node->safe_psql('a', q{INSERT INTO ev SELECT i, 'a', 10 + sin(i / 8.0) + CASE W
 is($node->safe_psql('a', $events), '400', 'the detector continues its stream through the trigger (300 + 100 events)');
 ok($node->safe_psql('a', q{SELECT count(*) FROM snn_anomalies WHERE event_id = '380'}) >= 1,
 	'the trigger still records an anomaly after the upgrade');
+is($node->safe_psql('a', q{SELECT snn_dispose(snn_spawn('ff')); SELECT snn_type_drop('ff');
+	SELECT count(*) FROM snn_network_types}), "\n\n0",
+	'the type made with snn_define_type is spawned and dropped by the 0.2.0 names');
+is($node->safe_psql('a', q{SELECT spikes_dims(pattern) = spikes_neurons(pattern) FROM facts LIMIT 1}),
+	't', 'the 0.1.0 names still work after the upgrade, as deprecated aliases');
 
 # ---- the upgraded catalog equals a fresh install
 $node->safe_psql('b', 'CREATE EXTENSION snn');
