@@ -13,7 +13,6 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -953,39 +952,6 @@ train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method 
 		snn_layer_set_dense(ni, 0, w, layer_span(img, 0));
 		return assemble(ni, t, method, &r);
 	}
-}
-
-/* Text input: the trained block read back from base64, validated. */
-SnnNetwork *
-snn_network_attach_trained(SnnNetwork *net, const char *b64)
-{
-	const snn_image *img = SnnNetworkImage(net);
-	int			len = strlen(b64);
-	int			cap = pg_b64_dec_len(len);
-	char	   *buf = palloc(cap + 1);
-	int			n = pg_b64_decode(b64, len, buf, cap);
-	size_t		sz;
-	SnnNetwork *out;
-	snn_error	err;
-
-	if (n < (int) sizeof(snn_trained))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid network: \"trained\" is not a valid trained block")));
-	snn_error_clear(&err);
-	if (snn_trained_validate(img, buf, n, &err) != SNN_OK)
-	{
-		/* the block came from the "trained" member of the text form */
-		strlcpy(err.field, "trained", sizeof(err.field));
-		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
-						 SNN_ERR_FIELD_DETAIL, "snn input");
-	}
-	sz = snn_image_with_section(img, SNN_SEC_NORM, buf, n, NULL, 0);
-	out = palloc_extended(SNN_NETWORK_HDRSZ + sz, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + sz);
-	snn_image_with_section(img, SNN_SEC_NORM, buf, n, out->image, sz);
-	((snn_image *) out->image)->flags |= SNN_FLAG_TRAINED | SNN_FLAG_HAS_NORM;
-	return out;
 }
 
 /* ---------------------------------------------------------------------
