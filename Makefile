@@ -6,9 +6,10 @@ EXTENSION = snn
 EXTVERSION = 0.2.0
 
 MODULE_big = snn
-# src/ by subsystem (types, index, network, train, runtime, streams), the shared
-# PostgreSQL-side pieces at its top, the engine in src/engine.
-SRC_DIRS = src src/types src/index src/network src/train src/runtime src/streams
+# src/ by subsystem (types, index, network, train, runtime, streams) over
+# src/shared (what they all use), snn.c (the entry point) at the top, the
+# engine in src/engine.
+SRC_DIRS = src src/shared src/types src/index src/network src/train src/runtime src/streams
 SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))) $(sort $(wildcard src/engine/*.c))
 OBJS = $(SRCS:.c=.o)
 HEADERS = $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(wildcard src/engine/*.h)
