@@ -60,6 +60,13 @@ unit: $(UNIT_BINS)
 .PHONY: unit-bins
 unit-bins: $(UNIT_BINS)
 
+# No cycle between the folders of src/ or between its files, an engine that
+# includes only itself and the C library, and the picture of the folders in
+# doc/development.md the code's (tools/deps.py --write redraws it).
+.PHONY: depcheck
+depcheck:
+	python3 tools/deps.py --check
+
 # PostgreSQL layout (pgindent's options with pg_bsd_indent, Debian package
 # pg-bsd-indent; the typedef list comes from this build's debug information
 # and the sources, hence the build first).  indent-check changes nothing and
