@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -25,8 +26,8 @@
 #include "utils/timestamp.h"
 
 #include "jsonb_opts.h"
-#include "snn_model.h"
 #include "snn.h"
+#include "snn_train_methods.h"
 #include "train.h"
 
 PG_FUNCTION_INFO_V1(snn_train);
@@ -273,92 +274,96 @@ read_targets(ArrayType *a, int n, SnnDataSet *d)
 }
 
 /* ---------------------------------------------------------------------
- * Options: a flat jsonb object; unknown keys and wrong types are errors.
+ * Options: a flat jsonb object of the method's options (its list in
+ * engine/snn_train_methods.c); unknown keys, wrong types and values out of
+ * range are errors naming the option.
  */
 static const JsonbOptsStyle opt_style = {"option \"%s\"", false};
-
-typedef struct OptKeys
-{
-	const char *method;
-	const char *const *allowed;
-} OptKeys;
 
 /* One key of the options: an error unless the method knows it. */
 static void
 opt_check_key(void *ctx, const char *key, JsonbValue *v)
 {
-	OptKeys    *k = (OptKeys *) ctx;
+	const snn_train_method *m = (const snn_train_method *) ctx;
 
-	for (int i = 0; k->allowed[i]; i++)
-		if (strcmp(key, k->allowed[i]) == 0)
+	for (int i = 0; i < m->n_options; i++)
+		if (strcmp(key, m->options[i].name) == 0)
 			return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown option \"%s\" for method %s", key, k->method)));
+			 errmsg("unknown option \"%s\" for method %s", key, m->name)));
 }
 
-/* The options must be an object of keys the method knows. */
-static void
-opt_check_keys(Jsonb *jb, const char *method, const char *const *allowed)
+/* A number option, in its range. */
+static double
+opt_number(const snn_opt_def *o, JsonbValue *v)
 {
-	OptKeys		k = {method, allowed};
+	double		d = jsonb_opts_number(&opt_style, o->name, v);
 
+	if (!(d >= o->lo && d <= o->hi))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("option \"%s\" must be between %g and %g, not %g", o->name, o->lo, o->hi, d)));
+	if (o->kind == SNN_OPT_INTEGER && d != floor(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an integer", o->name)));
+	return d;
+}
+
+/* A choice option: the index of its name; the error lists the names. */
+static double
+opt_choice(const snn_opt_def *o, JsonbValue *v)
+{
+	StringInfoData names;
+	int			n = 0;
+
+	for (int i = 0; o->choices[i]; i++, n++)
+		if (v->type == jbvString && v->val.string.len == strlen(o->choices[i]) &&
+			strncmp(v->val.string.val, o->choices[i], v->val.string.len) == 0)
+			return i;
+	initStringInfo(&names);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&names, "%s\"%s\"", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+						 o->choices[i]);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"%s\" must be %s", o->name, names.data)));
+	return 0;					/* not reached */
+}
+
+/* The options of method m from jsonb (NULL: none), typed and in range. */
+static void
+read_options(const snn_train_method *m, Jsonb *jb, snn_train_options *out)
+{
+	memset(out, 0, sizeof(*out));
 	if (jb == NULL)
 		return;
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options must be a JSON object")));
-	jsonb_opts_walk(&jb->root, opt_check_key, &k);
+	jsonb_opts_walk(&jb->root, opt_check_key, (void *) m);
+	for (int i = 0; i < m->n_options && i < SNN_TRAIN_MAX_OPTIONS; i++)
+	{
+		const snn_opt_def *o = &m->options[i];
+		JsonbValue *v = jsonb_opts_find(&jb->root, o->name);
+
+		if (v == NULL || v->type == jbvNull)
+			continue;
+		out->given[i] = 1;
+		if (o->kind == SNN_OPT_BOOL)
+			out->value[i] = jsonb_opts_bool(&opt_style, o->name, v) ? 1 : 0;
+		else if (o->kind == SNN_OPT_CHOICE)
+			out->value[i] = opt_choice(o, v);
+		else
+			out->value[i] = opt_number(o, v);
+	}
 }
 
-/* The value of an option, or NULL when absent. */
-static JsonbValue *
-opt_get(Jsonb *jb, const char *key)
-{
-	return jb ? jsonb_opts_find(&jb->root, key) : NULL;
-}
-
-/* A number option in [lo, hi], or def when absent. */
-static double
-opt_num(Jsonb *jb, const char *key, double def, double lo, double hi)
-{
-	JsonbValue *v = opt_get(jb, key);
-	double		d;
-
-	if (v == NULL || v->type == jbvNull)
-		return def;
-	d = jsonb_opts_number(&opt_style, key, v);
-	if (!(d >= lo && d <= hi))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("option \"%s\" must be between %g and %g, not %g", key, lo, hi, d)));
-	return d;
-}
-
-/* An integer option in [lo, hi]. */
-static int64
-opt_int(Jsonb *jb, const char *key, int64 def, int64 lo, int64 hi)
-{
-	double		d = opt_num(jb, key, (double) def, (double) lo, (double) hi);
-
-	if (d != floor(d))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must be an integer", key)));
-	return (int64) d;
-}
-
-/* A boolean option, or def when absent. */
-static bool
-opt_bool(Jsonb *jb, const char *key, bool def)
-{
-	JsonbValue *v = opt_get(jb, key);
-
-	if (v == NULL || v->type == jbvNull)
-		return def;
-	return jsonb_opts_bool(&opt_style, key, v);
-}
+/* ---------------------------------------------------------------------
+ * Entry points.
+ */
 
 snn_train_progress_hook_type snn_train_progress_hook = NULL;
 
@@ -371,6 +376,29 @@ train_progress(void *arg, uint32_t epoch, uint32_t epochs, double loss)
 		snn_train_progress_hook(epoch, epochs, loss);
 }
 
+/* The engine's memory for a training: the current (private) context. */
+static void *
+train_alloc(void *arg, size_t size, int zero)
+{
+	(void) arg;
+	return palloc_extended(size, MCXT_ALLOC_HUGE | (zero ? MCXT_ALLOC_ZERO : 0));
+}
+
+/*
+ * What the network, data or options lack for the method: the engine's
+ * wording; a method that needs a feed-forward network hints at one.
+ */
+static void
+train_refuse(const snn_error *err, const snn_image *img)
+{
+	if (strcmp(err->field, "kind") == 0 && img->kind != SNN_KIND_FEEDFORWARD)
+		ereport(ERROR,
+				(errcode(snn_status_sqlstate(err->status)),
+				 errmsg("%s", err->msg),
+				 errhint("Create one with snn_create('{\"kind\": \"feedforward\", ...}').")));
+	snn_engine_error(err, 0, NULL, 0, NULL);
+}
+
 /* Engine failure during training: an error with the method as context. */
 static void
 train_fail(const snn_error *err, const char *method)
@@ -381,599 +409,33 @@ train_fail(const snn_error *err, const char *method)
 	snn_report_error(err, ctx);
 }
 
-/* ---------------------------------------------------------------------
- * Assembling the result.
- */
-
-/* A trained block with room for n_floats floats after the header. */
-static snn_trained *
-block_alloc(const snn_image *img, snn_method method, uint32 n_floats)
+/* The method of a name; an unknown one lists them all. */
+static const snn_train_method *
+train_method(const char *name)
 {
-	snn_trained *t = palloc0(sizeof(snn_trained) + sizeof(float) * (Size) n_floats);
+	const snn_train_method *m = snn_train_method_find(name);
+	StringInfoData names;
+	int			n = 0;
 
-	t->magic = SNN_TRAINED_MAGIC;
-	t->version = SNN_TRAINED_VERSION;
-	t->method = method;
-	t->n_features = img->n_inputs;
-	t->n_floats = n_floats;
-	return t;
-}
-
-/* The result value: img with the block in NORM and one more history record. */
-static SnnNetwork *
-assemble(const snn_image *img, const snn_trained *block, snn_method method,
-		 const snn_train_result *r)
-{
-	Size		hsz = sizeof(snn_history_rec) * ((Size) img->n_history + 1);
-	snn_history_rec *hist = palloc0(hsz);
-	snn_history_rec *h = &hist[img->n_history];
-	Size		bsz = sizeof(snn_trained) + sizeof(float) * (Size) block->n_floats;
-	size_t		s1,
-				s2;
-	void	   *tmp;
-	SnnNetwork *out;
-	snn_error	err;
-
-	if (img->n_history >= SNN_MAX_HISTORY)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the network already has %d training records", SNN_MAX_HISTORY)));
-	if (img->n_history > 0)
-		memcpy(hist, snn_sec(img, SNN_SEC_HISTORY), sizeof(snn_history_rec) * img->n_history);
-	h->method = method;
-	h->epochs = r->epochs;
-	h->samples = r->samples;
-	/* the image keeps only finite numbers: -1 stands for "no accuracy" */
-	h->loss = isfinite(r->loss) ? r->loss : -1.0;
-	h->metric = isnan(r->val_accuracy) ? r->accuracy : r->val_accuracy;
-	if (!isfinite(h->metric))
-		h->metric = -1.0;
-	h->time_us = (int64) GetCurrentTimestamp() +
-		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
-	snprintf(h->note, sizeof(h->note), "%s %.1f ms",
-			 r->converged ? "converged" : "max epochs", r->seconds * 1000.0);
-
-	s1 = snn_image_with_section(img, SNN_SEC_HISTORY, hist, hsz, NULL, 0);
-	tmp = palloc_extended(s1, MCXT_ALLOC_HUGE);
-	snn_image_with_section(img, SNN_SEC_HISTORY, hist, hsz, tmp, s1);
-	s2 = snn_image_with_section(tmp, SNN_SEC_NORM, block, bsz, NULL, 0);
-	if (s2 > MaxAllocHugeSize - SNN_NETWORK_HDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the trained network is too large")));
-	out = palloc_extended(SNN_NETWORK_HDRSZ + s2, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + s2);
-	snn_image_with_section(tmp, SNN_SEC_NORM, block, bsz, out->image, s2);
-	((snn_image *) out->image)->flags |= SNN_FLAG_TRAINED | SNN_FLAG_HAS_NORM;
-	snn_error_clear(&err);
-	if (snn_image_validate(out->image, s2, &err) != SNN_OK ||
-		snn_trained_validate((const snn_image *) out->image,
-							 snn_sec((const snn_image *) out->image, SNN_SEC_NORM), bsz,
-							 &err) != SNN_OK)
-	{
-		if (err.status == SNN_E_CANCELLED)
-			snn_raise_cancel();
-		elog(ERROR, "trained network fails validation: %s", err.msg);
-	}
-	return out;
-}
-
-/* A writable copy of an image. */
-static snn_image *
-image_copy(const snn_image *img)
-{
-	snn_image  *c = palloc_extended(img->total_size, MCXT_ALLOC_HUGE);
-
-	memcpy(c, img, img->total_size);
-	return c;
-}
-
-/* Feed-forward layers must be fully connected for weight learning. */
-static void
-require_dense(const snn_image *img, const char *method)
-{
-	const snn_layer *L = snn_layers(img);
-
-	if (img->kind != SNN_KIND_FEEDFORWARD)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("method %s needs a feed-forward network, not a %s",
-						method, snn_kind_name(img->kind)),
-				 errhint("Create one with snn_create('{\"kind\": \"feedforward\", ...}').")));
-	for (uint32 l = 0; l < img->n_layers; l++)
-	{
-		uint64		fan_in = l == 0 ? img->n_inputs : L[l - 1].size;
-
-		if (snn_layer_dense_count(img, l) != fan_in * L[l].size)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("method %s needs fully connected layers; layer %u has connectivity below 1",
-							method, l)));
-	}
-}
-
-/* Scale of image weights: the layer's threshold above rest, in mV. */
-static float
-layer_span(const snn_image *img, uint32 l)
-{
-	const snn_layer *L = snn_layers(img);
-	float		span = L[l].p.v_th - L[l].p.v_rest;
-
-	return span > 0.0f ? span : 1.0f;
-}
-
-/* Per-feature min-max scaling into the block, and the scaled data. */
-static float *
-fit_scaling(SnnDataSet *d, snn_trained *t)
-{
-	float	   *f = (float *) (t + 1);
-	float	   *xs = palloc_extended(sizeof(float) * (Size) d->n * d->dim, MCXT_ALLOC_HUGE);
-
-	t->off_offset = 0;
-	t->off_scale = d->dim;
-	snn_minmax_fit(d->x, d->n, d->dim, f + t->off_offset, f + t->off_scale);
-	snn_minmax_apply(d->x, d->n, d->dim, f + t->off_offset, f + t->off_scale, xs);
-	return xs;
-}
-
-/* ---------------------------------------------------------------------
- * backprop: rate network, Adam, conversion to a TTFS spiking network.
- */
-static const char *const bp_keys[] = {
-	"epochs", "batch_size", "learning_rate", "beta1", "beta2", "epsilon", "l2",
-	"validation_split", "patience", "tolerance", "target_loss", "seed", "percentile",
-	"steps", "output_threshold", NULL
-};
-
-static SnnNetwork *
-train_backprop(const snn_image *img, SnnDataSet *d, Jsonb *opts)
-{
-	const snn_layer *L = snn_layers(img);
-	snn_mlp_shape shape;
-	snn_bp_options o;
-	snn_convert_options co;
-	snn_train_result r;
-	snn_error	err;
-	snn_trained *t;
-	snn_image  *ni;
-	float	   *f,
-			   *xs,
-			   *params;
-	Size		P,
-				ws;
-	void	   *work;
-	uint32		nf = img->n_inputs;
-
-	opt_check_keys(opts, "backprop", bp_keys);
-	require_dense(img, "backprop");
-	if (img->n_layers > SNN_MLP_MAX_LAYERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("backprop trains at most %d layers, the network has %u",
-						SNN_MLP_MAX_LAYERS, img->n_layers)));
-	memset(&shape, 0, sizeof(shape));
-	shape.n_layers = img->n_layers;
-	shape.sizes[0] = nf;
-	for (uint32 l = 0; l < img->n_layers; l++)
-		shape.sizes[l + 1] = L[l].size;
-	snn_bp_defaults(&o);
-	o.max_epochs = opt_int(opts, "epochs", o.max_epochs, 1, 100000);
-	o.batch_size = opt_int(opts, "batch_size", o.batch_size, 1, 65536);
-	o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 10);
-	o.beta1 = opt_num(opts, "beta1", o.beta1, 0, 0.999999);
-	o.beta2 = opt_num(opts, "beta2", o.beta2, 0, 0.999999);
-	o.epsilon = opt_num(opts, "epsilon", o.epsilon, 1e-12, 0.5);
-	o.l2 = opt_num(opts, "l2", o.l2, 0, 0.5);
-	o.validation_split = opt_num(opts, "validation_split", o.validation_split, 0, 0.9);
-	o.patience = opt_int(opts, "patience", o.patience, 1, 100000);
-	o.tolerance = opt_num(opts, "tolerance", o.tolerance, 0, 0.999);
-	o.target_loss = opt_num(opts, "target_loss", o.target_loss, 0, 1e6);
-	o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-	o.progress = train_progress;
-	snn_convert_defaults(&co);
-	co.percentile = opt_num(opts, "percentile", co.percentile, 1e-3, 100);
-	co.steps = opt_int(opts, "steps", co.steps, 1, SNN_CONV_MAX_STEPS);
-	co.output_threshold = opt_num(opts, "output_threshold", 0, 0, 1e9);
-
-	P = snn_mlp_param_count(&shape);
-	t = block_alloc(img, SNN_METHOD_BACKPROP, 2 * nf + 2 * P + shape.n_layers);
-	f = (float *) (t + 1);
-	t->shape = shape;
-	t->n_classes = shape.sizes[shape.n_layers];
-	t->n_outputs = t->n_classes;
-	t->n_params = P;
-	t->off_params = 2 * nf;
-	t->off_rate = 2 * nf + P;
-	t->off_lambda = 2 * nf + 2 * P;
-	t->steps = co.steps;
-	t->seed = o.seed;
-	xs = fit_scaling(d, t);
-
-	params = f + t->off_rate;
-	snn_mlp_init(&shape, params, o.seed);
-	ws = snn_bp_workspace_size(&shape, d->n, &o);
-	ws = Max(ws, snn_convert_workspace_size(&shape, d->n));
-	work = palloc_extended(ws, MCXT_ALLOC_HUGE);
-	snn_error_clear(&err);
-	if (snn_bp_train(&shape, params, xs, d->y, d->n, &o, work, ws, &r, &err) != SNN_OK)
-		train_fail(&err, "backprop");
-	if (snn_convert(&shape, params, xs, d->n, &co, f + t->off_params, f + t->off_lambda,
-					&t->output_threshold, work, ws, &err) != SNN_OK)
-		train_fail(&err, "backprop");
-
-	/* the image carries the normalised weights, in mV of each layer */
-	ni = image_copy(img);
-	for (uint32 l = 0; l < shape.n_layers; l++)
-		snn_layer_set_dense(ni, l, f + t->off_params + snn_mlp_weight_offset(&shape, l),
-							layer_span(img, l));
-	return assemble(ni, t, SNN_METHOD_BACKPROP, &r);
-}
-
-/* ---------------------------------------------------------------------
- * ridge: reservoir states, closed-form linear read-out.
- */
-static const char *const ridge_keys[] = {"alpha", "steps", "max_rate", "seed", NULL};
-
-/* Reservoir states of every sample: [n][n_neurons]. */
-static float *
-reservoir_states(const snn_image *img, const float *xs, int n, uint32 steps,
-				 float max_rate, uint64 seed)
-{
-	Size		nn = img->n_neurons;
-	float	   *s;
-	Size		ws = snn_reservoir_work_size(img, steps);
-	void	   *work = palloc_extended(ws, MCXT_ALLOC_HUGE);
-	snn_error	err;
-
-	if ((Size) n * nn * sizeof(float) > MAX_TRAIN_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("reservoir states of %d samples x %zu neurons exceed 1 GB", n, nn)));
-	s = palloc_extended(sizeof(float) * (Size) n * nn, MCXT_ALLOC_HUGE);
-	snn_error_clear(&err);
+	if (m != NULL)
+		return m;
+	while (snn_train_method_at(n) != NULL)
+		n++;
+	initStringInfo(&names);
 	for (int i = 0; i < n; i++)
-	{
-		if ((i & 63) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (snn_reservoir_states(img, xs + (Size) i * img->n_inputs, steps, max_rate,
-								 seed, s + (Size) i * nn, work, ws, NULL, &err) != SNN_OK)
-			train_fail(&err, "ridge");
-	}
-	return s;
+		appendStringInfo(&names, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+						 snn_train_method_at(i)->name);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown training method \"%s\"", name),
+			 errhint("Use %s.", names.data)));
+	return NULL;				/* not reached */
 }
 
-static SnnNetwork *
-train_ridge(const snn_image *img, SnnDataSet *d, Jsonb *opts)
+/* The data set against the method: samples, width, labels or targets. */
+static void
+check_data(const snn_train_method *m, const snn_image *img, SnnDataSet *d)
 {
-	uint32		nf = img->n_inputs,
-				nn = img->n_neurons,
-				k;
-	double		alpha;
-	uint32		steps;
-	float		max_rate;
-	uint64		seed;
-	snn_trained *t;
-	float	   *f,
-			   *xs,
-			   *states,
-			   *targets;
-	snn_train_result r;
-	snn_error	err;
-	Size		ws;
-	void	   *work;
-	double		t0 = snn_now(),
-				sse = 0.0;
-	int			ok = 0;
-
-	opt_check_keys(opts, "ridge", ridge_keys);
-	if (img->kind != SNN_KIND_RESERVOIR)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("method ridge needs a reservoir network, not a %s",
-						snn_kind_name(img->kind))));
-	alpha = opt_num(opts, "alpha", 1.0, 0, 1e12);
-	steps = opt_int(opts, "steps", 50, 1, 100000);
-	max_rate = opt_num(opts, "max_rate", 0.5, 1e-6, 1);
-	seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-	if (d->y)
-	{
-		int32		maxl = 0;
-
-		for (int i = 0; i < d->n; i++)
-		{
-			if (d->y[i] < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("label %d of sample %d is negative", d->y[i], i + 1)));
-			maxl = Max(maxl, d->y[i]);
-		}
-		if (maxl >= SNN_LEARN_MAX_CLASSES)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("labels must be below %d", SNN_LEARN_MAX_CLASSES)));
-		k = Max(maxl + 1, 2);
-	}
-	else
-		k = d->k;
-	if ((Size) (nn + 1) * (nn + 1) * sizeof(double) > MAX_TRAIN_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a ridge read-out of %u neurons needs more than 1 GB", nn)));
-
-	t = block_alloc(img, SNN_METHOD_RIDGE, 2 * nf + (nn + 1) * k);
-	f = (float *) (t + 1);
-	t->n_classes = d->y ? k : 0;
-	t->n_outputs = k;
-	t->state_dim = nn;
-	t->off_readout = 2 * nf;
-	t->n_readout = (nn + 1) * k;
-	t->steps = steps;
-	t->max_rate = max_rate;
-	t->seed = seed;
-	xs = fit_scaling(d, t);
-	states = reservoir_states(img, xs, d->n, steps, max_rate, seed);
-	if (d->y)
-	{
-		targets = palloc_extended(sizeof(float) * (Size) d->n * k, MCXT_ALLOC_HUGE);
-		snn_one_hot(d->y, d->n, k, targets);
-	}
-	else
-		targets = d->t;
-	ws = snn_ridge_workspace_size(nn, k);
-	work = palloc_extended(ws, MCXT_ALLOC_HUGE);
-	snn_error_clear(&err);
-	if (snn_ridge_fit(states, d->n, nn, targets, k, alpha, f + t->off_readout, work, ws,
-					  &err) != SNN_OK)
-		train_fail(&err, "ridge");
-
-	/* training fit: accuracy (classification) or mean squared error */
-	{
-		float	   *out = palloc(sizeof(float) * k);
-
-		for (int i = 0; i < d->n; i++)
-		{
-			snn_ridge_predict(f + t->off_readout, nn, k, states + (Size) i * nn, out);
-			if (d->y)
-				ok += (int32) snn_argmax(out, k) == d->y[i];
-			for (uint32 c = 0; c < k; c++)
-			{
-				double		e = out[c] - targets[(Size) i * k + c];
-
-				sse += e * e;
-			}
-		}
-	}
-	memset(&r, 0, sizeof(r));
-	r.epochs = 1;
-	r.best_epoch = 1;
-	r.samples = d->n;
-	r.loss = sse / ((double) d->n * k);
-	r.accuracy = d->y ? (double) ok / d->n : NAN;
-	r.val_loss = NAN;
-	r.val_accuracy = NAN;
-	r.converged = 1;
-	r.seconds = snn_now() - t0;
-	return assemble(img, t, SNN_METHOD_RIDGE, &r);
-}
-
-/* ---------------------------------------------------------------------
- * stdp and hebbian: unsupervised learning of a single layer; labels,
- * when given, name each output neuron by the class it answers most.
- */
-static const char *const stdp_keys[] = {
-	"epochs", "steps", "tau_pre", "tau_post", "a_plus", "a_minus", "w_min",
-	"w_max", "tau_m", "v_th", "max_rate", "wta", "homeostasis", "theta_plus",
-	"tau_theta", "seed", NULL
-};
-static const char *const hebb_keys[] = {"epochs", "learning_rate", "rule", "seed", NULL};
-
-/* Number of classes in the labels (max + 1), or 0 without labels. */
-static uint32
-count_classes(SnnDataSet *d, uint32 n_out)
-{
-	int32		maxl = -1;
-
-	if (!d->y)
-		return 0;
-	for (int i = 0; i < d->n; i++)
-	{
-		if (d->y[i] < 0 || d->y[i] >= SNN_LEARN_MAX_CLASSES)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("label %d of sample %d is outside [0, %d)", d->y[i], i + 1,
-							SNN_LEARN_MAX_CLASSES)));
-		maxl = Max(maxl, d->y[i]);
-	}
-	(void) n_out;
-	return Max(maxl + 1, 2);
-}
-
-/* Label each neuron with the class it wins most often; returns accuracy. */
-static double
-label_neurons(SnnDataSet *d, const int32 *winner, uint32 n_out, uint32 k, float *labels)
-{
-	uint32	   *votes = palloc0(sizeof(uint32) * (Size) n_out * k);
-	int			ok = 0;
-
-	for (uint32 j = 0; j < n_out; j++)
-		labels[j] = -1.0f;
-	if (k == 0)
-		return NAN;
-	for (int i = 0; i < d->n; i++)
-		if (winner[i] >= 0)
-			votes[(Size) winner[i] * k + d->y[i]]++;
-	for (uint32 j = 0; j < n_out; j++)
-	{
-		uint32		best = 0;
-
-		for (uint32 c = 1; c < k; c++)
-			if (votes[(Size) j * k + c] > votes[(Size) j * k + best])
-				best = c;
-		if (votes[(Size) j * k + best] > 0)
-			labels[j] = (float) best;
-	}
-	for (int i = 0; i < d->n; i++)
-		if (winner[i] >= 0 && labels[winner[i]] == (float) d->y[i])
-			ok++;
-	return (double) ok / d->n;
-}
-
-static SnnNetwork *
-train_unsupervised(const snn_image *img, SnnDataSet *d, Jsonb *opts, snn_method method)
-{
-	const snn_layer *L = snn_layers(img);
-	const char *mname = snn_method_name(method);
-	uint32		nf = img->n_inputs,
-				no;
-	snn_trained *t;
-	float	   *f,
-			   *xs,
-			   *w;
-	snn_train_result r;
-	snn_error	err;
-	int32	   *winner;
-	uint32		k;
-	Size		ws;
-	void	   *work;
-
-	opt_check_keys(opts, mname, method == SNN_METHOD_STDP ? stdp_keys : hebb_keys);
-	require_dense(img, mname);
-	if (img->n_layers != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("method %s learns a single layer; the network has %u layers",
-						mname, img->n_layers)));
-	no = L[0].size;
-	k = count_classes(d, no);
-	t = block_alloc(img, method, 3 * nf + nf * no + 2 * no);
-	f = (float *) (t + 1);
-	t->n_classes = k;
-	t->n_outputs = no;
-	t->off_weights = 2 * nf;
-	t->off_mean = 2 * nf + nf * no;
-	t->off_theta = 3 * nf + nf * no;
-	t->off_labels = 3 * nf + nf * no + no;
-	xs = fit_scaling(d, t);
-	w = f + t->off_weights;
-	winner = palloc(sizeof(int32) * d->n);
-	snn_error_clear(&err);
-
-	if (method == SNN_METHOD_STDP)
-	{
-		snn_stdp_options o;
-		float	   *scratch = palloc(sizeof(float) * (nf + no + 16));
-
-		snn_stdp_defaults(&o);
-		o.epochs = opt_int(opts, "epochs", o.epochs, 1, 10000);
-		o.steps = opt_int(opts, "steps", o.steps, 1, 100000);
-		o.dt = img->dt;
-		o.tau_pre = opt_num(opts, "tau_pre", o.tau_pre, 1e-6, 1e6);
-		o.tau_post = opt_num(opts, "tau_post", o.tau_post, 1e-6, 1e6);
-		o.a_plus = opt_num(opts, "a_plus", o.a_plus, 0, 1);
-		o.a_minus = opt_num(opts, "a_minus", o.a_minus, 0, 1);
-		o.w_min = opt_num(opts, "w_min", o.w_min, -1e6, 1e6);
-		o.w_max = opt_num(opts, "w_max", o.w_max, -1e6, 1e6);
-		o.tau_m = opt_num(opts, "tau_m", o.tau_m, 1e-6, 1e6);
-		o.v_th = opt_num(opts, "v_th", o.v_th, 1e-6, 1e6);
-		o.max_rate = opt_num(opts, "max_rate", o.max_rate, 1e-6, 1);
-		o.wta = opt_bool(opts, "wta", true);
-		o.homeostasis = opt_bool(opts, "homeostasis", true);
-		o.theta_plus = opt_num(opts, "theta_plus", o.theta_plus, 0, 1e6);
-		o.tau_theta = opt_num(opts, "tau_theta", o.tau_theta, 1e-6, 1e9);
-		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.progress = train_progress;
-		if (!(o.w_min < o.w_max))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("option \"w_min\" must be below \"w_max\"")));
-		snn_model_stdp_init(w, (Size) nf * no, &o);
-		ws = snn_stdp_workspace_size(nf, no);
-		work = palloc(ws);
-		if (snn_stdp_train(w, f + t->off_theta, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
-			train_fail(&err, mname);
-		t->steps = o.steps;
-		t->dt = o.dt;
-		t->tau_m = o.tau_m;
-		t->v_th = o.v_th;
-		t->max_rate = o.max_rate;
-		t->wta = o.wta;
-		t->seed = o.seed;
-		for (int i = 0; i < d->n; i++)
-		{
-			if ((i & 255) == 0)
-				CHECK_FOR_INTERRUPTS();
-			winner[i] = snn_wta_first(w, f + t->off_theta, nf, no, xs + (Size) i * nf, &o,
-									  o.seed, NULL, scratch, NULL, NULL, NULL);
-		}
-	}
-	else
-	{
-		snn_hebb_options o;
-		JsonbValue *rule = opt_get(opts, "rule");
-		float	   *y = palloc(sizeof(float) * no);
-
-		snn_hebb_defaults(&o);
-		o.epochs = opt_int(opts, "epochs", o.epochs, 1, 100000);
-		o.learning_rate = opt_num(opts, "learning_rate", o.learning_rate, 1e-9, 1);
-		o.seed = opt_int(opts, "seed", (int64) img->seed, 0, PG_INT64_MAX);
-		o.progress = train_progress;
-		if (rule && rule->type != jbvNull)
-		{
-			if (rule->type == jbvString && rule->val.string.len == 3 &&
-				strncmp(rule->val.string.val, "oja", 3) == 0)
-				o.sanger = 0;
-			else if (rule->type == jbvString && rule->val.string.len == 6 &&
-					 strncmp(rule->val.string.val, "sanger", 6) == 0)
-				o.sanger = 1;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("option \"rule\" must be \"oja\" or \"sanger\"")));
-		}
-		snn_model_hebb_init(w, nf, no, o.seed);
-		ws = snn_hebb_workspace_size(nf, no);
-		work = palloc(ws);
-		if (snn_hebb_train(w, f + t->off_mean, nf, no, xs, d->n, &o, work, ws, &r, &err) != SNN_OK)
-			train_fail(&err, mname);
-		t->steps = 1;
-		t->dt = img->dt;
-		t->tau_m = 1.0f;
-		t->v_th = 1.0f;
-		t->max_rate = 1.0f;
-		t->seed = o.seed;
-		for (int i = 0; i < d->n; i++)
-			winner[i] = (int32) snn_model_hebb_winner(w, f + t->off_mean, nf, no,
-													  xs + (Size) i * nf, y);
-	}
-	r.accuracy = label_neurons(d, winner, no, k, f + t->off_labels);
-	{
-		snn_image  *ni = image_copy(img);
-
-		snn_layer_set_dense(ni, 0, w, layer_span(img, 0));
-		return assemble(ni, t, method, &r);
-	}
-}
-
-/* ---------------------------------------------------------------------
- * Entry points.
- */
-
-/* Train a copy of net in a private context; the input value is untouched. */
-SnnNetwork *
-snn_train_network(SnnNetwork *net, SnnDataSet *d, const char *method, Jsonb *options)
-{
-	const snn_image *img = SnnNetworkImage(net);
-	int			m = snn_method_from_name(method);
-	MemoryContext ctx,
-				old;
-	SnnNetwork *res,
-			   *out;
-
-	if (m == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown training method \"%s\"", method),
-				 errhint("Use backprop, ridge, stdp or hebbian.")));
 	if (d->n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -983,45 +445,60 @@ snn_train_network(SnnNetwork *net, SnnDataSet *d, const char *method, Jsonb *opt
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the network has %u inputs but the samples have %d features",
 						img->n_inputs, d->dim)));
-	if (d->t != NULL && m != SNN_METHOD_RIDGE)
+	if (d->t != NULL && !(m->flags & SNN_TRAIN_TAKES_TARGETS))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("method %s needs integer class labels; real targets are for ridge regression",
-						method)));
-	if (d->y == NULL && d->t == NULL && (m == SNN_METHOD_BACKPROP || m == SNN_METHOD_RIDGE))
+						m->name)));
+	if (d->y == NULL && d->t == NULL && (m->flags & SNN_TRAIN_NEEDS_LABELS))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("method %s needs labels", method)));
-	if (m == SNN_METHOD_BACKPROP && d->y)
-	{
-		const snn_layer *L = snn_layers(img);
-		uint32		k = img->n_layers ? L[img->n_layers - 1].size : 0;
+				 errmsg("method %s needs labels", m->name)));
+}
 
-		for (int i = 0; i < d->n; i++)
-			if (d->y[i] < 0 || (uint32) d->y[i] >= k)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("label %d of sample %d is outside [0, %u): the output layer has %u neurons",
-								d->y[i], i + 1, k, k)));
-	}
+/*
+ * Train a copy of net in a private context (the engine's memory, freed at
+ * once, also on an error or a cancel); the input value is untouched.
+ */
+SnnNetwork *
+snn_train_network(SnnNetwork *net, SnnDataSet *d, const char *method, Jsonb *options)
+{
+	const snn_image *img = SnnNetworkImage(net);
+	const snn_train_method *m = train_method(method);
+	snn_train_request rq;
+	snn_error	err;
+	MemoryContext ctx,
+				old;
+	void	   *res;
+	size_t		size;
+	SnnNetwork *out;
+
+	check_data(m, img, d);
+	memset(&rq, 0, sizeof(rq));
+	rq.img = img;
+	rq.method = m;
+	rq.data.n = d->n;
+	rq.data.dim = d->dim;
+	rq.data.x = d->x;
+	rq.data.y = d->y;
+	rq.data.k = d->k;
+	rq.data.t = d->t;
+	read_options(m, options, &rq.options);
+	rq.progress = train_progress;
+	rq.alloc = train_alloc;
+	rq.out_header = SNN_NETWORK_HDRSZ;
+	snn_error_clear(&err);
+	if (snn_train_check(&rq, &err) != SNN_OK)
+		train_refuse(&err, img);
 
 	ctx = AllocSetContextCreate(CurrentMemoryContext, "snn train", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(ctx);
-	switch (m)
-	{
-		case SNN_METHOD_BACKPROP:
-			res = train_backprop(img, d, options);
-			break;
-		case SNN_METHOD_RIDGE:
-			res = train_ridge(img, d, options);
-			break;
-		default:
-			res = train_unsupervised(img, d, options, (snn_method) m);
-			break;
-	}
+	if (snn_train_run(&rq, &res, &size, &err) != SNN_OK)
+		train_fail(&err, m->name);
 	MemoryContextSwitchTo(old);
-	out = palloc_extended(VARSIZE(res), MCXT_ALLOC_HUGE);
-	memcpy(out, res, VARSIZE(res));
+	out = palloc_extended(SNN_NETWORK_HDRSZ + size, MCXT_ALLOC_HUGE);
+	memcpy(out, res, SNN_NETWORK_HDRSZ + size);
+	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + size);
 	MemoryContextDelete(ctx);
 	return out;
 }
