@@ -466,8 +466,7 @@ ridge_fit(const snn_train_request *rq, void **out, size_t *size, snn_error *err)
 	double		alpha = opt(rq, RIDGE_ALPHA, 1.0);
 	uint32_t	steps = (uint32_t) opt(rq, RIDGE_STEPS, 50);
 	float		max_rate = (float) opt(rq, RIDGE_MAX_RATE, 0.5);
-	uint64_t	seed = rq->options.given[RIDGE_SEED] ?
-		(uint64_t) rq->options.value[RIDGE_SEED] : img->seed;
+	uint64_t	seed = img->seed;
 	double		t0 = snn_now();
 	snn_trained *t;
 	snn_train_result r;
@@ -479,6 +478,8 @@ ridge_fit(const snn_train_request *rq, void **out, size_t *size, snn_error *err)
 	size_t		ws;
 	void	   *work;
 
+	if (rq->options.given[RIDGE_SEED])
+		seed = (uint64_t) rq->options.value[RIDGE_SEED];
 	if ((t = block_alloc(rq, 2 * nf + (nn + 1) * k)) == NULL)
 		return snn_fail(err, SNN_E_LIMIT, "", "out of memory");
 	f = (float *) (t + 1);

@@ -21,7 +21,7 @@ typedef struct SnnWorker
 {
 	const char *name;			/* "snn pool worker": bgw_type, appname */
 	void		(*start) (void);	/* once, before the first round; or NULL */
-	void		(*reload) (void);	/* after SIGHUP reread the settings; or NULL */
+	void		(*reload) (void);	/* after SIGHUP rereads settings; or NULL */
 	void		(*round) (void);	/* every naptime */
 	long		(*naptime_ms) (void);	/* sleep between rounds */
 

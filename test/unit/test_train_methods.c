@@ -243,7 +243,7 @@ test_backprop(void)
 	/* out of memory at each allocation in turn: an error, never a crash */
 	for (int k = 0;; k++)
 	{
-		snn_status st;
+		snn_status	st;
 
 		request(&rq, img, "backprop", &a);
 		set_option(&rq, "epochs", 2);
