@@ -6,9 +6,10 @@ EXTENSION = snn
 EXTVERSION = 0.2.0
 
 MODULE_big = snn
-# src/ by subsystem (types, index, network, runtime, streams), the shared
-# PostgreSQL-side pieces at its top, the engine in src/engine.
-SRC_DIRS = src src/types src/index src/network src/runtime src/streams
+# src/ by subsystem (types, index, network, train, runtime, streams) over
+# src/shared (what they all use), snn.c (the entry point) at the top, the
+# engine in src/engine.
+SRC_DIRS = src src/shared src/types src/index src/network src/train src/runtime src/streams
 SRCS = $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))) $(sort $(wildcard src/engine/*.c))
 OBJS = $(SRCS:.c=.o)
 HEADERS = $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(wildcard src/engine/*.h)
@@ -58,6 +59,13 @@ unit: $(UNIT_BINS)
 
 .PHONY: unit-bins
 unit-bins: $(UNIT_BINS)
+
+# No cycle between the folders of src/ or between its files, an engine that
+# includes only itself and the C library, and the picture of the folders in
+# doc/development.md the code's (tools/deps.py --write redraws it).
+.PHONY: depcheck
+depcheck:
+	python3 tools/deps.py --check
 
 # PostgreSQL layout (pgindent's options with pg_bsd_indent, Debian package
 # pg-bsd-indent; the typedef list comes from this build's debug information

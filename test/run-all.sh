@@ -49,6 +49,9 @@ if wants unit; then
 		"./$t"
 		record "unit/$(basename "$t" .bin)" $?
 	done
+	# the folders of src/ depend one way, as doc/development.md draws them
+	make -s depcheck PG_CONFIG="$PG_CONFIG"
+	record unit/depcheck $?
 fi
 
 if wants fuzz; then

@@ -12,7 +12,7 @@
  * the engine to stop; the loop then returns SNN_E_CANCELLED (through every
  * engine caller up to the host) with its output buffers in an unspecified
  * state, having allocated nothing.  The host then raises its own error
- * (PostgreSQL: CHECK_FOR_INTERRUPTS(), see src/snn_error.c), after undoing
+ * (PostgreSQL: CHECK_FOR_INTERRUPTS(), see src/shared/snn_error.c), after undoing
  * whatever it had started (shared memory, locks).  Returning keeps the
  * engine free of cleanup rules: it may hold malloc'd memory (the HNSW
  * graph) at a check point.

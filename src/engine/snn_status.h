@@ -3,7 +3,7 @@
  *
  * The engine never raises errors itself: every fallible function returns an
  * snn_status and may fill an snn_error, which the PostgreSQL side turns into
- * an ereport with an SQLSTATE (src/snn_error.c).  Plain C11, no postgres.h.
+ * an ereport with an SQLSTATE (src/shared/snn_error.c).  Plain C11, no postgres.h.
  */
 #ifndef SNN_STATUS_H
 #define SNN_STATUS_H

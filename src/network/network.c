@@ -26,7 +26,7 @@
 
 #include "network.h"
 #include "snn.h"
-#include "train.h"
+#include "snn_trained.h"
 
 PG_FUNCTION_INFO_V1(snn_network_in);
 PG_FUNCTION_INFO_V1(snn_network_out);
@@ -75,6 +75,39 @@ fill_section(snn_image *img, snn_section s, const char *b64, const char *field)
 	pfree(buf);
 }
 
+/* Text input: the trained block read back from base64, validated. */
+static SnnNetwork *
+attach_trained(SnnNetwork *net, const char *b64)
+{
+	const snn_image *img = SnnNetworkImage(net);
+	int			len = strlen(b64);
+	int			cap = pg_b64_dec_len(len);
+	char	   *buf = palloc(cap + 1);
+	int			n = pg_b64_decode(b64, len, buf, cap);
+	size_t		sz;
+	SnnNetwork *out;
+	snn_error	err;
+
+	if (n < (int) sizeof(snn_trained))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid network: \"trained\" is not a valid trained block")));
+	snn_error_clear(&err);
+	if (snn_trained_validate(img, buf, n, &err) != SNN_OK)
+	{
+		/* the block came from the "trained" member of the text form */
+		strlcpy(err.field, "trained", sizeof(err.field));
+		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
+						 SNN_ERR_FIELD_DETAIL, "snn input");
+	}
+	sz = snn_image_with_section(img, SNN_SEC_NORM, buf, n, NULL, 0);
+	out = palloc_extended(SNN_NETWORK_HDRSZ + sz, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	SET_VARSIZE(out, SNN_NETWORK_HDRSZ + sz);
+	snn_image_with_section(img, SNN_SEC_NORM, buf, n, out->image, sz);
+	((snn_image *) out->image)->flags |= SNN_FLAG_TRAINED | SNN_FLAG_HAS_NORM;
+	return out;
+}
+
 /* Validate, plan, allocate and build; errors name the field. */
 SnnNetwork *
 snn_network_build(SnnParsedConfig *pc)
@@ -121,7 +154,7 @@ snn_network_build(SnnParsedConfig *pc)
 		snn_engine_error(&err, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid network",
 						 SNN_ERR_FIELD_DETAIL, "snn input");
 	if (pc->trained_b64)
-		net = snn_network_attach_trained(net, pc->trained_b64);
+		net = attach_trained(net, pc->trained_b64);
 	return net;
 }
 

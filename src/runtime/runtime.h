@@ -159,6 +159,7 @@ typedef struct RtEntry
 } RtEntry;
 
 /* runtime_shmem.c */
+extern void snn_runtime_init(void);
 extern RtControl *rt_control;
 extern int	rt_max_networks;
 extern int	rt_max_memory_mb;
@@ -216,7 +217,8 @@ extern void rt_stat_reset_slot(RtType *t);
 extern void rt_worker_register(void);
 
 /* runtime_sweep.c */
-extern void rt_sweep_databases(void);
+extern List *rt_sweep_held_databases(void);
+extern void rt_sweep_discard_database(Oid dboid);
 extern void rt_sweep_install_hooks(void);
 extern void rt_sweep_xact(XactEvent event);
 extern void rt_sweep_subxact(SubXactEvent event, SubTransactionId mySubid,

@@ -15,6 +15,7 @@
 #include "utils/wait_event.h"
 
 #include "snn.h"
+#include "snn_hooks.h"
 #include "runtime.h"
 
 RtControl  *rt_control = NULL;
@@ -22,9 +23,6 @@ int			rt_max_networks = 10000;
 int			rt_max_memory_mb = 256;
 int			rt_acquire_timeout_ms = 1000;
 int			rt_worker_naptime_ms = 1000;
-
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* This backend's mapping of the area and the registry (NULL until first use). */
 static dsa_area *rt_area_p = NULL;
@@ -55,8 +53,6 @@ rt_require_preload(void)
 static void
 rt_shmem_request(void)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
 	RequestAddinShmemSpace(MAXALIGN(sizeof(RtControl)));
 	RequestNamedLWLockTranche("snn_runtime", 1);
 }
@@ -66,9 +62,6 @@ static void
 rt_shmem_startup(void)
 {
 	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	rt_control = ShmemInitStruct("snn runtime", sizeof(RtControl), &found);
@@ -156,10 +149,7 @@ snn_runtime_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = rt_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = rt_shmem_startup;
+	snn_shmem_register(rt_shmem_request, rt_shmem_startup);
 	rt_worker_register();
 	rt_sweep_install_hooks();
 }

@@ -39,6 +39,7 @@
 
 #include "jsonb_opts.h"
 #include "snn.h"
+#include "snn_hooks.h"
 #include "runtime.h"
 #include "stream.h"
 
@@ -64,7 +65,6 @@ static Oid	sd_relid = InvalidOid;
 static Oid	sd_owner = InvalidOid;
 static bool sd_callbacks = false;
 static List *sd_pending = NIL;
-static object_access_hook_type sd_prev_object_access = NULL;
 
 /* Mark every cached detector stale (the table changed somewhere). */
 static void
@@ -727,8 +727,6 @@ static void
 sd_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				 int subId, void *arg)
 {
-	if (sd_prev_object_access)
-		sd_prev_object_access(access, classId, objectId, subId, arg);
 	if (access == OAT_DROP && classId == ExtensionRelationId && ss_available())
 	{
 		char	   *name = get_extension_name(objectId);
@@ -742,8 +740,7 @@ sd_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 void
 sd_install_hooks(void)
 {
-	sd_prev_object_access = object_access_hook;
-	object_access_hook = sd_object_access;
+	snn_object_access_register(sd_object_access);
 }
 
 PG_FUNCTION_INFO_V1(snn_detector_discard);

@@ -35,6 +35,7 @@
 #include "utils/memutils.h"
 
 #include "snn.h"
+#include "snn_hooks.h"
 #include "runtime.h"
 #include "stream.h"
 
@@ -88,8 +89,6 @@ int			ss_max_streams = 1000;
 static SsControl *ss_ctl = NULL;
 static dshash_table *ss_hash = NULL;
 static dshash_table *ss_counts = NULL;
-static shmem_request_hook_type prev_request = NULL;
-static shmem_startup_hook_type prev_startup = NULL;
 
 static const dshash_parameters ss_params = {
 	sizeof(StreamKey),
@@ -127,8 +126,6 @@ ss_available(void)
 static void
 ss_shmem_request(void)
 {
-	if (prev_request)
-		prev_request();
 	RequestAddinShmemSpace(MAXALIGN(sizeof(SsControl)));
 	RequestNamedLWLockTranche("snn_streams", 1);
 }
@@ -139,8 +136,6 @@ ss_shmem_startup(void)
 {
 	bool		found;
 
-	if (prev_startup)
-		prev_startup();
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	ss_ctl = ShmemInitStruct("snn streams", sizeof(SsControl), &found);
 	if (!found)
@@ -170,10 +165,7 @@ snn_stream_init(void)
 							PGC_SUSET, 0, NULL, NULL, NULL);
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-	prev_request = shmem_request_hook;
-	shmem_request_hook = ss_shmem_request;
-	prev_startup = shmem_startup_hook;
-	shmem_startup_hook = ss_shmem_startup;
+	snn_shmem_register(ss_shmem_request, ss_shmem_startup);
 	sd_install_hooks();
 	ss_worker_register();
 }

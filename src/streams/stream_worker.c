@@ -4,37 +4,21 @@
  * snn.detector_save_interval (when events were scored since the last save)
  * and once more when the server shuts down (SIGTERM), so that states
  * survive a clean restart.  After a crash the states of the last save come
- * back.  Every SS_SWEEP_MS it also frees the streams of databases that were
- * dropped, whose states no session could reach or discard any more.
+ * back.  Every SNN_SWEEP_MS it also frees the streams of databases that were
+ * dropped, whose states no session could reach or discard any more.  Its
+ * life is src/shared/snn_worker.c's.
  */
 #include "postgres.h"
 
-#include "access/heapam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/pg_database.h"
-#include "miscadmin.h"
-#include "pgstat.h"
-#include "postmaster/bgworker.h"
-#include "postmaster/interrupt.h"
-#include "storage/ipc.h"
-#include "storage/latch.h"
-#include "storage/proc.h"
-#include "tcop/tcopprot.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "utils/wait_event.h"
 
 #include "snn.h"
-#include "runtime.h"
+#include "snn_worker.h"
 #include "stream.h"
 
-/* how often the worker looks for the streams of dropped databases */
-#define SS_SWEEP_MS 10000
+/* when the states were last saved (or the worker started) */
+static TimestampTz ss_last_save = 0;
 
 PGDLLEXPORT void snn_stream_worker_main(Datum arg);
 
@@ -42,17 +26,7 @@ PGDLLEXPORT void snn_stream_worker_main(Datum arg);
 void
 ss_worker_register(void)
 {
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	strlcpy(worker.bgw_library_name, "snn", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "snn_stream_worker_main", BGW_MAXLEN);
-	strlcpy(worker.bgw_name, "snn stream worker", BGW_MAXLEN);
-	strlcpy(worker.bgw_type, "snn stream worker", BGW_MAXLEN);
-	RegisterBackgroundWorker(&worker);
+	snn_worker_register("snn stream worker", "snn_stream_worker_main");
 }
 
 /* Save, logging instead of dying on an error (the old file stays). */
@@ -77,87 +51,80 @@ ss_worker_save(const char *why)
 	PG_END_TRY();
 }
 
-/*
- * Free the streams of databases that no longer exist.  The databases with
- * streams are listed before pg_database is read, so a database created in
- * between cannot be taken for a dropped one.
- */
+/* The interval starts with the worker. */
 static void
-ss_sweep_databases(void)
+ss_worker_start(void)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	Oid		   *have;
-	int			n;
-	List	   *live;
-
-	n = ss_databases(&have);
-	if (n == 0)
-		return;
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	live = snn_live_databases();
-	PopActiveSnapshot();
-	MemoryContextSwitchTo(cxt);
-	for (int i = 0; i < n; i++)
-	{
-		int64		freed;
-
-		if (list_member_oid(live, have[i]))
-			continue;
-		/* not inside ereport: its arguments are skipped when LOG is not logged */
-		freed = ss_discard_database(have[i]);
-		ereport(LOG,
-				(errmsg("snn: freed %lld detector stream states of dropped database %u",
-						(long long) freed, have[i])));
-	}
-	CommitTransactionCommand();
-	MemoryContextSwitchTo(cxt);
-	pfree(have);
+	ss_last_save = GetCurrentTimestamp();
 }
 
-/* Main loop: periodic saves, a last one at shutdown. */
+/* One round: save when the interval passed and events were scored. */
+static void
+ss_worker_round(void)
+{
+	if (ss_save_interval_s > 0 && ss_attached_once() && ss_unsaved_steps() > 0 &&
+		TimestampDifferenceExceeds(ss_last_save, GetCurrentTimestamp(), ss_save_interval_s * 1000))
+	{
+		ss_worker_save("interval");
+		ss_last_save = GetCurrentTimestamp();
+	}
+}
+
+/* SIGTERM: a last save, so that states survive a clean restart. */
+static void
+ss_worker_shutdown(void)
+{
+	ss_worker_save("shutdown");
+}
+
+/* A round a second: the save interval is counted in seconds. */
+static long
+ss_worker_naptime(void)
+{
+	return 1000L;
+}
+
+/* The databases that have streams, for the sweep. */
+static List *
+ss_worker_held_databases(void)
+{
+	Oid		   *have;
+	int			n = ss_databases(&have);
+	List	   *dbs = NIL;
+
+	for (int i = 0; i < n; i++)
+		dbs = lappend_oid(dbs, have[i]);
+	pfree(have);
+	return dbs;
+}
+
+/* Free the streams of a dropped database, and say so. */
+static void
+ss_worker_discard_database(Oid dboid)
+{
+	/* not inside ereport: its arguments are skipped when LOG is not logged */
+	int64		freed = ss_discard_database(dboid);
+
+	ereport(LOG,
+			(errmsg("snn: freed %lld detector stream states of dropped database %u",
+					(long long) freed, dboid)));
+}
+
+static const SnnWorker ss_worker = {
+	.name = "snn stream worker",
+	.start = ss_worker_start,
+	.reload = NULL,
+	.round = ss_worker_round,
+	.naptime_ms = ss_worker_naptime,
+	.shutdown = ss_worker_shutdown,
+	.sweep_ready = ss_attached_once,
+	.held_databases = ss_worker_held_databases,
+	.discard_database = ss_worker_discard_database,
+};
+
+/* The worker's entry point (bgw_function_name). */
 void
 snn_stream_worker_main(Datum arg)
 {
-	TimestampTz last = GetCurrentTimestamp();
-	TimestampTz last_sweep = last;
-
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
-	pgstat_report_appname("snn stream worker");
-	CurrentResourceOwner = ResourceOwnerCreate(NULL, "snn stream worker");
-
-	for (;;)
-	{
-		/* absorbs ProcSignalBarriers, which DROP DATABASE waits for */
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
-		if (ShutdownRequestPending)
-		{
-			ss_worker_save("shutdown");
-			proc_exit(0);
-		}
-		if (ss_save_interval_s > 0 && ss_attached_once() && ss_unsaved_steps() > 0 &&
-			TimestampDifferenceExceeds(last, GetCurrentTimestamp(), ss_save_interval_s * 1000))
-		{
-			ss_worker_save("interval");
-			last = GetCurrentTimestamp();
-		}
-		if (ss_attached_once() &&
-			TimestampDifferenceExceeds(last_sweep, GetCurrentTimestamp(), SS_SWEEP_MS))
-		{
-			ss_sweep_databases();
-			last_sweep = GetCurrentTimestamp();
-		}
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 1000L, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-	}
+	snn_worker_run(&ss_worker);
 }

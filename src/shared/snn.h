@@ -1,5 +1,5 @@
 /*
- * snn.h: declarations shared by the PostgreSQL side of the extension.
+ * snn.h: what every subsystem of the PostgreSQL side uses (src/shared/).
  */
 #ifndef SNN_H
 #define SNN_H
@@ -11,17 +11,16 @@
 #include "snn_status.h"
 
 /*
- * Per-area initialisation, called from _PG_init in src/snn.c.  Each area
- * registers its GUCs (and, when preloaded, its shared-memory hooks) here.
+ * The index's initialisation (GUCs), called from _PG_init in src/snn.c.
+ * Declared here until src/index/ has a header for it; the other
+ * subsystems declare theirs in their own header (runtime.h, stream.h).
  */
 extern void snn_hnsw_init(void);
 extern void snn_allocate_init(void);
-extern void snn_runtime_init(void);
-extern void snn_stream_init(void);
 
 /*
  * Raise the ereport that matches an engine failure; never returns.
- * snn_engine_error is the one translator (src/snn_error.c says how the
+ * snn_engine_error is the one translator (src/shared/snn_error.c says how the
  * arguments word the error); snn_report_error is its common form.
  */
 #define SNN_ERR_FIELD_DETAIL	0x01	/* DETAIL: Field: "x". */
@@ -44,13 +43,13 @@ extern void snn_require_preload(bool attached, const char *what);
 
 /*
  * Statements the extension runs itself (SPI) are parsed and run under the
- * fixed search_path "pg_catalog, pg_temp" (src/safe_path.c), so that no
+ * fixed search_path "pg_catalog, pg_temp" (src/shared/safe_path.c), so that no
  * object a user creates can stand in for one they name.
  */
 extern int	snn_safe_path_enter(void);
 extern void snn_safe_path_leave(int nest);
 
-/* The OIDs of the databases that exist now (src/live_databases.c). */
+/* The OIDs of the databases that exist now (src/shared/live_databases.c). */
 extern List *snn_live_databases(void);
 
 #endif							/* SNN_H */

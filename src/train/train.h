@@ -42,12 +42,6 @@ extern PGDLLIMPORT snn_train_progress_hook_type snn_train_progress_hook;
 extern SnnNetwork *snn_train_network(SnnNetwork *net, SnnDataSet *data,
 									 const char *method, Jsonb *options);
 
-/*
- * Text input of a trained network: attach the base64 trained block (the
- * "trained" field of the text form) to a freshly built network, validated.
- */
-extern SnnNetwork *snn_network_attach_trained(SnnNetwork *net, const char *b64);
-
 /* The value-level entry points the runtime calls directly (runtime_ops.c). */
 extern Datum snn_train(PG_FUNCTION_ARGS);
 extern Datum snn_train_query(PG_FUNCTION_ARGS);
