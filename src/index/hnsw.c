@@ -20,6 +20,7 @@
 #include "utils/rel.h"
 #include "utils/catcache.h"
 #include "utils/selfuncs.h"
+#include "utils/spccache.h"
 #include "utils/syscache.h"
 
 #include "hnsw.h"
@@ -128,6 +129,33 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
 }
 
 /*
+ * The executor's rechecks of a quantised index (quantize = 4bit): the index
+ * orders rows by a lower bound, so the executor fetches each row it returns
+ * from the heap and computes the exact distance, and its reorder queue holds
+ * a row back until no later bound can come before it.  Before the first row
+ * comes out it has therefore fetched about the first search's ef_search rows
+ * (a random heap page, a tuple and a distance each): that is startup cost.
+ * Over the whole walk every row is rechecked once; its heap page is already
+ * in cost_index's heap fetches, so only the tuple and the distance are added.
+ */
+static void
+add_recheck_cost(PlannerInfo *root, IndexOptInfo *index, double ntuples,
+				 bool iterative, Cost *startup, Cost *total)
+{
+	double		random_page_cost,
+				seq_page_cost;
+	double		per_row = cpu_tuple_cost + cpu_operator_cost;
+	double		upfront = Min(ntuples, (double) snn_hnsw_ef_search);
+	Cost		head;
+
+	get_tablespace_page_costs(index->rel->reltablespace, &random_page_cost,
+							  &seq_page_cost);
+	head = upfront * (random_page_cost + per_row);
+	*startup += head;
+	*total += iterative ? head + ntuples * per_row : head;
+}
+
+/*
  * Cost: the first search is paid up front (about ef_search * m distance
  * evaluations, each possibly a page, plus the upper layers).  With
  * snn.iterative_scan off, that is all the scan does, and a known LIMIT above
@@ -136,7 +164,8 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
  * as a walk over the whole graph returning every row: the executor's LIMIT
  * takes the fraction it needs, and a WHERE clause the index cannot check
  * (selectivity s) makes that fraction about 1/s larger, which is what lets
- * a very selective filter choose another plan.
+ * a very selective filter choose another plan.  A quantised index adds the
+ * executor's heap rechecks (add_recheck_cost).
  */
 static void
 snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -151,7 +180,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		evals;
 	int			m = SNN_HNSW_DEFAULT_M;
 	bool		iterative = snn_hnsw_iterative_scan != SNN_HNSW_ITERATIVE_OFF;
+	bool		lossy;
 	Relation	rel;
+	SnnHnswMetaPageData meta;
 
 	if (path->indexorderbys == NIL ||
 		(!iterative && root->limit_tuples > 0 && root->limit_tuples > snn_hnsw_ef_search))
@@ -161,9 +192,12 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		return;
 	}
 
+	/* the meta page, not the options, says what the elements hold */
 	rel = index_open(index->indexoid, NoLock);
-	m = snn_hnsw_get_m(rel);
+	snn_hnsw_read_meta(rel, &meta);
 	index_close(rel, NoLock);
+	m = meta.m;
+	lossy = meta.quantize != SNN_QUANT_NONE;
 
 	/*
 	 * Layer 0 dominates: each of about ef_search expanded candidates reads
@@ -179,6 +213,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexSelectivity = first.indexSelectivity;
 	*indexCorrelation = 0;
 	*indexPages = first.numIndexPages;
+	if (lossy)
+		add_recheck_cost(root, index, ntuples, iterative, indexStartupCost,
+						 indexTotalCost);
 	if (!iterative)
 		return;
 
@@ -189,6 +226,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexTotalCost = Max(all.indexTotalCost, first.indexTotalCost);
 	*indexSelectivity = all.indexSelectivity;
 	*indexPages = all.numIndexPages;
+	if (lossy)
+		add_recheck_cost(root, index, ntuples, iterative, indexStartupCost,
+						 indexTotalCost);
 }
 
 /*

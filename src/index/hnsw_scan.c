@@ -29,6 +29,7 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -135,6 +136,8 @@ snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 	reset_state(so);
+	/* each search counts once in pg_stat_*_indexes.idx_scan, as btree's do */
+	pgstat_count_index_scan(scan->indexRelation);
 }
 
 /* Remember whether the query is NULL (its ORDER BY values are then NULL). */
