@@ -39,9 +39,16 @@ static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
 	{NULL}
 };
 
+/* Values of the format option: what an element's tuples look like. */
+static relopt_enum_elt_def snn_hnsw_format_values[] = {
+	{"standard", SNN_HNSW_FORMAT},
+	{"compact", SNN_HNSW_FORMAT_COMPACT},
+	{NULL}
+};
+
 /*
- * Register the index options m, ef_construction and quantize (called from
- * _PG_init).
+ * Register the index options m, ef_construction, quantize and format
+ * (called from _PG_init).
  */
 void
 snn_hnsw_init_reloptions(void)
@@ -60,9 +67,14 @@ snn_hnsw_init_reloptions(void)
 					   snn_hnsw_quantize_values, SNN_QUANT_NONE,
 					   "Valid values are \"none\" and \"4bit\".",
 					   AccessExclusiveLock);
+	add_enum_reloption(snn_hnsw_relopt_kind, "format",
+					   "Element layout on disk: standard, or compact (one tuple, one row, 4-byte links)",
+					   snn_hnsw_format_values, SNN_HNSW_FORMAT,
+					   "Valid values are \"standard\" and \"compact\".",
+					   AccessExclusiveLock);
 }
 
-/* Parse WITH (m = ..., ef_construction = ..., quantize = ...). */
+/* Parse WITH (m = ..., ef_construction = ..., quantize = ..., format = ...). */
 static bytea *
 snn_hnsw_options(Datum reloptions, bool validate)
 {
@@ -70,6 +82,7 @@ snn_hnsw_options(Datum reloptions, bool validate)
 		{"m", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, ef_construction)},
 		{"quantize", RELOPT_TYPE_ENUM, offsetof(SnnHnswOptions, quantize)},
+		{"format", RELOPT_TYPE_ENUM, offsetof(SnnHnswOptions, format)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, snn_hnsw_relopt_kind,
@@ -101,6 +114,15 @@ snn_hnsw_get_quantize(Relation index)
 	SnnHnswOptions *opts = (SnnHnswOptions *) index->rd_options;
 
 	return opts ? opts->quantize : SNN_QUANT_NONE;
+}
+
+/* format of an index, from its options or the default (build only). */
+int
+snn_hnsw_get_format(Relation index)
+{
+	SnnHnswOptions *opts = (SnnHnswOptions *) index->rd_options;
+
+	return opts ? opts->format : SNN_HNSW_FORMAT;
 }
 
 /* The metric of the index's operator class, asked once from support proc 1. */

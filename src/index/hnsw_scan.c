@@ -252,7 +252,7 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
 		e = snn_hnsw_page_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
 		live[i] = e->ntids > 0;
-		dist[i] = snn_hnsw_dist_query(g, e->data);
+		dist[i] = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
 		UnlockReleaseBuffer(bufs[i]);
 	}
 }
@@ -325,7 +325,7 @@ load_element(IndexScanDesc scan, uint64 id)
 	page = BufferGetPage(buf);
 	e = snn_hnsw_page_element(scan->indexRelation, page, snn_hnsw_id_off(id));
 	so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
-	memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
+	memcpy(so->tids, snn_hnsw_elem_heaptids(e), sizeof(ItemPointerData) * so->ntids);
 	UnlockReleaseBuffer(buf);
 	so->tidpos = 0;
 	return so->ntids > 0;
