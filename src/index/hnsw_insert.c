@@ -328,12 +328,15 @@ write_element(Relation index, const uint8 *code, int dim, int codesize, int leve
 	}
 	if (!BufferIsValid(buf))
 	{
+		/* before extending, so that a refused insert adds no page */
+		if (compact)
+			snn_hnsw_compact_check_block(index, RelationGetNumberOfBlocks(index));
 		LockRelationForExtension(index, ExclusiveLock);
 		buf = ReadBuffer(index, P_NEW);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		UnlockRelationForExtension(index, ExclusiveLock);
 		fresh = true;
-		/* an empty page past the limit is harmless: it stays unused */
+		/* a concurrent extension got there first: this page is unused */
 		if (compact)
 			snn_hnsw_compact_check_block(index, BufferGetBlockNumber(buf));
 	}
