@@ -44,7 +44,7 @@ NODES = 1_000_000_000
 TARGET_BYTES = 100 * 10 ** 9
 # index bytes a row of format = compact, quantize = '4bit', m = 8 at 100,000
 # x 128 (test/bench/hnsw_quant_bench.sh, 2026-12-03; see doc/index.md)
-COMPACT_BYTES = 158
+COMPACT_BYTES = 155
 
 
 def pct(samples, q):
