@@ -101,6 +101,17 @@ CREATE INDEX ON empty USING snn_hnsw (pattern);
 SELECT * FROM empty ORDER BY pattern <-> '[1,2,3,4]' LIMIT 3;
 SELECT count(*) FROM (SELECT * FROM pts ORDER BY pattern <-> NULL LIMIT 3) s;
 
+-- each index scan counts in pg_stat_user_indexes.idx_scan (flushed at the next idle)
+CREATE TABLE counted (pattern spikes(2));
+INSERT INTO counted VALUES ('[1,2]'), ('[3,4]'), ('[5,6]');
+CREATE INDEX counted_idx ON counted USING snn_hnsw (pattern);
+SET enable_seqscan = off;
+SELECT count(*) FROM (SELECT * FROM counted ORDER BY pattern <-> '[1,1]' LIMIT 1) s;
+SELECT count(*) FROM (SELECT * FROM counted ORDER BY pattern <-> '[6,6]' LIMIT 2) s;
+RESET enable_seqscan;
+SELECT pg_stat_force_next_flush();
+SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'counted_idx';
+
 -- L1 index
 CREATE INDEX pts_l1 ON pts USING snn_hnsw (pattern spikes_l1_ops);
 SET enable_seqscan = off;
@@ -108,6 +119,17 @@ EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <+> '[0,0,0,0,0,0,0,0]' 
 SELECT id, pattern <+> '[200,200,200,200,200,200,200,199]' AS d FROM pts
 ORDER BY pattern <+> '[200,200,200,200,200,200,200,199]' LIMIT 1;
 RESET enable_seqscan;
+
+-- a quantised index costs the executor's heap rechecks: the exact one wins
+CREATE INDEX pts_4bit ON pts USING snn_hnsw (pattern) WITH (quantize = '4bit');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 5;
+BEGIN;
+DROP INDEX pts_l2;
+EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 5;
+ROLLBACK;
+RESET enable_seqscan;
+DROP INDEX pts_4bit;
 
 -- deletes and VACUUM: removed rows are gone, the rest still found
 DELETE FROM pts WHERE id % 3 = 0;
@@ -160,4 +182,4 @@ SELECT * FROM snn_allocate('cols', NULL, 1);
 CREATE TABLE nokeydefault (id bigint, pattern spikes(2));
 SELECT * FROM snn_allocate('nokeydefault', '[1,1]', 1);
 
-DROP TABLE pts, free, empty, ul, cols, "odd ""name""; --", nokeydefault;
+DROP TABLE pts, free, empty, counted, ul, cols, "odd ""name""; --", nokeydefault;

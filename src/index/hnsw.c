@@ -20,6 +20,7 @@
 #include "utils/rel.h"
 #include "utils/catcache.h"
 #include "utils/selfuncs.h"
+#include "utils/spccache.h"
 #include "utils/syscache.h"
 
 #include "hnsw.h"
@@ -38,9 +39,16 @@ static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
 	{NULL}
 };
 
+/* Values of the format option: what an element's tuples look like. */
+static relopt_enum_elt_def snn_hnsw_format_values[] = {
+	{"standard", SNN_HNSW_FORMAT},
+	{"compact", SNN_HNSW_FORMAT_COMPACT},
+	{NULL}
+};
+
 /*
- * Register the index options m, ef_construction and quantize (called from
- * _PG_init).
+ * Register the index options m, ef_construction, quantize and format
+ * (called from _PG_init).
  */
 void
 snn_hnsw_init_reloptions(void)
@@ -59,9 +67,14 @@ snn_hnsw_init_reloptions(void)
 					   snn_hnsw_quantize_values, SNN_QUANT_NONE,
 					   "Valid values are \"none\" and \"4bit\".",
 					   AccessExclusiveLock);
+	add_enum_reloption(snn_hnsw_relopt_kind, "format",
+					   "Element layout on disk: standard, or compact (one tuple, one row, 4-byte links)",
+					   snn_hnsw_format_values, SNN_HNSW_FORMAT,
+					   "Valid values are \"standard\" and \"compact\".",
+					   AccessExclusiveLock);
 }
 
-/* Parse WITH (m = ..., ef_construction = ..., quantize = ...). */
+/* Parse WITH (m = ..., ef_construction = ..., quantize = ..., format = ...). */
 static bytea *
 snn_hnsw_options(Datum reloptions, bool validate)
 {
@@ -69,6 +82,7 @@ snn_hnsw_options(Datum reloptions, bool validate)
 		{"m", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(SnnHnswOptions, ef_construction)},
 		{"quantize", RELOPT_TYPE_ENUM, offsetof(SnnHnswOptions, quantize)},
+		{"format", RELOPT_TYPE_ENUM, offsetof(SnnHnswOptions, format)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, snn_hnsw_relopt_kind,
@@ -102,6 +116,15 @@ snn_hnsw_get_quantize(Relation index)
 	return opts ? opts->quantize : SNN_QUANT_NONE;
 }
 
+/* format of an index, from its options or the default (build only). */
+int
+snn_hnsw_get_format(Relation index)
+{
+	SnnHnswOptions *opts = (SnnHnswOptions *) index->rd_options;
+
+	return opts ? opts->format : SNN_HNSW_FORMAT;
+}
+
 /* The metric of the index's operator class, asked once from support proc 1. */
 int
 snn_hnsw_get_metric(Relation index)
@@ -128,6 +151,33 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
 }
 
 /*
+ * The executor's rechecks of a quantised index (quantize = 4bit): the index
+ * orders rows by a lower bound, so the executor fetches each row it returns
+ * from the heap and computes the exact distance, and its reorder queue holds
+ * a row back until no later bound can come before it.  Before the first row
+ * comes out it has therefore fetched about the first search's ef_search rows
+ * (a random heap page, a tuple and a distance each): that is startup cost.
+ * Over the whole walk every row is rechecked once; its heap page is already
+ * in cost_index's heap fetches, so only the tuple and the distance are added.
+ */
+static void
+add_recheck_cost(PlannerInfo *root, IndexOptInfo *index, double ntuples,
+				 bool iterative, Cost *startup, Cost *total)
+{
+	double		random_page_cost,
+				seq_page_cost;
+	double		per_row = cpu_tuple_cost + cpu_operator_cost;
+	double		upfront = Min(ntuples, (double) snn_hnsw_ef_search);
+	Cost		head;
+
+	get_tablespace_page_costs(index->rel->reltablespace, &random_page_cost,
+							  &seq_page_cost);
+	head = upfront * (random_page_cost + per_row);
+	*startup += head;
+	*total += iterative ? head + ntuples * per_row : head;
+}
+
+/*
  * Cost: the first search is paid up front (about ef_search * m distance
  * evaluations, each possibly a page, plus the upper layers).  With
  * snn.iterative_scan off, that is all the scan does, and a known LIMIT above
@@ -136,7 +186,8 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
  * as a walk over the whole graph returning every row: the executor's LIMIT
  * takes the fraction it needs, and a WHERE clause the index cannot check
  * (selectivity s) makes that fraction about 1/s larger, which is what lets
- * a very selective filter choose another plan.
+ * a very selective filter choose another plan.  A quantised index adds the
+ * executor's heap rechecks (add_recheck_cost).
  */
 static void
 snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -151,7 +202,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		evals;
 	int			m = SNN_HNSW_DEFAULT_M;
 	bool		iterative = snn_hnsw_iterative_scan != SNN_HNSW_ITERATIVE_OFF;
+	bool		lossy;
 	Relation	rel;
+	SnnHnswMetaPageData meta;
 
 	if (path->indexorderbys == NIL ||
 		(!iterative && root->limit_tuples > 0 && root->limit_tuples > snn_hnsw_ef_search))
@@ -161,9 +214,12 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		return;
 	}
 
+	/* the meta page, not the options, says what the elements hold */
 	rel = index_open(index->indexoid, NoLock);
-	m = snn_hnsw_get_m(rel);
+	snn_hnsw_read_meta(rel, &meta);
 	index_close(rel, NoLock);
+	m = meta.m;
+	lossy = meta.quantize != SNN_QUANT_NONE;
 
 	/*
 	 * Layer 0 dominates: each of about ef_search expanded candidates reads
@@ -179,6 +235,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexSelectivity = first.indexSelectivity;
 	*indexCorrelation = 0;
 	*indexPages = first.numIndexPages;
+	if (lossy)
+		add_recheck_cost(root, index, ntuples, iterative, indexStartupCost,
+						 indexTotalCost);
 	if (!iterative)
 		return;
 
@@ -189,6 +248,9 @@ snn_hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexTotalCost = Max(all.indexTotalCost, first.indexTotalCost);
 	*indexSelectivity = all.indexSelectivity;
 	*indexPages = all.numIndexPages;
+	if (lossy)
+		add_recheck_cost(root, index, ntuples, iterative, indexStartupCost,
+						 indexTotalCost);
 }
 
 /*

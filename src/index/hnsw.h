@@ -15,6 +15,11 @@
  * first).  The graph search itself is engine code (snn_hnsw_graph.h) that
  * reaches pages through callbacks defined in hnsw_utils.c.
  *
+ * With format = compact (meta format SNN_HNSW_FORMAT_COMPACT) an element is
+ * instead one SnnHnswCompactTuple: header, one heap TID, code and 4-byte
+ * neighbour references in a single item (see below); code outside
+ * hnsw_utils.c reaches heap TIDs, data and lists through the accessors.
+ *
  * Locking.  Readers take share locks on one buffer at a time.  An insert
  * holds the meta buffer while it places its tuples on the insert page (meta
  * first, then the data page, never the other way); neighbour updates lock one
@@ -45,7 +50,8 @@
 #include "spikes.h"
 
 #define SNN_HNSW_MAGIC			0x534E4E48	/* "SNNH" */
-#define SNN_HNSW_FORMAT			1
+#define SNN_HNSW_FORMAT			1	/* standard: element and neighbour tuples */
+#define SNN_HNSW_FORMAT_COMPACT	2	/* one compact tuple an element */
 #define SNN_HNSW_METAPAGE		0
 #define SNN_HNSW_PAGE_ID		0xFF95
 #define SNN_HNSW_HEAPTIDS		10	/* rows per element (duplicates merge) */
@@ -66,6 +72,7 @@
 
 #define SNN_HNSW_ELEMENT_TUPLE	1
 #define SNN_HNSW_NEIGHBOR_TUPLE	2
+#define SNN_HNSW_COMPACT_TUPLE	3
 
 /*
  * Element flag: a dead element that VACUUM has unlinked from the graph; an
@@ -79,6 +86,7 @@ typedef struct SnnHnswOptions
 	int			m;
 	int			ef_construction;
 	int			quantize;		/* snn_quant: what an element stores */
+	int			format;			/* SNN_HNSW_FORMAT or SNN_HNSW_FORMAT_COMPACT */
 } SnnHnswOptions;
 
 typedef struct SnnHnswMetaPageData
@@ -132,6 +140,33 @@ typedef struct SnnHnswNeighborTupleData
 
 typedef SnnHnswNeighborTupleData *SnnHnswNeighborTuple;
 
+/*
+ * The compact format (format = compact): an element is ONE tuple holding its
+ * header, at most one heap TID, its pattern or code, and its neighbour
+ * lists as 4-byte references (block << 8 | offset; 0, the meta page, is an
+ * unused slot).  Its first four bytes are those of a standard element tuple,
+ * so level, ntids and flags read the same in both formats; the rest goes
+ * through the accessors below.  A row whose code equals an element's gets
+ * an element of its own (no merging), and the index is limited to 2^24
+ * blocks (128 GiB at 8 kB pages), checked when a page is added.
+ */
+typedef struct SnnHnswCompactTupleData
+{
+	uint8		type;			/* SNN_HNSW_COMPACT_TUPLE */
+	uint8		level;
+	uint8		ntids;			/* 0 (dead) or 1 */
+	uint8		flags;			/* SNN_HNSW_ELEMENT_FREE */
+	ItemPointerData heaptid;
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];	/* code, then uint32 references */
+} SnnHnswCompactTupleData;
+
+typedef SnnHnswCompactTupleData *SnnHnswCompactTuple;
+
+#define SNN_HNSW_COMPACT_MAX_BLOCKS	((BlockNumber) 1 << 24)
+#define SNN_HNSW_COMPACT_SIZE(codesize, level, m) \
+	MAXALIGN(offsetof(SnnHnswCompactTupleData, data) + (codesize) + \
+			 sizeof(uint32) * snn_hnsw_slots(level, m))
+
 #define SNN_HNSW_ELEMENT_SIZE(dim) \
 	MAXALIGN(offsetof(SnnHnswElementTupleData, data) + (dim))
 #define SNN_HNSW_NEIGHBOR_SIZE(level, m) \
@@ -161,6 +196,40 @@ static inline OffsetNumber
 snn_hnsw_id_off(uint64 id)
 {
 	return (OffsetNumber) (id & 0xFFFF);
+}
+
+/* Whether an item is an element tuple of either format. */
+static inline bool
+snn_hnsw_is_element(const void *item)
+{
+	uint8		type = *(const uint8 *) item;
+
+	return type == SNN_HNSW_ELEMENT_TUPLE || type == SNN_HNSW_COMPACT_TUPLE;
+}
+
+/* An element's heap TIDs (e->ntids of them used), in either format. */
+static inline ItemPointer
+snn_hnsw_elem_heaptids(SnnHnswElementTuple e)
+{
+	if (e->type == SNN_HNSW_COMPACT_TUPLE)
+		return &((SnnHnswCompactTuple) e)->heaptid;
+	return e->heaptids;
+}
+
+/* How many heap TIDs an element can hold. */
+static inline int
+snn_hnsw_elem_tidcap(SnnHnswElementTuple e)
+{
+	return e->type == SNN_HNSW_COMPACT_TUPLE ? 1 : SNN_HNSW_HEAPTIDS;
+}
+
+/* An element's pattern or code, in either format. */
+static inline uint8 *
+snn_hnsw_elem_data(SnnHnswElementTuple e)
+{
+	if (e->type == SNN_HNSW_COMPACT_TUPLE)
+		return ((SnnHnswCompactTuple) e)->data;
+	return e->data;
 }
 
 /* Everything a search over the pages needs, set up by snn_hnsw_graph_init. */
@@ -197,14 +266,16 @@ extern int	snn_hnsw_get_m(Relation index);
 extern int	snn_hnsw_get_ef_construction(Relation index);
 extern int	snn_hnsw_get_metric(Relation index);
 extern int	snn_hnsw_get_quantize(Relation index);
+extern int	snn_hnsw_get_format(Relation index);
 extern void snn_hnsw_init_reloptions(void);
 
 /* hnsw_utils.c */
 extern void snn_hnsw_init_page(Buffer buf, Page page);
-extern void snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize);
+extern void snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize,
+							   int format);
 extern void snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *meta);
-extern int	snn_hnsw_max_level(int dim, int m);
-extern void snn_hnsw_check_dim(int dim, int m);
+extern int	snn_hnsw_max_level(int format, int dim, int m);
+extern void snn_hnsw_check_dim(int format, int dim, int m);
 extern void snn_hnsw_graph_init(SnnHnswGraph *g, Relation index, int dim, int m,
 								int metric, int quantize, bool cache_vectors);
 extern void snn_hnsw_graph_reset_cache(SnnHnswGraph *g);
@@ -215,6 +286,9 @@ extern int	snn_hnsw_get_neighbors(Page page, OffsetNumber elemoff, int layer, in
 								   uint64 *out, int cap);
 extern void snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
 								   const uint64 *ids, int n);
+extern void snn_hnsw_clear_neighbors(Page page, OffsetNumber elemoff, int m);
+extern int	snn_hnsw_all_neighbors(Page page, OffsetNumber elemoff, int m, uint64 *out);
+extern void snn_hnsw_compact_check_block(Relation index, BlockNumber blk);
 extern Spikes *snn_hnsw_check_value(Datum value, int dim);
 extern uint64 snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim);
 extern uint64 snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored);

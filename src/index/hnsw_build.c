@@ -34,11 +34,13 @@ typedef struct SnnHnswBuildState
 	int			efc;
 	int			metric;
 	int			quantize;		/* snn_quant: elements store codes */
+	int			format;			/* SNN_HNSW_FORMAT or SNN_HNSW_FORMAT_COMPACT */
+	int			tidsper;		/* heap TIDs an element holds */
 	int			maxlevel;
 	bool		in_memory;		/* false once the graph went to disk */
 	bool		graph_ready;
 	snn_hnsw_mem graph;
-	ItemPointerData *tids;		/* SNN_HNSW_HEAPTIDS per element */
+	ItemPointerData *tids;		/* tidsper per element */
 	size_t		tidcap;			/* elements the array can hold */
 	size_t		memlimit;
 	double		indtuples;
@@ -67,20 +69,58 @@ typedef struct SnnHnswPlace
 } SnnHnswPlace;
 
 /*
+ * The compact tuple of in-memory element i into ebuf, its lists translated
+ * to compact references through place; returns its length.
+ */
+static Size
+compact_tuple(SnnHnswBuildState *bs, uint32 i, const SnnHnswPlace *place, char *ebuf)
+{
+	snn_hnsw_mem_elem *me = &bs->graph.elems[i];
+	SnnHnswCompactTuple ct = (SnnHnswCompactTuple) ebuf;
+	int			codesize = (int) snn_quant_code_size(bs->quantize, bs->dim);
+	uint8	   *refs = ct->data + codesize;
+	Size		sz = offsetof(SnnHnswCompactTupleData, data) + codesize +
+		sizeof(uint32) * snn_hnsw_slots(me->level, bs->m);
+
+	memset(ebuf, 0, MAXALIGN(sz));
+	ct->type = SNN_HNSW_COMPACT_TUPLE;
+	ct->level = me->level;
+	ct->ntids = 1;
+	ct->heaptid = bs->tids[i];
+	snn_quant_encode(bs->quantize, bs->graph.vectors + (size_t) i * bs->dim, bs->dim, ct->data);
+	for (int lc = 0; lc <= me->level; lc++)
+	{
+		int			start = snn_hnsw_layer_start(lc, bs->m);
+
+		for (int j = 0; j < me->counts[lc]; j++)
+		{
+			const SnnHnswPlace *p = &place[me->nbrs[start + j]];
+			uint32		r = (uint32) (p->blkno << 8) | (uint32) p->offno;
+
+			memcpy(refs + sizeof(uint32) * (start + j), &r, sizeof(uint32));
+		}
+	}
+	return sz;
+}
+
+/*
  * Write the in-memory graph: first compute every element's place (pages fill
- * in element order, element and neighbour tuple side by side), then fill the
- * pages with neighbour lists already translated to index TIDs.
+ * in element order, element and neighbour tuple side by side, or one compact
+ * tuple), then fill the pages with neighbour lists already translated to
+ * index TIDs (or compact references).
  */
 static void
 flush_graph(SnnHnswBuildState *bs)
 {
+	bool		compact = bs->format == SNN_HNSW_FORMAT_COMPACT;
+	int			codesize = (int) snn_quant_code_size(bs->quantize, bs->dim);
 	snn_hnsw_mem *g = &bs->graph;
 	SnnHnswPlace *place;
 	BlockNumber blk = 1;
 	Size		room = SNN_HNSW_PAGE_ROOM;
 	OffsetNumber off = FirstOffsetNumber;
 	Size		esz = SNN_HNSW_ELEMENT_SIZE(snn_quant_code_size(bs->quantize, bs->dim));
-	char	   *ebuf = palloc0(esz);
+	char	   *ebuf = palloc0(Max(esz, SNN_HNSW_COMPACT_SIZE(codesize, SNN_HNSW_MAX_LEVEL, bs->m)));
 	char	   *nbuf = palloc0(SNN_HNSW_NEIGHBOR_SIZE(SNN_HNSW_MAX_LEVEL, bs->m));
 	Buffer		buf = InvalidBuffer;
 	Page		page = NULL;
@@ -94,15 +134,20 @@ flush_graph(SnnHnswBuildState *bs)
 		Size		need = esz + SNN_HNSW_NEIGHBOR_SIZE(g->elems[i].level, bs->m) +
 			2 * sizeof(ItemIdData);
 
+		if (compact)
+			need = SNN_HNSW_COMPACT_SIZE(codesize, g->elems[i].level, bs->m) +
+				sizeof(ItemIdData);
 		if (need > room)
 		{
 			blk++;
 			room = SNN_HNSW_PAGE_ROOM;
 			off = FirstOffsetNumber;
 		}
+		if (compact)
+			snn_hnsw_compact_check_block(bs->index, blk);
 		place[i].blkno = blk;
 		place[i].offno = off;
-		off += 2;
+		off += compact ? 1 : 2;
 		room -= need;
 	}
 
@@ -130,6 +175,15 @@ flush_graph(SnnHnswBuildState *bs)
 			page = BufferGetPage(buf);
 			snn_hnsw_init_page(buf, page);
 		}
+		if (compact)
+		{
+			Size		sz = compact_tuple(bs, i, place, ebuf);
+
+			if (place[i].offno > 0xFF ||
+				PageAddItem(page, (Item) ebuf, sz, InvalidOffsetNumber, false, false) != place[i].offno)
+				elog(ERROR, "snn_hnsw build: failed to place element %u", i);
+			continue;
+		}
 
 		memset(ebuf, 0, esz);
 		et->type = SNN_HNSW_ELEMENT_TUPLE;
@@ -140,7 +194,7 @@ flush_graph(SnnHnswBuildState *bs)
 		for (int t = 0; t < SNN_HNSW_HEAPTIDS; t++)
 		{
 			if (t < et->ntids)
-				et->heaptids[t] = bs->tids[(size_t) i * SNN_HNSW_HEAPTIDS + t];
+				et->heaptids[t] = bs->tids[(size_t) i * bs->tidsper + t];
 			else
 				ItemPointerSetInvalid(&et->heaptids[t]);
 		}
@@ -228,7 +282,7 @@ add_in_memory(SnnHnswBuildState *bs, const uint8 *vec, ItemPointer tid)
 
 		snn_error_clear(&err);
 		if (snn_hnsw_mem_init(&bs->graph, (snn_hnsw_metric) bs->metric, bs->dim, bs->m,
-							  bs->efc, bs->maxlevel, SNN_HNSW_HEAPTIDS - 1, bs->graphcxt,
+							  bs->efc, bs->maxlevel, bs->tidsper - 1, bs->graphcxt,
 							  build_alloc, build_release, &err) != SNN_OK)
 			snn_report_error(&err, "snn_hnsw build");
 		bs->graph_ready = true;
@@ -237,25 +291,25 @@ add_in_memory(SnnHnswBuildState *bs, const uint8 *vec, ItemPointer tid)
 	{
 		size_t		ncap = bs->tidcap ? bs->tidcap * 2 : 1024;
 		ItemPointerData *nt = MemoryContextAllocHuge(bs->graphcxt,
-													 ncap * SNN_HNSW_HEAPTIDS * sizeof(ItemPointerData));
+													 ncap * bs->tidsper * sizeof(ItemPointerData));
 
 		if (bs->tids)
 		{
-			memcpy(nt, bs->tids, bs->tidcap * SNN_HNSW_HEAPTIDS * sizeof(ItemPointerData));
+			memcpy(nt, bs->tids, bs->tidcap * bs->tidsper * sizeof(ItemPointerData));
 			pfree(bs->tids);
 		}
 		bs->tids = nt;
 		bs->tidcap = ncap;
 	}
 	id = snn_hnsw_mem_insert(&bs->graph, vec, level, &merged);
-	bs->tids[(size_t) id * SNN_HNSW_HEAPTIDS + (merged ? bs->graph.elems[id].ndup : 0)] = *tid;
+	bs->tids[(size_t) id * bs->tidsper + (merged ? bs->graph.elems[id].ndup : 0)] = *tid;
 }
 
 /* Bytes the build holds for its graph. */
 static size_t
 build_memory(SnnHnswBuildState *bs)
 {
-	return bs->graph.bytes + bs->tidcap * SNN_HNSW_HEAPTIDS * sizeof(ItemPointerData);
+	return bs->graph.bytes + bs->tidcap * bs->tidsper * sizeof(ItemPointerData);
 }
 
 /* table_index_build_scan callback: one heap row. */
@@ -273,9 +327,9 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	s = snn_hnsw_check_value(values[0], bs->dim);
 	if (bs->dim == 0)
 	{
-		snn_hnsw_check_dim(s->dim, bs->m);
+		snn_hnsw_check_dim(bs->format, s->dim, bs->m);
 		bs->dim = s->dim;
-		bs->maxlevel = snn_hnsw_max_level(bs->dim, bs->m);
+		bs->maxlevel = snn_hnsw_max_level(bs->format, bs->dim, bs->m);
 	}
 	if (bs->in_memory)
 	{
@@ -295,14 +349,15 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 /* Create block 0 with an empty meta page (no WAL: logged with the rest). */
 static void
-create_meta(Relation index, ForkNumber fork, int m, int efc, int metric, int quantize)
+create_meta(Relation index, ForkNumber fork, int m, int efc, int metric, int quantize,
+			int format)
 {
 	Buffer		buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
 
 	if (BufferGetBlockNumber(buf) != SNN_HNSW_METAPAGE)
 		elog(ERROR, "snn_hnsw build: index \"%s\" is not empty", RelationGetRelationName(index));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	snn_hnsw_init_meta(BufferGetPage(buf), m, efc, metric, quantize);
+	snn_hnsw_init_meta(BufferGetPage(buf), m, efc, metric, quantize, format);
 	MarkBufferDirty(buf);
 	UnlockReleaseBuffer(buf);
 }
@@ -322,6 +377,8 @@ snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.efc = snn_hnsw_get_ef_construction(index);
 	bs.metric = snn_hnsw_get_metric(index);
 	bs.quantize = snn_hnsw_get_quantize(index);
+	bs.format = snn_hnsw_get_format(index);
+	bs.tidsper = bs.format == SNN_HNSW_FORMAT_COMPACT ? 1 : SNN_HNSW_HEAPTIDS;
 	bs.in_memory = true;
 	bs.memlimit = (size_t) maintenance_work_mem * 1024;
 	pg_prng_seed(&bs.prng, UINT64CONST(0x5EED5EED));
@@ -334,11 +391,11 @@ snn_hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	if (TupleDescAttr(RelationGetDescr(index), 0)->atttypmod > 0)
 	{
 		bs.dim = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-		snn_hnsw_check_dim(bs.dim, bs.m);
-		bs.maxlevel = snn_hnsw_max_level(bs.dim, bs.m);
+		snn_hnsw_check_dim(bs.format, bs.dim, bs.m);
+		bs.maxlevel = snn_hnsw_max_level(bs.format, bs.dim, bs.m);
 	}
 
-	create_meta(index, MAIN_FORKNUM, bs.m, bs.efc, bs.metric, bs.quantize);
+	create_meta(index, MAIN_FORKNUM, bs.m, bs.efc, bs.metric, bs.quantize, bs.format);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, SNN_HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
@@ -385,7 +442,8 @@ snn_hnsw_buildempty(Relation index)
 	Page		page = (Page) palloc(BLCKSZ);
 
 	snn_hnsw_init_meta(page, snn_hnsw_get_m(index), snn_hnsw_get_ef_construction(index),
-					   snn_hnsw_get_metric(index), snn_hnsw_get_quantize(index));
+					   snn_hnsw_get_metric(index), snn_hnsw_get_quantize(index),
+					   snn_hnsw_get_format(index));
 	PageSetChecksumInplace(page, SNN_HNSW_METAPAGE);
 	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, SNN_HNSW_METAPAGE, (char *) page, true);
 	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,

@@ -71,7 +71,7 @@ add_heaptid(Relation index, uint64 id, ItemPointer heap_tid, bool building)
 	page = BufferGetPage(buf);
 	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
 	/* a dead element stays dead: VACUUM may be unlinking it */
-	if (e->ntids == 0 || e->ntids >= SNN_HNSW_HEAPTIDS)
+	if (e->ntids == 0 || e->ntids >= snn_hnsw_elem_tidcap(e))
 	{
 		UnlockReleaseBuffer(buf);
 		return false;
@@ -79,7 +79,7 @@ add_heaptid(Relation index, uint64 id, ItemPointer heap_tid, bool building)
 	change_start(&pc, index, building);
 	page = change_page(&pc, buf, false);
 	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, snn_hnsw_id_off(id)));
-	e->heaptids[e->ntids++] = *heap_tid;
+	snn_hnsw_elem_heaptids(e)[e->ntids++] = *heap_tid;
 	change_finish(&pc, &buf, 1);
 	UnlockReleaseBuffer(buf);
 	return true;
@@ -104,7 +104,7 @@ page_free_slot(Page page, int level, int *nfree)
 	{
 		SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, o));
 
-		if (e->type != SNN_HNSW_ELEMENT_TUPLE || e->ntids != 0 ||
+		if (!snn_hnsw_is_element(e) || e->ntids != 0 ||
 			!(e->flags & SNN_HNSW_ELEMENT_FREE))
 			continue;
 		(*nfree)++;
@@ -158,6 +158,68 @@ find_free_slot(Relation index, int level, OffsetNumber *off, BlockNumber *again)
 }
 
 /*
+ * The compact form of a new element in ebuf (header, heap TID, code) ready
+ * for PageAddItem: its neighbour lists are written in place after.
+ */
+static Size
+compact_element(char *ebuf, const uint8 *code, int codesize, int level, int m,
+				ItemPointer heap_tid)
+{
+	SnnHnswCompactTuple ct = (SnnHnswCompactTuple) ebuf;
+	Size		sz = offsetof(SnnHnswCompactTupleData, data) + codesize +
+		sizeof(uint32) * snn_hnsw_slots(level, m);
+
+	memset(ebuf, 0, SNN_HNSW_COMPACT_SIZE(codesize, level, m));
+	ct->type = SNN_HNSW_COMPACT_TUPLE;
+	ct->level = level;
+	ct->ntids = 1;
+	ct->heaptid = *heap_tid;
+	memcpy(ct->data, code, codesize);
+	return sz;
+}
+
+/* Write the selected neighbours of a placed element, every layer. */
+static void
+write_selected(Page page, OffsetNumber off, int level, snn_hnsw_cand **sel,
+			   int *nsel, int m)
+{
+	uint64		ids[2 * SNN_HNSW_MAX_M];
+
+	for (int lc = 0; lc <= level; lc++)
+	{
+		for (int i = 0; i < nsel[lc]; i++)
+			ids[i] = sel[lc][i].id;
+		snn_hnsw_set_neighbors(page, off, lc, m, ids, nsel[lc]);
+	}
+}
+
+/*
+ * Overwrite the free compact element at off (of this or a higher level, so
+ * at least as long) with the new one: header, TID and code at its start,
+ * the lists at its end, every old slot cleared.
+ */
+static void
+reuse_compact(Page page, OffsetNumber off, const uint8 *code, int codesize,
+			  int level, ItemPointer heap_tid, snn_hnsw_cand **sel, int *nsel, int m)
+{
+	ItemId		iid = PageGetItemId(page, off);
+	SnnHnswCompactTuple e = (SnnHnswCompactTuple) PageGetItem(page, iid);
+	Size		need = offsetof(SnnHnswCompactTupleData, data) + codesize +
+		sizeof(uint32) * snn_hnsw_slots(level, m);
+
+	if (e->type != SNN_HNSW_COMPACT_TUPLE || ItemIdGetLength(iid) < need)
+		elog(ERROR, "snn_hnsw: free compact element of size %u, expected at least %zu",
+			 ItemIdGetLength(iid), need);
+	snn_hnsw_clear_neighbors(page, off, m);
+	e->level = level;
+	e->ntids = 1;
+	e->flags = 0;
+	e->heaptid = *heap_tid;
+	memcpy(e->data, code, codesize);
+	write_selected(page, off, level, sel, nsel, m);
+}
+
+/*
  * Overwrite the free element at off of a registered page with the new
  * element: pattern, level, heap TID and neighbour lists (every slot the old
  * element had is cleared, so none of its links survive).
@@ -171,7 +233,7 @@ reuse_element(Page page, OffsetNumber off, SnnHnswElementTuple et, Size esz,
 	OffsetNumber nboff = e->neighbor_offno;
 	SnnHnswNeighborTuple nt;
 
-	if (ItemIdGetLength(iid) != esz)
+	if (e->type != SNN_HNSW_ELEMENT_TUPLE || ItemIdGetLength(iid) != esz)
 		elog(ERROR, "snn_hnsw: free element of size %u, expected %zu",
 			 ItemIdGetLength(iid), esz);
 	et->neighbor_offno = nboff;
@@ -199,12 +261,15 @@ reuse_element(Page page, OffsetNumber off, SnnHnswElementTuple et, Size esz,
 static uint64
 write_element(Relation index, const uint8 *code, int dim, int codesize, int level,
 			  ItemPointer heap_tid, snn_hnsw_cand **sel, int *nsel, int m,
-			  bool building)
+			  bool building, int format)
 {
+	bool		compact = format == SNN_HNSW_FORMAT_COMPACT;
 	Size		esz = SNN_HNSW_ELEMENT_SIZE(codesize);
 	Size		nsz = SNN_HNSW_NEIGHBOR_SIZE(level, m);
-	Size		need = esz + nsz + 2 * sizeof(ItemIdData);
-	char	   *ebuf = palloc0(esz);
+	Size		csz = SNN_HNSW_COMPACT_SIZE(codesize, level, m);
+	Size		need = compact ? csz + sizeof(ItemIdData) :
+		esz + nsz + 2 * sizeof(ItemIdData);
+	char	   *ebuf = palloc0(Max(esz, csz));
 	char	   *nbuf = palloc0(nsz);
 	SnnHnswElementTuple et = (SnnHnswElementTuple) ebuf;
 	SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) nbuf;
@@ -263,11 +328,17 @@ write_element(Relation index, const uint8 *code, int dim, int codesize, int leve
 	}
 	if (!BufferIsValid(buf))
 	{
+		/* before extending, so that a refused insert adds no page */
+		if (compact)
+			snn_hnsw_compact_check_block(index, RelationGetNumberOfBlocks(index));
 		LockRelationForExtension(index, ExclusiveLock);
 		buf = ReadBuffer(index, P_NEW);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		UnlockRelationForExtension(index, ExclusiveLock);
 		fresh = true;
+		/* a concurrent extension got there first: this page is unused */
+		if (compact)
+			snn_hnsw_compact_check_block(index, BufferGetBlockNumber(buf));
 	}
 
 	change_start(&pc, index, building);
@@ -277,7 +348,19 @@ write_element(Relation index, const uint8 *code, int dim, int codesize, int leve
 		snn_hnsw_init_page(buf, page);
 	meta = SnnHnswPageGetMeta(metapage);
 	blk = BufferGetBlockNumber(buf);
-	if (OffsetNumberIsValid(off))
+	if (compact && OffsetNumberIsValid(off))
+		reuse_compact(page, off, code, codesize, level, heap_tid, sel, nsel, m);
+	else if (compact)
+	{
+		Size		sz = compact_element(ebuf, code, codesize, level, m, heap_tid);
+
+		off = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+		if (off > 0xFF || PageAddItem(page, (Item) ebuf, sz, off, false, false) != off)
+			elog(ERROR, "snn_hnsw: failed to add an element to block %u", blk);
+		write_selected(page, off, level, sel, nsel, m);
+		meta->insert_page = blk;
+	}
+	else if (OffsetNumberIsValid(off))
 		reuse_element(page, off, et, esz, sel, nsel, m);
 	else
 	{
@@ -291,7 +374,7 @@ write_element(Relation index, const uint8 *code, int dim, int codesize, int leve
 	if (meta->dim == 0)
 	{
 		meta->dim = dim;
-		meta->max_level = snn_hnsw_max_level(dim, m);
+		meta->max_level = snn_hnsw_max_level(format, dim, m);
 	}
 	if (level > meta->entry_level)
 	{
@@ -321,7 +404,7 @@ element_has_layer(Page page, OffsetNumber off, int lc)
 	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		return false;
 	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
-	return e->type == SNN_HNSW_ELEMENT_TUPLE && lc <= e->level;
+	return snn_hnsw_is_element(e) && lc <= e->level;
 }
 
 /*
@@ -576,8 +659,8 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("different spikes dimensions %d and %u", dim, meta.dim),
 				 errdetail("The snn_hnsw index holds patterns of %u neurons.", meta.dim)));
-	snn_hnsw_check_dim(dim, m);
-	maxlevel = snn_hnsw_max_level(dim, m);
+	snn_hnsw_check_dim(meta.format, dim, m);
+	maxlevel = snn_hnsw_max_level(meta.format, dim, m);
 	level = snn_hnsw_random_level(pg_prng_double(&pg_global_prng_state), m, maxlevel);
 
 	/* a new top level changes the entry point: one such insert at a time */
@@ -638,7 +721,8 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		}
 	}
 
-	id = write_element(index, code, dim, g.codesize, level, heap_tid, sel, nsel, m, building);
+	id = write_element(index, code, dim, g.codesize, level, heap_tid, sel, nsel, m,
+					   building, meta.format);
 	for (int lc = 0; lc <= top; lc++)
 	{
 		bool		linked = false;

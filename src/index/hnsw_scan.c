@@ -29,6 +29,7 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -135,6 +136,8 @@ snn_hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 	reset_state(so);
+	/* each search counts once in pg_stat_*_indexes.idx_scan, as btree's do */
+	pgstat_count_index_scan(scan->indexRelation);
 }
 
 /* Remember whether the query is NULL (its ORDER BY values are then NULL). */
@@ -249,7 +252,7 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
 		e = snn_hnsw_page_element(g->index, pages[i], snn_hnsw_id_off(ids[i]));
 		live[i] = e->ntids > 0;
-		dist[i] = snn_hnsw_dist_query(g, e->data);
+		dist[i] = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
 		UnlockReleaseBuffer(bufs[i]);
 	}
 }
@@ -322,7 +325,7 @@ load_element(IndexScanDesc scan, uint64 id)
 	page = BufferGetPage(buf);
 	e = snn_hnsw_page_element(scan->indexRelation, page, snn_hnsw_id_off(id));
 	so->ntids = Min(e->ntids, SNN_HNSW_HEAPTIDS);
-	memcpy(so->tids, e->heaptids, sizeof(ItemPointerData) * so->ntids);
+	memcpy(so->tids, snn_hnsw_elem_heaptids(e), sizeof(ItemPointerData) * so->ntids);
 	UnlockReleaseBuffer(buf);
 	so->tidpos = 0;
 	return so->ntids > 0;

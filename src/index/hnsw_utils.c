@@ -45,7 +45,7 @@ snn_hnsw_init_page(Buffer buf, Page page)
 
 /* Format the meta page of an empty index. */
 void
-snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize)
+snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize, int format)
 {
 	SnnHnswMetaPage meta;
 	SnnHnswPageOpaque opaque;
@@ -57,7 +57,7 @@ snn_hnsw_init_meta(Page page, int m, int efc, int metric, int quantize)
 	meta = SnnHnswPageGetMeta(page);
 	memset(meta, 0, sizeof(*meta));
 	meta->magic = SNN_HNSW_MAGIC;
-	meta->format = SNN_HNSW_FORMAT;
+	meta->format = (uint32) format;
 	meta->dim = 0;
 	meta->m = (uint16) m;
 	meta->ef_construction = (uint16) efc;
@@ -84,11 +84,12 @@ snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" is not an snn_hnsw index", RelationGetRelationName(index))));
-	if (meta->format != SNN_HNSW_FORMAT)
+	if (meta->format != SNN_HNSW_FORMAT && meta->format != SNN_HNSW_FORMAT_COMPACT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("snn_hnsw index \"%s\" has format %u, this build reads %d",
-						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT),
+				 errmsg("snn_hnsw index \"%s\" has format %u, this build reads %d and %d",
+						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT,
+						SNN_HNSW_FORMAT_COMPACT),
 				 errhint("REINDEX the index.")));
 	if (meta->quantize > SNN_QUANT_4BIT)
 		ereport(ERROR,
@@ -100,14 +101,26 @@ snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
 	UnlockReleaseBuffer(buf);
 }
 
-/* Highest level whose element and neighbour tuple fit one page; -1 if none. */
+/*
+ * Highest level whose element fits one page (standard: element and
+ * neighbour tuple; compact: its one tuple, sized for an uncoded pattern);
+ * -1 if none.
+ */
 int
-snn_hnsw_max_level(int dim, int m)
+snn_hnsw_max_level(int format, int dim, int m)
 {
 	long		room = (long) SNN_HNSW_PAGE_ROOM - (long) SNN_HNSW_ELEMENT_SIZE(dim) -
 		2 * (long) sizeof(ItemIdData);
 	int			level = -1;
 
+	if (format == SNN_HNSW_FORMAT_COMPACT)
+	{
+		room = (long) SNN_HNSW_PAGE_ROOM - (long) sizeof(ItemIdData);
+		while (level < SNN_HNSW_MAX_LEVEL &&
+			   (long) SNN_HNSW_COMPACT_SIZE(dim, level + 1, m) <= room)
+			level++;
+		return level;
+	}
 	while (level < SNN_HNSW_MAX_LEVEL &&
 		   (long) SNN_HNSW_NEIGHBOR_SIZE(level + 1, m) <= room)
 		level++;
@@ -116,13 +129,13 @@ snn_hnsw_max_level(int dim, int m)
 
 /* Refuse patterns too large to fit a page together with their neighbours. */
 void
-snn_hnsw_check_dim(int dim, int m)
+snn_hnsw_check_dim(int format, int dim, int m)
 {
-	if (snn_hnsw_max_level(dim, m) < 0)
+	if (snn_hnsw_max_level(format, dim, m) < 0)
 	{
 		int			maxdim = dim;
 
-		while (maxdim > 1 && snn_hnsw_max_level(maxdim, m) < 0)
+		while (maxdim > 1 && snn_hnsw_max_level(format, maxdim, m) < 0)
 			maxdim--;
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -192,7 +205,7 @@ snn_hnsw_page_element(Relation index, Page page, OffsetNumber off)
 				 errmsg("snn_hnsw index \"%s\" points to a missing item %u",
 						RelationGetRelationName(index), off)));
 	e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
-	if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+	if (!snn_hnsw_is_element(e))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("snn_hnsw index \"%s\" has no element at item %u",
@@ -228,17 +241,82 @@ snn_hnsw_read_neighbors(Relation index, uint64 id, int layer, int m,
 	return n;
 }
 
+/* Pack an index TID into a compact reference (0: unused slot). */
+static inline uint32
+compact_ref(uint64 id)
+{
+	return (uint32) (snn_hnsw_id_blk(id) << 8) | (uint32) snn_hnsw_id_off(id);
+}
+
+/* The references of a compact element: the last bytes of its tuple. */
+static uint8 *
+compact_refs(Page page, OffsetNumber elemoff, int m)
+{
+	ItemId		iid = PageGetItemId(page, elemoff);
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, iid);
+	Size		refsz = sizeof(uint32) * snn_hnsw_slots(e->level, m);
+
+	return (uint8 *) e + offsetof(SnnHnswCompactTupleData, data) +
+		(ItemIdGetLength(iid) - offsetof(SnnHnswCompactTupleData, data) - refsz);
+}
+
+/* Slot i of a compact element's references, as a graph id (0: unused). */
+static inline uint64
+compact_slot(const uint8 *refs, int i)
+{
+	uint32		r;
+
+	memcpy(&r, refs + sizeof(uint32) * i, sizeof(uint32));
+	return r == 0 ? 0 : snn_hnsw_tid_id(r >> 8, r & 0xFF);
+}
+
+/* Refuse a page a compact reference cannot name (54000, at insert). */
+void
+snn_hnsw_compact_check_block(Relation index, BlockNumber blk)
+{
+	if (blk >= SNN_HNSW_COMPACT_MAX_BLOCKS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("snn_hnsw index \"%s\" in the compact format cannot grow beyond %u blocks",
+						RelationGetRelationName(index), SNN_HNSW_COMPACT_MAX_BLOCKS),
+				 errhint("Rebuild it with format = standard, or split the table.")));
+}
+
+/* Read a compact element's list at a layer. */
+static int
+compact_get_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
+					  uint64 *out, int cap)
+{
+	const uint8 *refs = compact_refs(page, elemoff, m);
+	int			start = snn_hnsw_layer_start(layer, m);
+	int			lcap = Min(snn_hnsw_layer_cap(layer, m), cap);
+	int			n = 0;
+
+	for (; n < lcap; n++)
+	{
+		uint64		id = compact_slot(refs, start + n);
+
+		if (id == 0)
+			break;
+		out[n] = id;
+	}
+	return n;
+}
+
 /* Read an element's list at a layer from a page the caller has locked. */
 int
 snn_hnsw_get_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
 					   uint64 *out, int cap)
 {
 	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
-	SnnHnswNeighborTuple nt = page_neighbors(page, e);
+	SnnHnswNeighborTuple nt;
 	int			start = snn_hnsw_layer_start(layer, m);
 	int			lcap = Min(snn_hnsw_layer_cap(layer, m), cap);
 	int			n = 0;
 
+	if (e->type == SNN_HNSW_COMPACT_TUPLE)
+		return compact_get_neighbors(page, elemoff, layer, m, out, cap);
+	nt = page_neighbors(page, e);
 	for (; n < lcap && start + n < nt->count; n++)
 	{
 		ItemPointer tid = &nt->tids[start + n];
@@ -257,11 +335,24 @@ snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
 					   const uint64 *ids, int n)
 {
 	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
-	SnnHnswNeighborTuple nt = page_neighbors(page, e);
+	SnnHnswNeighborTuple nt;
 	int			start = snn_hnsw_layer_start(layer, m);
 	int			cap = snn_hnsw_layer_cap(layer, m);
 
 	Assert(layer <= e->level && n <= cap);
+	if (e->type == SNN_HNSW_COMPACT_TUPLE)
+	{
+		uint8	   *refs = compact_refs(page, elemoff, m);
+
+		for (int i = 0; i < cap; i++)
+		{
+			uint32		r = i < n ? compact_ref(ids[i]) : 0;
+
+			memcpy(refs + sizeof(uint32) * (start + i), &r, sizeof(uint32));
+		}
+		return;
+	}
+	nt = page_neighbors(page, e);
 	for (int i = 0; i < cap; i++)
 	{
 		if (i < n)
@@ -269,6 +360,35 @@ snn_hnsw_set_neighbors(Page page, OffsetNumber elemoff, int layer, int m,
 		else
 			ItemPointerSetInvalid(&nt->tids[start + i]);
 	}
+}
+
+/* Clear every slot of an element's lists (an element written anew). */
+void
+snn_hnsw_clear_neighbors(Page page, OffsetNumber elemoff, int m)
+{
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
+
+	if (e->type == SNN_HNSW_COMPACT_TUPLE)
+	{
+		memset(compact_refs(page, elemoff, m), 0,
+			   sizeof(uint32) * snn_hnsw_slots(e->level, m));
+		return;
+	}
+	for (int lc = 0; lc <= e->level; lc++)
+		snn_hnsw_set_neighbors(page, elemoff, lc, m, NULL, 0);
+}
+
+/* Every used slot of an element's lists, all layers (out: room for all slots). */
+int
+snn_hnsw_all_neighbors(Page page, OffsetNumber elemoff, int m, uint64 *out)
+{
+	SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, elemoff));
+	int			n = 0;
+
+	for (int lc = 0; lc <= e->level; lc++)
+		n += snn_hnsw_get_neighbors(page, elemoff, lc, m, out + n,
+									snn_hnsw_layer_cap(lc, m));
+	return n;
 }
 
 /* Read an element's pattern into the cache (once) and return it. */
@@ -287,7 +407,7 @@ snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live)
 		e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		ent->live = e->ntids > 0;
 		ent->vec = MemoryContextAlloc(g->mcxt, g->codesize);
-		memcpy(ent->vec, e->data, g->codesize);
+		memcpy(ent->vec, snn_hnsw_elem_data(e), g->codesize);
 		UnlockReleaseBuffer(buf);
 	}
 	if (live)
@@ -316,7 +436,7 @@ graph_dist_query(void *ctx, uint64 id, bool *live)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 		*live = e->ntids > 0;
-		d = snn_hnsw_dist_query(g, e->data);
+		d = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
 		UnlockReleaseBuffer(buf);
 		return d;
 	}

@@ -117,29 +117,32 @@ remove_tids(Relation index, Buffer buf, IndexBulkDeleteResult *stats,
 		SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 		int			keep = 0;
 		bool		change = false;
+		ItemPointer tids;
 
-		if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+		if (!snn_hnsw_is_element(e))
 			continue;
+		tids = snn_hnsw_elem_heaptids(e);
 		for (int i = 0; i < e->ntids; i++)
-			if (callback(&e->heaptids[i], state))
+			if (callback(&tids[i], state))
 				change = true;
 		if (change && xs == NULL)
 		{
 			xs = GenericXLogStart(index);
 			page = GenericXLogRegisterBuffer(xs, buf, 0);
 			e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+			tids = snn_hnsw_elem_heaptids(e);
 		}
 		if (change)
 		{
 			for (int i = 0; i < e->ntids; i++)
 			{
-				if (callback(&e->heaptids[i], state))
+				if (callback(&tids[i], state))
 					stats->tuples_removed++;
 				else
-					e->heaptids[keep++] = e->heaptids[i];
+					tids[keep++] = tids[i];
 			}
-			for (int i = keep; i < SNN_HNSW_HEAPTIDS; i++)
-				ItemPointerSetInvalid(&e->heaptids[i]);
+			for (int i = keep; i < snn_hnsw_elem_tidcap(e); i++)
+				ItemPointerSetInvalid(&tids[i]);
 			e->ntids = keep;
 		}
 		stats->num_index_tuples += e->ntids;
@@ -271,19 +274,14 @@ repair_list(SnnHnswGraph *g, const DeadSet *dead, uint64 id, int lc, DeadSet *su
 
 /* Whether an element's list names a dead element at any of its layers. */
 static bool
-names_dead(Page page, SnnHnswElementTuple e, const DeadSet *dead)
+names_dead(Page page, OffsetNumber off, int m, const DeadSet *dead)
 {
-	SnnHnswNeighborTuple nt = (SnnHnswNeighborTuple) PageGetItem(page, PageGetItemId(page, e->neighbor_offno));
+	uint64		ids[2 * SNN_HNSW_MAX_M * (SNN_HNSW_MAX_LEVEL + 2)];
+	int			n = snn_hnsw_all_neighbors(page, off, m, ids);
 
-	for (int i = 0; i < nt->count; i++)
-	{
-		ItemPointer tid = &nt->tids[i];
-
-		if (ItemPointerIsValid(tid) &&
-			dead_has(dead, snn_hnsw_tid_id(ItemPointerGetBlockNumberNoCheck(tid),
-										   ItemPointerGetOffsetNumberNoCheck(tid))))
+	for (int i = 0; i < n; i++)
+		if (dead_has(dead, ids[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -332,14 +330,14 @@ repair_lists(IndexVacuumInfo *info, const SnnHnswMetaPageData *meta,
 		{
 			SnnHnswElementTuple e = (SnnHnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 
-			if (e->type != SNN_HNSW_ELEMENT_TUPLE)
+			if (!snn_hnsw_is_element(e))
 				continue;
 			if (e->ntids == 0)
 			{
 				if (dead_has(dead, snn_hnsw_tid_id(blk, off)))
 					add_neighbors(page, off, meta->m, suspects);
 			}
-			else if (names_dead(page, e, dead))
+			else if (names_dead(page, off, meta->m, dead))
 			{
 				ids[n] = snn_hnsw_tid_id(blk, off);
 				levels[n++] = e->level;
@@ -452,7 +450,7 @@ count_indegrees(IndexVacuumInfo *info, int m, const DeadSet *suspects, BlockNumb
 			uint64		nb[2 * SNN_HNSW_MAX_M];
 			int			n;
 
-			if (e->type != SNN_HNSW_ELEMENT_TUPLE || e->ntids == 0)
+			if (!snn_hnsw_is_element(e) || e->ntids == 0)
 				continue;
 			n = snn_hnsw_get_neighbors(page, off, 0, m, nb, 2 * m);
 			for (int i = 0; i < n; i++)

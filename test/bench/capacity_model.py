@@ -28,6 +28,11 @@ winner-take-all) is the smallest measured difference of medians between
 snn_shard_allocate over one loopback shard and snn_allocate (it does not
 depend on the rows), and does not grow with N except for
 merging N x k candidates (measured as negligible against the round trip).
+
+A second table projects storage with the compact index format (WITH
+(format = compact, quantize = '4bit', m = 8)) from the index bytes a row
+that test/bench/hnsw_quant_bench.sh measured (--compact-bytes), the heap
+and primary key as above; its latencies were not measured at 1M rows.
 """
 import argparse
 import json
@@ -37,6 +42,9 @@ import random
 
 NODES = 1_000_000_000
 TARGET_BYTES = 100 * 10 ** 9
+# index bytes a row of format = compact, quantize = '4bit', m = 8 at 100,000
+# x 128 (test/bench/hnsw_quant_bench.sh, 2026-12-03; see doc/index.md)
+COMPACT_BYTES = 155
 
 
 def pct(samples, q):
@@ -68,6 +76,8 @@ def main():
     ap.add_argument("--nodes", type=float, default=NODES)
     ap.add_argument("--trials", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--compact-bytes", type=float, default=COMPACT_BYTES,
+                    help="index bytes a row of the compact format (hnsw_quant_bench.sh)")
     a = ap.parse_args()
     with open(a.measured) as f:
         m = json.load(f)
@@ -106,13 +116,29 @@ def main():
               f"| {rows * hnsw * 1.1 / 2 ** 30:,.1f} GiB | {nodes * per_node / 1e9:,.0f} GB "
               f"| {figs[0]} | {figs[1]} |")
     print()
+    cnode = heap + pkey + a.compact_bytes
+    print(f"projection with format = compact, quantize = '4bit', m = 8: heap {heap:.0f} + primary "
+          f"key {pkey:.0f} + snn_hnsw {a.compact_bytes:.0f} = {cnode:.0f} bytes a node "
+          f"(storage only: latency not measured at this size):")
+    print("| shards | rows a shard | storage a shard | RAM a shard for the cached index | total storage |")
+    print("|---|---|---|---|---|")
+    for ns in (int(s) for s in a.shards.split(",")):
+        rows = nodes / ns
+        over = " (index over the format's 128 GiB ceiling)" if rows * a.compact_bytes > 2 ** 37 else ""
+        print(f"| {ns} | {rows / 1e6:,.1f} M | {rows * cnode / 2 ** 30:,.1f} GiB "
+              f"| {rows * a.compact_bytes * 1.1 / 2 ** 30:,.1f} GiB{over} | {nodes * cnode / 1e9:,.0f} GB |")
+    print()
     budget = TARGET_BYTES / nodes
     print(f"1B nodes in under 100 GB means {budget:.0f} bytes a node in total; uncompressed "
           f"patterns take {per_node:.0f} ({nodes * per_node / 1e9:,.0f} GB): not reachable.")
     print(f"  the pattern alone is {big['dim']} bytes (stored twice: heap and index element); "
           f"a layer-0 neighbour list at m = 16 is 32 x 6 = 192 bytes.")
-    print("  one way to fit 100 bytes a node (item 3 of issue 17 and index-format work):")
-    plan = [("pattern, compressed 4x (e.g. 2-bit spike-time bins or product quantisation), once", 32),
+    print(f"  the compact format takes the index to {a.compact_bytes:.0f} bytes a node "
+          f"({nodes * cnode / 1e9:,.0f} GB in all with heap and key): a 4-bit code (64),")
+    print("  16 references of 4 bytes at m = 8 (64), header and one heap reference (10), item")
+    print("  pointer and alignment; the heap keeps the exact pattern for the recheck.")
+    print("  what 100 bytes a node would still need (not done):")
+    plan = [("pattern, compressed 4x (e.g. 2-bit spike-time bins), in the index only", 32),
             ("neighbour list at m = 8, 16 slots delta-coded at about 3 bytes", 48),
             ("element header and one heap reference", 8),
             ("key (bigint), no second copy of the pattern in the heap", 8)]

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""hnsw_quant_bench.py: snn_hnsw with quantize = none and 4bit beside hnswlib.
+"""hnsw_quant_bench.py: snn_hnsw quantize and format variants beside hnswlib.
 
 The same clustered TTFS patterns as hnsw_bench.py (its generator), loaded
 into a running server (PGHOST, PGPORT, PGUSER, PGDATABASE); prints in one run,
-for each quantize value and for hnswlib (float32, same m and
-ef_construction, one thread):
+for each index variant (--configs: format-quantize:m, default standard none
+and 4bit at m 16, compact 4bit at m 16 and 8, compact none at m 8) and for
+hnswlib at each m used (float32, same ef_construction, one thread):
 
   - build time, index size, index bytes per row, and (index + heap) bytes
     per row (the heap holds the exact patterns the recheck reads);
@@ -33,18 +34,25 @@ def main():
     ap.add_argument("--rows", type=int, default=100000)
     ap.add_argument("--dim", type=int, default=128)
     ap.add_argument("--queries", type=int, default=500)
-    ap.add_argument("--m", type=int, default=16)
+    ap.add_argument("--configs",
+                    default="standard-none:16,standard-4bit:16,compact-4bit:16,compact-4bit:8,compact-none:8",
+                    help="comma-separated format-quantize:m")
     ap.add_argument("--ef-construction", type=int, default=64)
-    ap.add_argument("--ef", default="10,20,40,80,160")
+    ap.add_argument("--ef", default="40,100,200")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     efs = [int(e) for e in a.ef.split(",")]
+    configs = []
+    for c in a.configs.split(","):
+        name, m = c.split(":")
+        fmt, quant = name.split("-")
+        configs.append((c, fmt, quant, int(m)))
     rng = np.random.default_rng(a.seed)
     data = generate(a.rows, a.dim, max(1, a.rows // 100), rng)
     queries = jittered(data[rng.integers(0, a.rows, size=a.queries)], rng)
     _, gt_d = exact_knn(data, queries, 10)
     print(f"data: {a.rows} x {a.dim} clustered TTFS patterns, {a.queries} queries, "
-          f"m {a.m}, ef_construction {a.ef_construction}")
+          f"ef_construction {a.ef_construction}")
     print(f"cpu: {os.cpu_count()} cores (shared with other work: figures are indicative)")
 
     conn = psycopg.connect(autocommit=True)
@@ -66,10 +74,11 @@ def main():
                "ORDER BY pattern <-> q.p LIMIT 10) s")
 
     results = {}
-    for quant in ("none", "4bit"):
+    for label, fmt, quant, m in configs:
         t0 = time.perf_counter()
         conn.execute(f"CREATE INDEX qb_idx ON qb_items USING snn_hnsw (pattern) WITH "
-                     f"(m = {a.m}, ef_construction = {a.ef_construction}, quantize = '{quant}')")
+                     f"(m = {m}, ef_construction = {a.ef_construction}, quantize = '{quant}', "
+                     f"format = {fmt})")
         build = time.perf_counter() - t0
         size = conn.execute("SELECT pg_relation_size('qb_idx')").fetchone()[0]
         conn.execute("SET snn.ef_search = 40")
@@ -86,43 +95,45 @@ def main():
             for qid, rid in res:
                 byq[qid].append(rid)
             per_ef.append((recall(byq, data, queries, gt_d[:, 9]), qps))
-        results[quant] = (build, size, per_ef)
+        results[label] = (build, size, per_ef)
         conn.execute("DROP INDEX qb_idx")
 
-    t0 = time.perf_counter()
-    peer = hnswlib.Index(space="l2", dim=a.dim)
-    peer.init_index(max_elements=a.rows, M=a.m, ef_construction=a.ef_construction, random_seed=a.seed)
-    peer.set_num_threads(1)
-    peer.add_items(data.astype(np.float32), np.arange(a.rows), num_threads=1)
-    pbuild = time.perf_counter() - t0
-    with tempfile.NamedTemporaryFile(suffix=".hnsw") as f:
-        peer.save_index(f.name)
-        psize = os.path.getsize(f.name)
     fq = queries.astype(np.float32)
-    pef = []
-    for ef in efs:
-        peer.set_ef(max(ef, 10))
+    for m in sorted({c[3] for c in configs}, reverse=True):
         t0 = time.perf_counter()
-        found = [peer.knn_query(q.reshape(1, -1), k=10, num_threads=1)[0][0] for q in fq]
-        pef.append((recall(found, data, queries, gt_d[:, 9]), len(fq) / (time.perf_counter() - t0)))
+        peer = hnswlib.Index(space="l2", dim=a.dim)
+        peer.init_index(max_elements=a.rows, M=m, ef_construction=a.ef_construction, random_seed=a.seed)
+        peer.set_num_threads(1)
+        peer.add_items(data.astype(np.float32), np.arange(a.rows), num_threads=1)
+        pbuild = time.perf_counter() - t0
+        with tempfile.NamedTemporaryFile(suffix=".hnsw") as f:
+            peer.save_index(f.name)
+            psize = os.path.getsize(f.name)
+        pef = []
+        for ef in efs:
+            peer.set_ef(max(ef, 10))
+            t0 = time.perf_counter()
+            found = [peer.knn_query(q.reshape(1, -1), k=10, num_threads=1)[0][0] for q in fq]
+            pef.append((recall(found, data, queries, gt_d[:, 9]), len(fq) / (time.perf_counter() - t0)))
+        results[f"hnswlib:{m}"] = (pbuild, psize, pef)
 
-    cols = ["none", "4bit"]
+    cols = list(results)
+    w = 22
     print()
-    print(f"{'':<30}" + "".join(f"{'snn ' + c:>14}" for c in cols) + f"{'hnswlib f32':>14}")
-    print(f"{'build time (s)':<30}" + "".join(f"{results[c][0]:>14.1f}" for c in cols) + f"{pbuild:>14.1f}")
-    print(f"{'index size (MiB)':<30}" + "".join(f"{results[c][1] / 2**20:>14.1f}" for c in cols)
-          + f"{psize / 2**20:>14.1f}")
-    print(f"{'index bytes per row':<30}" + "".join(f"{results[c][1] / a.rows:>14.0f}" for c in cols)
-          + f"{psize / a.rows:>14.0f}")
-    print(f"{'index + heap bytes per row':<30}" + "".join(f"{(results[c][1] + heap) / a.rows:>14.0f}" for c in cols)
-          + f"{'(no heap)':>14}")
+    print(f"{'':<28}" + "".join(f"{c:>{w}}" for c in cols))
+    print(f"{'build time (s)':<28}" + "".join(f"{results[c][0]:>{w}.1f}" for c in cols))
+    print(f"{'index size (MiB)':<28}" + "".join(f"{results[c][1] / 2**20:>{w}.1f}" for c in cols))
+    print(f"{'index bytes per row':<28}" + "".join(f"{results[c][1] / a.rows:>{w}.0f}" for c in cols))
+    print(f"{'index + heap bytes per row':<28}"
+          + "".join(f"{(results[c][1] + heap) / a.rows:>{w}.0f}" if not c.startswith("hnswlib")
+                    else f"{'(no heap)':>{w}}" for c in cols))
     print(f"heap (exact patterns, read by the recheck): {heap / 2**20:.1f} MiB, {heap / a.rows:.0f} bytes per row")
     print()
-    print("recall@10 / server QPS (LATERAL over all queries; hnswlib: one knn_query at a time)")
-    print(f"{'ef_search':<30}" + "".join(f"{'snn ' + c:>14}" for c in cols) + f"{'hnswlib f32':>14}")
+    print("recall@10 / QPS (snn: server, LATERAL over all queries; hnswlib: one knn_query at a time)")
+    print(f"{'ef_search':<28}" + "".join(f"{c:>{w}}" for c in cols))
     for i, ef in enumerate(efs):
-        print(f"{ef:<30}" + "".join(f"{results[c][2][i][0]:>8.4f}/{results[c][2][i][1]:<5.0f}" for c in cols)
-              + f"{pef[i][0]:>8.4f}/{pef[i][1]:<5.0f}")
+        print(f"{ef:<28}" + "".join(f"{results[c][2][i][0]:>{w - 7}.4f}/{results[c][2][i][1]:<6.0f}"
+                                    for c in cols))
     conn.execute("DROP TABLE qb_items, qb_q")
 
 
