@@ -75,17 +75,17 @@ typedef SnnHnswScanOpaqueData *SnnHnswScanOpaque;
 
 static void set_order_value(IndexScanDesc scan);
 
-/* where a block of an index was last found in shared buffers */
-typedef struct SnnHnswBufHint
-{
-	RelFileNode node;
-	BlockNumber blk;
-	Buffer		buf;
-} SnnHnswBufHint;
+/*
+ * Where a block of an index was last found in shared buffers, by a hash of
+ * the relation and the block.  Only the buffer is kept: ReadRecentBuffer
+ * checks the buffer's tag under its pin, so a hint left by another block or
+ * relation only costs the ordinary ReadBuffer.  Sized for an index of about
+ * a million elements (a few bytes each, per backend, touched only where
+ * used).
+ */
+#define SNN_HNSW_BUF_HINTS		(1 << 17)	/* a power of two */
 
-#define SNN_HNSW_BUF_HINTS		4096	/* a power of two */
-
-static SnnHnswBufHint buf_hints[SNN_HNSW_BUF_HINTS];
+static Buffer buf_hints[SNN_HNSW_BUF_HINTS];
 
 /* Forget the current search (its memory goes with the context). */
 static void
@@ -178,21 +178,35 @@ scan_query(IndexScanDesc scan, int dim)
 static Buffer
 scan_read_buffer(Relation index, BlockNumber blk)
 {
-	SnnHnswBufHint *h;
+	Buffer	   *h;
 	Buffer		buf;
 
 	if (RelationUsesLocalBuffers(index))
 		return ReadBuffer(index, blk);
-	h = &buf_hints[(blk * 2654435761U ^ index->rd_node.relNode) & (SNN_HNSW_BUF_HINTS - 1)];
-	if (h->blk == blk && RelFileNodeEquals(h->node, index->rd_node) &&
-		BufferIsValid(h->buf) &&
-		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, h->buf))
-		return h->buf;
+	h = &buf_hints[(blk ^ (index->rd_node.relNode * 2654435761U)) & (SNN_HNSW_BUF_HINTS - 1)];
+	if (BufferIsValid(*h) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, *h))
+		return *h;
 	buf = ReadBuffer(index, blk);
-	h->node = index->rd_node;
-	h->blk = blk;
-	h->buf = buf;
+	*h = buf;
 	return buf;
+}
+
+/* Callback: distance from the query to one element, through the buffer hints. */
+static uint64
+scan_dist_query(void *ctx, uint64 id, bool *live)
+{
+	SnnHnswGraph *g = ctx;
+	Buffer		buf = scan_read_buffer(g->index, snn_hnsw_id_blk(id));
+	SnnHnswElementTuple e;
+	uint64		d;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+	*live = e->ntids > 0;
+	d = snn_hnsw_dist_query(g, e->data);
+	UnlockReleaseBuffer(buf);
+	return d;
 }
 
 /* Callback: an element's neighbours at a layer, through the buffer hints. */
@@ -292,6 +306,9 @@ start_search(IndexScanDesc scan)
 	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, meta.quantize, false);
 	so->lossy = meta.quantize != SNN_QUANT_NONE;
 	so->g.query = scan_query(scan, meta.dim);
+	/* every page read of the scan goes through the buffer hints */
+	so->g.cb.dist_query = scan_dist_query;
+	so->g.cb.neighbors = scan_neighbors;
 	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
 	entry.dist = so->g.cb.dist_query(&so->g, entry.id, &live);
 	snn_hnsw_descend(&so->g.cb, &so->g.work, &entry, meta.entry_level, 0, 2 * meta.m);
@@ -304,7 +321,6 @@ start_search(IndexScanDesc scan)
 	}
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
 	so->g.cb.dist_batch = scan_dist_batch;
-	so->g.cb.neighbors = scan_neighbors;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/* a deep scan widens its front: strict skips, so it needs a wider one */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
