@@ -6,6 +6,7 @@
  * snn_detector_int.h for the state layout the parts share).
  */
 #include "snn_detector_int.h"
+#include "snn_fanin.h"
 #include "snn_random.h"
 
 /* ---------------------------------------------------------------------
@@ -29,38 +30,6 @@ pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
 		if (!dup)
 			out[got++] = (uint16_t) c;
 	}
-}
-
-/*
- * The outgoing synapses of each neuron (a CSR of slots into the recurrent
- * weights, in slot order), so that STDP visits only the synapses of the
- * neurons that fired.
- */
-static void
-index_outputs(const det_layout *L, void *state)
-{
-	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
-	uint32_t   *rptr = SEC(state, *L, off_rptr, uint32_t);
-	uint32_t   *rslot = SEC(state, *L, off_rslot, uint32_t);
-	uint16_t   *rpost = SEC(state, *L, off_rpost, uint16_t);
-	size_t		nk = (size_t) L->n * L->k;
-
-	memset(rptr, 0, sizeof(uint32_t) * (L->n + 1));
-	for (size_t s = 0; s < nk; s++)
-		rptr[ridx[s] + 1]++;
-	for (int p = 0; p < L->n; p++)
-		rptr[p + 1] += rptr[p];
-	/* fill with rptr[p] as the cursor of p, then shift the starts back */
-	for (size_t s = 0; s < nk; s++)
-	{
-		uint32_t	at = rptr[ridx[s]]++;
-
-		rslot[at] = (uint32_t) s;
-		rpost[at] = (uint16_t) (s / L->k);
-	}
-	for (int p = L->n; p > 0; p--)
-		rptr[p] = rptr[p - 1];
-	rptr[0] = 0;
 }
 
 /* One member: its own seeded reservoir and input weights, empty memories. */
@@ -111,7 +80,10 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 	for (size_t j = 0; j < (size_t) L->n * L->k; j++)
 		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
 
-	index_outputs(L, state);
+	snn_fanin_index_outputs((uint32_t) L->n, (uint32_t) L->k, ridx,
+							SEC(state, *L, off_rptr, uint32_t),
+							SEC(state, *L, off_rslot, uint32_t),
+							SEC(state, *L, off_rpost, uint16_t));
 
 	/* input weights: random sign, so neurons respond to different mixtures */
 	iidx = SEC(state, *L, off_iidx, uint16_t);
@@ -181,12 +153,8 @@ static int
 state_indices_ok(const det_layout *L, const void *state)
 {
 	const det_head *h = (const det_head *) state;
-	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
 	const uint16_t *iidx = CSEC(state, *L, off_iidx, uint16_t);
-	const uint32_t *rptr = CSEC(state, *L, off_rptr, uint32_t);
-	const uint32_t *rslot = CSEC(state, *L, off_rslot, uint32_t);
-	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
-	size_t		nk = (size_t) L->n * L->k;
+	snn_fanin	b;
 
 	/* a negative event count would overflow the surprise memory's gap test */
 	if (h->events < 0 ||
@@ -195,24 +163,12 @@ state_indices_ok(const det_layout *L, const void *state)
 		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
 		!ring_ok(h->short_pos, h->short_count, L->ns))
 		return 0;
-	for (size_t s = 0; s < nk; s++)
-		if (ridx[s] >= L->n)
-			return 0;
 	for (size_t s = 0; s < (size_t) L->n * L->kin; s++)
 		if (iidx[s] >= L->nin)
 			return 0;
-	if (rptr[0] != 0 || rptr[L->n] != nk)
-		return 0;
-	for (int p = 0; p < L->n; p++)
-	{
-		if (rptr[p + 1] < rptr[p])
-			return 0;
-		for (uint32_t at = rptr[p]; at < rptr[p + 1]; at++)
-			if (rslot[at] >= nk || ridx[rslot[at]] != p ||
-				rpost[at] != rslot[at] / L->k)
-				return 0;
-	}
-	return 1;
+	/* the block is only read here (the cast drops const for its type) */
+	det_block(L, (void *) state, &b);
+	return snn_fanin_check(&b);
 }
 
 /* True when n floats from p are all finite. */
