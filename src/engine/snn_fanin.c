@@ -1,11 +1,13 @@
 /*
- * snn_fanin.c: the fixed fan-in recurrent block (snn_fanin.h): gather
- * sums, the output index, its check for blocks from outside, and a run of
- * adaptive LIF substeps with online STDP.
+ * snn_fanin.c: the fixed fan-in recurrent block (snn_fanin.h): random
+ * wiring, gather sums, the output index, its check for blocks from outside,
+ * and a run of adaptive LIF substeps with online STDP.
  */
 #include "snn_fanin.h"
 #include "snn_learn.h"
+#include "snn_random.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -40,6 +42,79 @@ snn_fanin_sums(const uint16_t *idx, const float *w, const float *src, int n,
 		for (int j = 0; j < k; j++)
 			s += w[(size_t) i * k + j] * src[idx[(size_t) i * k + j]];
 		out[i] = s;
+	}
+}
+
+/* Pick k distinct integers of [0, n), other than exclude when k < n. */
+static void
+pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
+{
+	int			got = 0;
+
+	/* rejection sampling: k is small against n in practice */
+	while (got < k)
+	{
+		int			c = (int) (snn_splitmix64_unit(rng) * n);
+		int			dup = (c == exclude && k < n);
+
+		for (int j = 0; j < got && !dup; j++)
+			dup = (out[j] == c);
+		if (!dup)
+			out[got++] = (uint16_t) c;
+	}
+}
+
+void
+snn_fanin_wire_dale(uint32_t n, uint32_t k, double exc_ratio, double radius,
+					double unit, uint64_t *rng, uint16_t *pre, float *w)
+{
+	int			nn = (int) n,
+				kk = (int) k,
+				n_exc = (int) lround(exc_ratio * nn);
+	double		sumsq = 0.0,
+				scale;
+
+	for (int i = 0; i < nn; i++)
+	{
+		pick_distinct(rng, nn, kk, i, pre + (size_t) i * kk);
+		for (int j = 0; j < kk; j++)
+		{
+			int			src = pre[(size_t) i * kk + j];
+			double		x = snn_splitmix64_unit(rng);
+
+			/* inhibitory weights scaled so that each row sums to ~0 */
+			if (src >= n_exc)
+				x = -x * (n_exc > 0 && n_exc < nn ?
+						  (double) n_exc / (nn - n_exc) : 1.0);
+			w[(size_t) i * kk + j] = (float) x;
+			sumsq += x * x;
+		}
+	}
+
+	/*
+	 * Circular law: a sparse random matrix with zero-mean entries has its
+	 * eigenvalues in a disc of radius sqrt(mean row sum of squares).
+	 */
+	scale = sumsq > 0 ? radius / sqrt(sumsq / nn) : 0.0;
+	for (size_t j = 0; j < (size_t) nn * kk; j++)
+		w[j] = (float) (w[j] * scale * unit);
+}
+
+void
+snn_fanin_wire_input(uint32_t n, uint32_t k, uint32_t n_src, double gain,
+					 double unit, uint64_t *rng, uint16_t *idx, float *w)
+{
+	for (int i = 0; i < (int) n; i++)
+	{
+		pick_distinct(rng, (int) n_src, (int) k, -1, idx + (size_t) i * k);
+		for (int j = 0; j < (int) k; j++)
+		{
+			double		x = 0.5 + snn_splitmix64_unit(rng);
+
+			if (snn_splitmix64_unit(rng) < 0.3)
+				x = -x;
+			w[(size_t) i * k + j] = (float) (x * gain * unit);
+		}
 	}
 }
 

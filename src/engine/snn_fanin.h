@@ -68,6 +68,29 @@ typedef struct snn_fanin_params
 } snn_fanin_params;
 
 /*
+ * Random recurrent wiring from *rng (splitmix64, advanced): neuron i hears
+ * k distinct neurons other than itself (itself too only when k = n), row
+ * by row, each weight drawn right after its row's indices.  Neurons below
+ * round(exc_ratio n) are excitatory (weights U(0, 1)); the others are
+ * inhibitory, U(0, 1) times -n_exc / n_inh so that E and I balance.  All
+ * weights are then scaled so that the circular law puts the spectral
+ * radius at radius, times unit (the threshold, in the detector).
+ * n <= SNN_FANIN_MAX_NEURONS, 1 <= k <= n.
+ */
+void		snn_fanin_wire_dale(uint32_t n, uint32_t k, double exc_ratio,
+								double radius, double unit, uint64_t *rng,
+								uint16_t *pre, float *w);
+
+/*
+ * Random input projection from *rng: neuron i hears k distinct lines of
+ * n_src (idx[i k + j]) with weights of magnitude U(0.5, 1.5), negative
+ * with probability 0.3, times gain times unit.  1 <= k <= n_src <= 65536.
+ */
+void		snn_fanin_wire_input(uint32_t n, uint32_t k, uint32_t n_src,
+								 double gain, double unit, uint64_t *rng,
+								 uint16_t *idx, float *w);
+
+/*
  * out[i] = sum over j < k of w[i k + j] * src[idx[i k + j]] for n rows: a
  * gather of fixed fan-in (the recurrent current, or an input projection of
  * its own fan-in and index range).  Each row's terms are added in order j

@@ -1,6 +1,6 @@
 /*
  * test_fanin.c: the engine's fixed fan-in block (snn_fanin.h) and its
- * online STDP (snn_stdp_fanin_fired): the gather equals a row-at-a-time
+ * online STDP (snn_stdp_fanin_fired): the random wiring keeps its rules, the gather equals a row-at-a-time
  * sum bit for bit, the output index matches pre and its check refuses
  * every kind of damage, a run follows the LIF equations (threshold,
  * reset, adaptation, traces, counts), and the STDP rule equals a walk over
@@ -303,9 +303,68 @@ test_run_learns(void)
 	CHECK(snn_fanin_check(&x.b));
 }
 
+/*
+ * Random wiring: distinct inputs other than the neuron itself, in range,
+ * signs by the presynaptic neuron (excitatory below round(0.75 n)), the
+ * mean row sum of squares at the radius, the same for the same seed; the
+ * input projection's magnitudes in [0.5, 1.5] times the gains.
+ */
+static void
+test_wire(void)
+{
+	uint16_t	pre[N * K],
+				pre2[N * K],
+				idx[N * 3];
+	float		w[N * K],
+				w2[N * K],
+				iw[N * 3];
+	uint64_t	rng = 99,
+				rng2 = 99;
+	double		sumsq = 0.0;
+	int			n_exc = (int) lround(0.75 * N),
+				neg = 0;
+
+	snn_fanin_wire_dale(N, K, 0.75, 0.3, 2.0, &rng, pre, w);
+	snn_fanin_wire_dale(N, K, 0.75, 0.3, 2.0, &rng2, pre2, w2);
+	CHECK(rng == rng2 && memcmp(pre, pre2, sizeof(pre)) == 0 &&
+		  memcmp(w, w2, sizeof(w)) == 0);
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < K; j++)
+		{
+			int			p = pre[i * K + j];
+
+			CHECK(p < N && p != i);
+			for (int q = 0; q < j; q++)
+				CHECK(pre[i * K + q] != p);
+			CHECK((w[i * K + j] < 0.0f) == (p >= n_exc));
+			neg += w[i * K + j] < 0.0f;
+			sumsq += (double) w[i * K + j] * w[i * K + j];
+		}
+	CHECK(neg > 0 && neg < N * K);
+	/* the circular law's radius: sqrt(mean row sum of squares) = 0.3 x 2 */
+	CHECKF(fabs(sqrt(sumsq / N) - 0.6) < 1e-6, "radius %g", sqrt(sumsq / N));
+	snn_fanin_wire_input(N, 3, 10, 1.5, 2.0, &rng, idx, iw);
+	for (int i = 0; i < N * 3; i++)
+	{
+		CHECK(idx[i] < 10);
+		CHECK(fabsf(iw[i]) >= 0.5f * 3.0f - 1e-6f && fabsf(iw[i]) <= 1.5f * 3.0f + 1e-6f);
+	}
+	/* a full fan-in (k = n) takes every neuron, itself included */
+	snn_fanin_wire_dale(4, 4, 0.5, 1.0, 1.0, &rng, pre, w);
+	for (int i = 0; i < 4; i++)
+	{
+		int			seen = 0;
+
+		for (int j = 0; j < 4; j++)
+			seen |= 1 << pre[i * 4 + j];
+		CHECK(seen == 15);
+	}
+}
+
 int
 main(void)
 {
+	test_wire();
 	test_sums();
 	test_index();
 	test_run_lif();
