@@ -145,6 +145,11 @@ SELECT q AS value, pg_temp.err(format('SELECT snn_detector_import(%L, %s)', 'ex_
 	($$substr((SELECT v FROM saved), 1, length((SELECT v FROM saved)) - 1)$$),
 	($$(SELECT v FROM saved) || '\x00'::bytea$$),
 	($$overlay((SELECT v FROM saved) placing 'SNNDEXQ'::bytea from 1)$$),
+	-- the byte-order mark reversed: a value exported by a server of the other byte order
+	($$(SELECT overlay(v placing substr(v, 16, 1) || substr(v, 15, 1) || substr(v, 14, 1) || substr(v, 13, 1) from 13) FROM saved)$$),
+	($$overlay((SELECT v FROM saved) placing '\x00000000'::bytea from 13)$$),
+	($$overlay((SELECT v FROM saved) placing '\xffffffff'::bytea from 9)$$),
+	($$overlay((SELECT v FROM saved) placing '\x00000000'::bytea from 17)$$),
 	($$decode(repeat('ab', 5000), 'hex')$$)) t(q);
 SELECT count(*) AS streams_made FROM pg_stat_snn_detector_streams WHERE detector = 'ex_dmg';
 -- a forged checksum (the value itself is untrusted): bytes changed in the

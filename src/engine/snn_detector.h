@@ -257,12 +257,4 @@ int			snn_detector_last_spikes(const snn_detector_config *cfg,
  */
 void		snn_detector_use_generic_kernels(int on);
 
-/*
- * Tests only: the encoder's receptive fields into out[nf].  ring = 0: the
- * population code of z over [-range, range]; ring = 1: the ring code of the
- * phase z in [0, 1) (range unused).
- */
-void		snn_detector_fields(double z, int nf, double range, double width,
-								int ring, float *out);
-
 #endif							/* SNN_DETECTOR_H */

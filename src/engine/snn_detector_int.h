@@ -146,6 +146,8 @@ void		det_encode_event(const snn_detector_config *cfg, const det_layout *L,
 							 float *u, double *outside, int *outside_f);
 
 /* snn_detector_reservoir.c */
+struct snn_fanin;
+void		det_block(const det_layout *L, void *state, struct snn_fanin *b);
 int			det_run_reservoir(const snn_detector_config *cfg, const det_layout *L,
 							  void *state, const float *u, int learn);
 

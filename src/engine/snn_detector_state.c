@@ -6,62 +6,8 @@
  * snn_detector_int.h for the state layout the parts share).
  */
 #include "snn_detector_int.h"
+#include "snn_fanin.h"
 #include "snn_random.h"
-
-/* ---------------------------------------------------------------------
- * helpers
- * --------------------------------------------------------------------- */
-
-/* Pick k distinct integers of [0, n) (partial Fisher-Yates on a scratch). */
-static void
-pick_distinct(uint64_t *rng, int n, int k, int exclude, uint16_t *out)
-{
-	int			got = 0;
-
-	/* rejection sampling: k is small against n in practice */
-	while (got < k)
-	{
-		int			c = (int) (snn_splitmix64_unit(rng) * n);
-		int			dup = (c == exclude && k < n);
-
-		for (int j = 0; j < got && !dup; j++)
-			dup = (out[j] == c);
-		if (!dup)
-			out[got++] = (uint16_t) c;
-	}
-}
-
-/*
- * The outgoing synapses of each neuron (a CSR of slots into the recurrent
- * weights, in slot order), so that STDP visits only the synapses of the
- * neurons that fired.
- */
-static void
-index_outputs(const det_layout *L, void *state)
-{
-	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
-	uint32_t   *rptr = SEC(state, *L, off_rptr, uint32_t);
-	uint32_t   *rslot = SEC(state, *L, off_rslot, uint32_t);
-	uint16_t   *rpost = SEC(state, *L, off_rpost, uint16_t);
-	size_t		nk = (size_t) L->n * L->k;
-
-	memset(rptr, 0, sizeof(uint32_t) * (L->n + 1));
-	for (size_t s = 0; s < nk; s++)
-		rptr[ridx[s] + 1]++;
-	for (int p = 0; p < L->n; p++)
-		rptr[p + 1] += rptr[p];
-	/* fill with rptr[p] as the cursor of p, then shift the starts back */
-	for (size_t s = 0; s < nk; s++)
-	{
-		uint32_t	at = rptr[ridx[s]]++;
-
-		rslot[at] = (uint32_t) s;
-		rpost[at] = (uint16_t) (s / L->k);
-	}
-	for (int p = L->n; p > 0; p--)
-		rptr[p] = rptr[p - 1];
-	rptr[0] = 0;
-}
 
 /* One member: its own seeded reservoir and input weights, empty memories. */
 static void
@@ -70,65 +16,27 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 {
 	det_head   *h = (det_head *) state;
 	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
-	uint16_t   *ridx,
-			   *iidx;
-	float	   *rw,
-			   *iw;
-	double		sumsq = 0.0,
-				scale;
-	int			n_exc;
+	uint16_t   *ridx;
 
 	h->magic = DET_MAGIC;
 	h->version = DET_VERSION;
 	h->size = L->size;
 	h->cfg_hash = det_config_hash(cfg);
 
-	/* recurrent weights: Dale's law, balanced E/I, scaled to the radius */
+	/* recurrent block: Dale's law, balanced E/I, scaled to the radius */
 	ridx = SEC(state, *L, off_ridx, uint16_t);
-	rw = SEC(state, *L, off_rw, float);
-	n_exc = (int) lround(cfg->res_exc_ratio * L->n);
-	for (int i = 0; i < L->n; i++)
-	{
-		pick_distinct(&rng, L->n, L->k, i, ridx + (size_t) i * L->k);
-		for (int j = 0; j < L->k; j++)
-		{
-			int			pre = ridx[(size_t) i * L->k + j];
-			double		w = snn_splitmix64_unit(&rng);
-
-			if (pre >= n_exc)
-				w = -w * (n_exc > 0 && n_exc < L->n ?
-						  (double) n_exc / (L->n - n_exc) : 1.0);
-			rw[(size_t) i * L->k + j] = (float) w;
-			sumsq += w * w;
-		}
-	}
-
-	/*
-	 * Circular law: a sparse random matrix with zero-mean entries has its
-	 * eigenvalues in a disc of radius sqrt(mean row sum of squares).
-	 */
-	scale = sumsq > 0 ? cfg->res_spectral_radius / sqrt(sumsq / L->n) : 0.0;
-	for (size_t j = 0; j < (size_t) L->n * L->k; j++)
-		rw[j] = (float) (rw[j] * scale * cfg->res_threshold);
-
-	index_outputs(L, state);
-
+	snn_fanin_wire_dale((uint32_t) L->n, (uint32_t) L->k, cfg->res_exc_ratio,
+						cfg->res_spectral_radius, cfg->res_threshold, &rng,
+						ridx, SEC(state, *L, off_rw, float));
+	snn_fanin_index_outputs((uint32_t) L->n, (uint32_t) L->k, ridx,
+							SEC(state, *L, off_rptr, uint32_t),
+							SEC(state, *L, off_rslot, uint32_t),
+							SEC(state, *L, off_rpost, uint16_t));
 	/* input weights: random sign, so neurons respond to different mixtures */
-	iidx = SEC(state, *L, off_iidx, uint16_t);
-	iw = SEC(state, *L, off_iw, float);
-	for (int i = 0; i < L->n; i++)
-	{
-		pick_distinct(&rng, L->nin, L->kin, -1, iidx + (size_t) i * L->kin);
-		for (int j = 0; j < L->kin; j++)
-		{
-			double		w = 0.5 + snn_splitmix64_unit(&rng);
-
-			if (snn_splitmix64_unit(&rng) < 0.3)
-				w = -w;
-			iw[(size_t) i * L->kin + j] = (float) (w * cfg->res_input_gain *
-												   cfg->res_threshold);
-		}
-	}
+	snn_fanin_wire_input((uint32_t) L->n, (uint32_t) L->kin, (uint32_t) L->nin,
+						 cfg->res_input_gain, cfg->res_threshold, &rng,
+						 SEC(state, *L, off_iidx, uint16_t),
+						 SEC(state, *L, off_iw, float));
 	h->rng = rng;
 	h->last_ts = INT64_MIN;
 }
@@ -181,12 +89,8 @@ static int
 state_indices_ok(const det_layout *L, const void *state)
 {
 	const det_head *h = (const det_head *) state;
-	const uint16_t *ridx = CSEC(state, *L, off_ridx, uint16_t);
 	const uint16_t *iidx = CSEC(state, *L, off_iidx, uint16_t);
-	const uint32_t *rptr = CSEC(state, *L, off_rptr, uint32_t);
-	const uint32_t *rslot = CSEC(state, *L, off_rslot, uint32_t);
-	const uint16_t *rpost = CSEC(state, *L, off_rpost, uint16_t);
-	size_t		nk = (size_t) L->n * L->k;
+	snn_fanin	b;
 
 	/* a negative event count would overflow the surprise memory's gap test */
 	if (h->events < 0 ||
@@ -195,24 +99,12 @@ state_indices_ok(const det_layout *L, const void *state)
 		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
 		!ring_ok(h->short_pos, h->short_count, L->ns))
 		return 0;
-	for (size_t s = 0; s < nk; s++)
-		if (ridx[s] >= L->n)
-			return 0;
 	for (size_t s = 0; s < (size_t) L->n * L->kin; s++)
 		if (iidx[s] >= L->nin)
 			return 0;
-	if (rptr[0] != 0 || rptr[L->n] != nk)
-		return 0;
-	for (int p = 0; p < L->n; p++)
-	{
-		if (rptr[p + 1] < rptr[p])
-			return 0;
-		for (uint32_t at = rptr[p]; at < rptr[p + 1]; at++)
-			if (rslot[at] >= nk || ridx[rslot[at]] != p ||
-				rpost[at] != rslot[at] / L->k)
-				return 0;
-	}
-	return 1;
+	/* the block is only read here (the cast drops const for its type) */
+	det_block(L, (void *) state, &b);
+	return snn_fanin_check(&b);
 }
 
 /* True when n floats from p are all finite. */

@@ -139,6 +139,28 @@ snn_status	snn_decode_population(const uint8_t *t, size_t n, double lo,
 								  snn_error *err);
 
 /*
+ * Analog receptive fields (snn_encode_fields.c): the activations a
+ * population code is made of, as floats for a network's input currents.
+ * Line: field i of n centred at lo + i (hi - lo) / (n - 1), standard
+ * deviation width field spacings; out[i] = exp(-d_i^2 / 2), d_i the
+ * distance of v to centre i in standard deviations, v first clamped to
+ * [lo - 2 sd, hi + 2 sd].  Ring: field i centred at phase i / n of a ring
+ * of circumference 1, width in field spacings, each field at its nearest
+ * distance around the ring.  Fields of width >= 1/8 are computed by a
+ * walk from the peak (three exps for all n), narrower ones one exp a
+ * field; both are within two float roundings of exp(-d^2 / 2).
+ * No checks a call (hot path): check the arguments once with
+ * snn_encode_fields_check (ring: lo, hi unused; n >= 1; line: n >= 2,
+ * lo < hi finite; both: width finite > 0, n <= 1024) and pass a finite v.
+ */
+snn_status	snn_encode_fields_check(double lo, double hi, uint32_t n,
+									double width, int ring, snn_error *err);
+void		snn_encode_fields(double v, double lo, double hi, uint32_t n,
+							  double width, float *out);
+void		snn_encode_ring_fields(double phase, uint32_t n, double width,
+								   float *out);
+
+/*
  * Delta (sigma-delta) code of a time series x[0 .. n - 1]: two neurons, 0
  * (UP) and 1 (DOWN), over n steps.  A reference starts at x[0] and moves
  * by threshold at each spike.  At each step t >= 1: if x[t] - ref >=

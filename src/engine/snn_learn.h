@@ -272,6 +272,27 @@ int32_t		snn_wta_first(const float *w, const float *theta, size_t n_in,
 						  uint64_t *synaptic_ops, uint8_t *times,
 						  uint32_t *steps_run);
 
+/*
+ * Online pair-based STDP on a fixed fan-in recurrent block (snn_fanin.h),
+ * after a substep in which the n_fired neurons fired[] (ascending) fired;
+ * spiked[n] is 1 for them, trace[n] the traces before this substep's
+ * spikes are added.  A synapse pre -> post onto a neuron that fired gains
+ * a_plus * trace[pre] (pre before post) and loses a_minus * trace[post]
+ * when pre fired too; a synapse from a neuron that fired onto a silent one
+ * loses a_minus * trace[post] (post before pre).  Each weight keeps its
+ * sign (Dale's law) with its magnitude clipped to [0, w_max]; a negative
+ * weight clipped to zero becomes -0, which later calls treat as
+ * excitatory (so an inhibitory synapse that reached zero may grow back
+ * positive: the detector's results depend on it); every other
+ * synapse is unchanged, so this equals a walk over all n k synapses in a
+ * fraction of the time.
+ */
+struct snn_fanin;
+void		snn_stdp_fanin_fired(const struct snn_fanin *b, const float *trace,
+								 const uint8_t *spiked, const uint16_t *fired,
+								 uint32_t n_fired, float a_plus, float a_minus,
+								 float w_max);
+
 typedef struct snn_hebb_options
 {
 	uint32_t	epochs;			/* default 20 */

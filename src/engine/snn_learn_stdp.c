@@ -20,6 +20,7 @@
  * every sample.
  */
 #include "snn_learn.h"
+#include "snn_fanin.h"
 
 #include <math.h>
 #include <string.h>
@@ -375,4 +376,77 @@ snn_wta_first(const float *w, const float *theta, size_t n_in, size_t n_out,
 	return stdp_sample((float *) w, (float *) theta, n_in, n_out, x, &q, &rng, 0,
 					   counts, scratch, NULL, NULL, (uint32_t *) (scratch + n_out),
 					   synaptic_ops, times, steps_run);
+}
+
+/* ---------------------------------------------------------------------
+ * Online STDP on a fixed fan-in recurrent block (snn_fanin.h).
+ */
+
+/*
+ * One change of a weight: sign kept (Dale), magnitude in [0, wmax], no
+ * change when dw is 0 or when skip is set.  The selects are masks on the
+ * bits: the weight's sign and a change's clamp at 0 are coin flips, which
+ * as branches mispredicted (most of a detector step's time).  A weight of
+ * -0 counts as excitatory, as "old < 0" says.
+ */
+static inline void
+fanin_apply(float *w, float dw, float wmax, int skip)
+{
+	float		old = *w,
+				mag = fabsf(old) + dw;
+	uint32_t	ob,
+				mb,
+				neg = -(uint32_t) (old < 0.0f),
+				low = -(uint32_t) (mag < 0.0f),
+				keep = -(uint32_t) (dw != 0.0f && !skip);
+
+	mag = mag > wmax ? wmax : mag;
+	memcpy(&ob, &old, sizeof(ob));
+	memcpy(&mb, &mag, sizeof(mb));
+	mb &= ~low;					/* below 0: +0 */
+	mb ^= neg & 0x80000000u;	/* the sign of the old weight */
+	mb = (mb & keep) | (ob & ~keep);
+	memcpy(w, &mb, sizeof(mb));
+}
+
+void
+snn_stdp_fanin_fired(const snn_fanin *b, const float *trace,
+					 const uint8_t *spiked, const uint16_t *fired,
+					 uint32_t n_fired, float a_plus, float a_minus, float w_max)
+{
+	uint32_t	k = b->k;
+
+	/* the inputs of each neuron that fired */
+	for (uint32_t f = 0; f < n_fired; f++)
+	{
+		uint32_t	i = fired[f];
+		const uint16_t *ri = b->pre + (size_t) i * k;
+		float	   *wi = b->w + (size_t) i * k;
+
+		for (uint32_t j = 0; j < k; j++)
+		{
+			uint32_t	p = ri[j];
+			float		dw = 0.0f;
+
+			dw += a_plus * trace[p];	/* pre before post: potentiate */
+			/* post before pre: depress (b * 0 = +0 takes nothing off) */
+			dw -= a_minus * trace[i] * (float) spiked[p];
+			fanin_apply(&wi[j], dw, w_max, 0);
+		}
+	}
+	/* the outputs of each neuron that fired, onto silent neurons */
+	for (uint32_t f = 0; f < n_fired; f++)
+	{
+		uint32_t	p = fired[f];
+
+		for (uint32_t at = b->out_ptr[p]; at < b->out_ptr[p + 1]; at++)
+		{
+			uint32_t	i = b->out_post[at];
+			float		dw = 0.0f;
+
+			dw -= a_minus * trace[i];	/* post before pre: depress */
+			/* a synapse onto a firing neuron was done above */
+			fanin_apply(&b->w[b->out_slot[at]], dw, w_max, spiked[i]);
+		}
+	}
 }

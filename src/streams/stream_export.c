@@ -7,8 +7,9 @@
  * completely and only then installs its streams.  Both are for the
  * detector's owner only.
  *
- * Format (native byte order; a value from another build or architecture is
- * refused by its header):
+ * Format (the exporting server's byte order, marked in the header: a value
+ * of the other byte order, another format version or another build's
+ * configuration size is refused with its own message):
  *
  *	SxHeader						magic "SNNDEXP", version, byte-order mark,
  *									sizeof(snn_detector_config), stream count,
@@ -28,6 +29,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "port/pg_bswap.h"
 #include "port/pg_crc32c.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -299,6 +301,44 @@ sx_check_stream(const SxHeader *hdr, SxItem *it, const char *state)
 		SX_BAD("stream \"%s\": %s", it->s.key, err.msg);
 }
 
+/* This server's byte order, in words, for the refusal of a foreign value. */
+static const char *
+sx_endianness(void)
+{
+#ifdef WORDS_BIGENDIAN
+	return "big-endian";
+#else
+	return "little-endian";
+#endif
+}
+
+/*
+ * Refuse a header this server cannot read, the byte order first (a value
+ * of the other byte order shows every later number reversed), each reason
+ * with its own message.
+ */
+static void
+sx_check_header(const SxHeader *hdr)
+{
+	if (hdr->byte_order != SX_BYTE_ORDER)
+	{
+		if (hdr->byte_order == pg_bswap32(SX_BYTE_ORDER))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid detector state value: it was exported by a server of the other byte order"),
+					 errdetail("This server is %s; a detector state value is in the byte order of the server that exported it.",
+							   sx_endianness()),
+					 errhint("Import it on a server of the same byte order, or let the detector learn again from the events.")));
+		SX_BAD("its byte-order mark is damaged");
+	}
+	if (hdr->version != SX_VERSION)
+		SX_BAD("it is of format version %u, this server reads version %u",
+			   hdr->version, SX_VERSION);
+	if (hdr->cfg_size != sizeof(snn_detector_config))
+		SX_BAD("it was made by a build with a detector configuration of %u bytes, this one has %u",
+			   hdr->cfg_size, (unsigned) sizeof(snn_detector_config));
+}
+
 /*
  * Parse and check a whole value: header, checksum, every stream and state.
  * Nothing live is touched; returns the streams (count in *n).
@@ -319,9 +359,7 @@ sx_parse(const StreamDetector *d, bytea *value, int *n)
 	memcpy(&hdr, buf, sizeof(hdr));
 	if (memcmp(hdr.magic, SX_MAGIC, sizeof(SX_MAGIC)) != 0)
 		SX_BAD("it is not a detector state export");
-	if (hdr.version != SX_VERSION || hdr.byte_order != SX_BYTE_ORDER ||
-		hdr.cfg_size != sizeof(snn_detector_config))
-		SX_BAD("it was made by another version or architecture (format %u)", hdr.version);
+	sx_check_header(&hdr);
 	INIT_CRC32C(crc);
 	COMP_CRC32C(crc, buf, len - sizeof(pg_crc32c));
 	FIN_CRC32C(crc);

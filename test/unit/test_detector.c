@@ -530,75 +530,6 @@ test_kernels_identical(void)
 	}
 }
 
-/* Direct Gaussian of the distance d, as the fields were first written. */
-static float
-gauss_direct(double d)
-{
-	return (float) exp(-0.5 * d * d);
-}
-
-/*
- * The encoder's receptive fields (walked outwards from the peak with three
- * exps) match one exp a field to within a float's rounding, for population
- * and ring codes, narrow to wide fields, z inside and far outside the range.
- */
-static void
-test_fields(void)
-{
-	static const int nfs[] = {1, 2, 3, 12, 16, 64};
-	static const double widths[] = {0.05, 0.125, 0.3, 1.0, 2.5, 100.0};
-	double		worst = 0.0;
-	int			bad = 0;
-
-	for (int a = 0; a < 6; a++)
-		for (int b = 0; b < 6; b++)
-			for (int ring = 0; ring < 2; ring++)
-			{
-				int			nf = nfs[a];
-				double		width = widths[b],
-							range = 4.0;
-
-				if (!ring && nf < 2)
-					continue;
-				for (int s = 0; s <= 4000; s++)
-				{
-					double		z = ring ? s / 4001.0 : -9.0 + s * 18.0 / 4000;
-					double		spacing = 2.0 * range / (nf - 1),
-								sig = width * spacing,
-								zc = z;
-					float		out[64];
-
-					snn_detector_fields(z, nf, range, width, ring, out);
-					if (!ring)
-						zc = z > range + 2 * sig ? range + 2 * sig :
-							z < -range - 2 * sig ? -range - 2 * sig : z;
-					for (int i = 0; i < nf; i++)
-					{
-						double		d,
-									want,
-									err;
-
-						if (ring)
-						{
-							d = z * nf - i;
-							d -= nf * floor(d / nf + 0.5);
-							d /= width;
-						}
-						else
-							d = (zc - (-range + i * spacing)) / sig;
-						want = gauss_direct(d);
-						err = fabs(out[i] - want);
-						/* two float steps of the value, or below FLT_MIN */
-						if (err > 2.5e-7 * want && err > 1.2e-38)
-							bad++;
-						if (want > 1e-30 && err / want > worst)
-							worst = err / want;
-					}
-				}
-			}
-	CHECKF(bad == 0, "%d fields off by more than two float steps (worst %g)", bad, worst);
-}
-
 /*
  * A damaged state that passes check_state steps safely: every int32 of the
  * header, and many 16-bit words of the sections, set to a huge value one at
@@ -884,7 +815,6 @@ main(void)
 	test_kernels_identical();
 	test_surprise_memory();
 	test_ensemble();
-	test_fields();
 	test_damaged_state(1);
 	test_damaged_state(2);
 	test_bad_input();

@@ -476,6 +476,123 @@ test_delta(void)
 	}
 }
 
+/* Direct Gaussian of the distance d, as the fields were first written. */
+static float
+gauss_direct(double d)
+{
+	return (float) exp(-0.5 * d * d);
+}
+
+/*
+ * The engine's analog receptive fields (walked outwards from the peak with three
+ * exps) match one exp a field to within a float's rounding, for population
+ * and ring codes, narrow to wide fields, z inside and far outside the range.
+ */
+static void
+test_fields(void)
+{
+	static const int nfs[] = {1, 2, 3, 12, 16, 64};
+	static const double widths[] = {0.05, 0.125, 0.3, 1.0, 2.5, 100.0};
+	double		worst = 0.0;
+	int			bad = 0;
+
+	for (int a = 0; a < 6; a++)
+		for (int b = 0; b < 6; b++)
+			for (int ring = 0; ring < 2; ring++)
+			{
+				int			nf = nfs[a];
+				double		width = widths[b],
+							range = 4.0;
+
+				if (!ring && nf < 2)
+					continue;
+				for (int s = 0; s <= 4000; s++)
+				{
+					double		z = ring ? s / 4001.0 : -9.0 + s * 18.0 / 4000;
+					double		spacing = 2.0 * range / (nf - 1),
+								sig = width * spacing,
+								zc = z;
+					float		out[64];
+
+					if (ring)
+						snn_encode_ring_fields(z, nf, width, out);
+					else
+						snn_encode_fields(z, -range, range, nf, width, out);
+					if (!ring)
+						zc = z > range + 2 * sig ? range + 2 * sig :
+							z < -range - 2 * sig ? -range - 2 * sig : z;
+					for (int i = 0; i < nf; i++)
+					{
+						double		d,
+									want,
+									err;
+
+						if (ring)
+						{
+							d = z * nf - i;
+							d -= nf * floor(d / nf + 0.5);
+							d /= width;
+						}
+						else
+							d = (zc - (-range + i * spacing)) / sig;
+						want = gauss_direct(d);
+						err = fabs(out[i] - want);
+						/* two float steps of the value, or below FLT_MIN */
+						if (err > 2.5e-7 * want && err > 1.2e-38)
+							bad++;
+						if (want > 1e-30 && err / want > worst)
+							worst = err / want;
+					}
+				}
+			}
+	CHECKF(bad == 0, "%d fields off by more than two float steps (worst %g)", bad, worst);
+}
+
+/*
+ * Fields over an asymmetric range agree with the direct formula, clamp
+ * beyond two widths, and the argument check refuses what the kernels
+ * cannot take.
+ */
+static void
+test_fields_range(void)
+{
+	snn_error	err;
+	float		out[8],
+				far[8];
+	int			bad = 0;
+
+	for (int s = 0; s <= 1000; s++)
+	{
+		double		v = -3.0 + s * 19.0 / 1000;	/* over [2, 10] and beyond */
+		double		spacing = 8.0 / 7,
+					sig = 0.7 * spacing,
+					vc = v > 10 + 2 * sig ? 10 + 2 * sig : v < 2 - 2 * sig ? 2 - 2 * sig : v;
+
+		snn_encode_fields(v, 2.0, 10.0, 8, 0.7, out);
+		for (int i = 0; i < 8; i++)
+		{
+			double		want = gauss_direct((vc - (2.0 + i * spacing)) / sig);
+
+			if (fabs(out[i] - want) > 2.5e-7 * want && fabs(out[i] - want) > 1.2e-38)
+				bad++;
+		}
+	}
+	CHECKF(bad == 0, "%d asymmetric fields off", bad);
+	/* a value far outside gives the fields of the clamp */
+	snn_encode_fields(1e6, 2.0, 10.0, 8, 0.7, out);
+	snn_encode_fields(10.0 + 2 * 0.7 * 8.0 / 7, 2.0, 10.0, 8, 0.7, far);
+	CHECK(memcmp(out, far, sizeof(out)) == 0);
+	CHECK(snn_encode_fields_check(2.0, 10.0, 8, 0.7, 0, &err) == SNN_OK);
+	CHECK(snn_encode_fields_check(0.0, 0.0, 8, 0.7, 1, &err) == SNN_OK);
+	CHECK(snn_encode_fields_check(0.0, 0.0, 1, 0.7, 1, &err) == SNN_OK);
+	CHECK(snn_encode_fields_check(10.0, 2.0, 8, 0.7, 0, &err) == SNN_E_CONFIG);
+	CHECK(snn_encode_fields_check(NAN, 2.0, 8, 0.7, 0, &err) == SNN_E_NAN);
+	CHECK(snn_encode_fields_check(2.0, 10.0, 1, 0.7, 0, &err) == SNN_E_RANGE);
+	CHECK(snn_encode_fields_check(2.0, 10.0, 1025, 0.7, 0, &err) == SNN_E_RANGE);
+	CHECK(snn_encode_fields_check(2.0, 10.0, 8, 0.0, 0, &err) == SNN_E_RANGE);
+	CHECK(snn_encode_fields_check(2.0, 10.0, 8, INFINITY, 1, &err) == SNN_E_RANGE);
+}
+
 int
 main(void)
 {
@@ -486,5 +603,7 @@ main(void)
 	test_delta();
 	CHECK(snn_splitmix64_mix(0) == 0);
 	CHECK(snn_splitmix64_mix(UINT64_C(0x9E3779B97F4A7C15)) == UINT64_C(0xE220A8397B1DCDAF));
+	test_fields();
+	test_fields_range();
 	UNIT_DONE();
 }
