@@ -204,7 +204,7 @@ scan_dist_query(void *ctx, uint64 id, bool *live)
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
 	*live = e->ntids > 0;
-	d = snn_hnsw_dist_query(g, e->data);
+	d = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
 	UnlockReleaseBuffer(buf);
 	return d;
 }
