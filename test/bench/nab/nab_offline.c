@@ -115,7 +115,7 @@ run_file(const char *in, const char *out)
 		fprintf(stderr, "init: %s\n", err.msg);
 		return -1;
 	}
-	fprintf(fo, detail ? "timestamp,value,anomaly_score,likelihood,error,novelty,spikes\n" :
+	fprintf(fo, detail ? "timestamp,value,anomaly_score,likelihood,error,novelty,spikes,cause\n" :
 			"timestamp,value,anomaly_score\n");
 	if (fgets(line, sizeof(line), fi) == NULL)	/* header */
 		return -1;
@@ -146,8 +146,9 @@ run_file(const char *in, const char *out)
 		engine_seconds += now() - t0;
 		comma[1 + strcspn(comma + 1, "\r\n")] = 0;
 		if (detail)
-			fprintf(fo, "%s,%s,%.17g,%.6f,%.6f,%.6f,%d\n", line, comma + 1, score,
-					det.likelihood, det.prediction_error, det.novelty, det.n_spikes);
+			fprintf(fo, "%s,%s,%.17g,%.6f,%.6f,%.6f,%d,%d\n", line, comma + 1, score,
+					det.likelihood, det.prediction_error, det.novelty, det.n_spikes,
+					det.cause);
 		else
 			fprintf(fo, "%s,%s,%.17g\n", line, comma + 1, score);
 		row++;
