@@ -83,6 +83,52 @@ def normalise(raw, cm, n_scorable, n_windows):
     return 100.0 * (raw - null) / (perfect - null)
 
 
+def alarm_threshold(out, name, seed):
+    """The alarm stage's threshold of a run (nab_offline's alarm_threshold)."""
+    with open(os.path.join(out, name, "s" + seed, "alarm_threshold")) as f:
+        return float(f.read())
+
+
+def alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, out):
+    """The detector's own alarms scored: the rows at or over the alarm
+    stage's threshold are the detections (no threshold sweep; the threshold
+    is a setting of the configuration, so it is chosen, held out, with it).
+    The alarm stage's refractory period is tied to that threshold, which is
+    why a swept threshold just above or below it does worse."""
+    thr = {(n, s): alarm_threshold(out, n, s) for n in names for s in seeds}
+    print("\nthe detector's own alarms (NAB threshold = the configuration's alarm threshold)")
+    res = {}
+    for prof in PROFILES:
+        cm = profiles[prof]["CostMatrix"]
+        mean_raw = {}
+        for n in names:
+            for c in cats:
+                mean_raw[(n, c)] = statistics.mean(
+                    raw_at(sc, runs[(n, s)], [c], cm, thr[(n, s)]) for s in seeds)
+        held = 0.0
+        picks = {}
+        for c in cats:
+            others = [x for x in cats if x != c]
+            pick = max(names, key=lambda n: (sum(mean_raw[(n, x)] for x in others), -names.index(n)))
+            picks[c] = pick
+            held += mean_raw[(pick, c)]
+        ipick = max(names, key=lambda n: (sum(mean_raw[(n, x)] for x in cats), -names.index(n)))
+        ins = sum(mean_raw[(ipick, x)] for x in cats)
+        fixed = {n: normalise(sum(mean_raw[(n, x)] for x in cats), cm, n_scorable, corpus.n_windows)
+                 for n in names}
+        res[prof] = (normalise(held, cm, n_scorable, corpus.n_windows),
+                     normalise(ins, cm, n_scorable, corpus.n_windows), picks, ipick, fixed)
+    print("%-22s %10s %10s %10s" % ("", "standard", "low FP", "low FN"))
+    print("%-22s %10.2f %10.2f %10.2f" % ("held-out (LOCO)", *[res[p][0] for p in PROFILES]))
+    print("%-22s %10.2f %10.2f %10.2f" % ("in-sample (24 files)", *[res[p][1] for p in PROFILES]))
+    for p in PROFILES:
+        print("  %s: held-out picks %s; in-sample pick %s" % (
+            p, ", ".join("%s->%s" % (c, res[p][2][c]) for c in cats), res[p][3]))
+    print("per configuration, no choice at all (its own alarms on the 24 files, mean over seeds)")
+    for n in names:
+        print("%-16s %10.2f %10.2f %10.2f" % (n, *[res[p][4][n] for p in PROFILES]))
+
+
 CAUSES = {"0": "prediction", "1": "novelty", "2": "range"}
 
 
@@ -250,6 +296,7 @@ def main():
     for name in names:
         r = table[name]["standard"]
         print("%-16s %s" % (name, " ".join("%.2f/%.2f" % (x, y) for x, y in zip(r[2], r[3]))))
+    alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, a.out)
     for prof in ("standard", "reward_low_FP_rate"):
         diagnose(sc, corpus, runs, cats, seeds, choice[prof][0], profiles[prof]["CostMatrix"],
                  prof, a.out)
