@@ -83,6 +83,113 @@ def normalise(raw, cm, n_scorable, n_windows):
     return 100.0 * (raw - null) / (perfect - null)
 
 
+def alarm_threshold(out, name, seed):
+    """The alarm stage's threshold of a run (nab_offline's alarm_threshold)."""
+    with open(os.path.join(out, name, "s" + seed, "alarm_threshold")) as f:
+        return float(f.read())
+
+
+def alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, out):
+    """The detector's own alarms scored: the rows at or over the alarm
+    stage's threshold are the detections (no threshold sweep; the threshold
+    is a setting of the configuration, so it is chosen, held out, with it).
+    The alarm stage's refractory period is tied to that threshold, which is
+    why a swept threshold just above or below it does worse."""
+    thr = {(n, s): alarm_threshold(out, n, s) for n in names for s in seeds}
+    print("\nthe detector's own alarms (NAB threshold = the configuration's alarm threshold)")
+    res = {}
+    for prof in PROFILES:
+        cm = profiles[prof]["CostMatrix"]
+        mean_raw = {}
+        for n in names:
+            for c in cats:
+                mean_raw[(n, c)] = statistics.mean(
+                    raw_at(sc, runs[(n, s)], [c], cm, thr[(n, s)]) for s in seeds)
+        held = 0.0
+        picks = {}
+        for c in cats:
+            others = [x for x in cats if x != c]
+            pick = max(names, key=lambda n: (sum(mean_raw[(n, x)] for x in others), -names.index(n)))
+            picks[c] = pick
+            held += mean_raw[(pick, c)]
+        ipick = max(names, key=lambda n: (sum(mean_raw[(n, x)] for x in cats), -names.index(n)))
+        ins = sum(mean_raw[(ipick, x)] for x in cats)
+        fixed = {n: normalise(sum(mean_raw[(n, x)] for x in cats), cm, n_scorable, corpus.n_windows)
+                 for n in names}
+        res[prof] = (normalise(held, cm, n_scorable, corpus.n_windows),
+                     normalise(ins, cm, n_scorable, corpus.n_windows), picks, ipick, fixed)
+    print("%-22s %10s %10s %10s" % ("", "standard", "low FP", "low FN"))
+    print("%-22s %10.2f %10.2f %10.2f" % ("held-out (LOCO)", *[res[p][0] for p in PROFILES]))
+    print("%-22s %10.2f %10.2f %10.2f" % ("in-sample (24 files)", *[res[p][1] for p in PROFILES]))
+    for p in PROFILES:
+        print("  %s: held-out picks %s; in-sample pick %s" % (
+            p, ", ".join("%s->%s" % (c, res[p][2][c]) for c in cats), res[p][3]))
+    print("per configuration, no choice at all (its own alarms on the 24 files, mean over seeds)")
+    for n in names:
+        print("%-16s %10.2f %10.2f %10.2f" % (n, *[res[p][4][n] for p in PROFILES]))
+
+
+CAUSES = {"0": "prediction", "1": "novelty", "2": "range"}
+
+
+def fp_causes(sc, corpus, results_dir, rel, thr):
+    """Scored false-positive rows of one file at thr, counted by the signal
+    that raised them (when the driver wrote the details: SNN_NAB_DETAIL=1)."""
+    path = sc.find_result_file(results_dir, rel)
+    try:
+        score, cause = sc.read_csv_columns(path, ["anomaly_score", "cause"])
+    except ValueError:
+        return {}
+    out = {}
+    for (inw, _, _, prob), s, c in zip(corpus.row_structure(rel), score, cause):
+        if not prob and not inw and sc.to_float(s) >= thr:
+            k = CAUSES.get(c, c)
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def diagnose(sc, corpus, runs, cats, seeds, picks, cm, prof, out):
+    """Where the held-out points go: per held-out category and file, the raw
+    score at the threshold chosen on the other categories (configuration as
+    the protocol picked it), against the file's best (in-sample) raw score,
+    windows hit, false-positive rows and the signals that raised them."""
+    print("\nheld-out contributions, %s (protocol's pick per category; means over seeds)" % prof)
+    print("%-52s %8s %8s %6s %7s %s" % ("category / file", "held", "in-samp", "hit", "FP rows", "FP causes"))
+    tot_h = tot_i = 0.0
+    for c in cats:
+        others = [x for x in cats if x != c]
+        pick = picks[c]
+        rows = {}
+        for s in seeds:
+            run = runs[(pick, s)]
+            thr_h = best_threshold(sc, run, others, cm)[0]
+            thr_i = best_threshold(sc, run, cats, cm)[0]
+            ph = {r[0]: r for r in sc.per_file(run.points([c]), corpus, cm, thr_h)}
+            pi = {r[0]: r for r in sc.per_file(run.points([c]), corpus, cm, thr_i)}
+            for rel in corpus.files:
+                if rel.split("/")[0] != c:
+                    continue
+                a = rows.setdefault(rel, [0.0, 0.0, 0, 0, 0, {}])
+                a[0] += ph[rel][1] / len(seeds)
+                a[1] += pi[rel][1] / len(seeds)
+                a[2] += ph[rel][2]
+                a[3] = ph[rel][3]
+                a[4] += ph[rel][5]
+                for k, v in fp_causes(sc, corpus, os.path.join(out, pick, "s" + s), rel, thr_h).items():
+                    a[5][k] = a[5].get(k, 0) + v
+        ch = sum(r[0] for r in rows.values())
+        ci = sum(r[1] for r in rows.values())
+        tot_h += ch
+        tot_i += ci
+        print("%-52s %8.3f %8.3f %6s %7s   (config %s)" % (c, ch, ci, "", "", pick))
+        for rel in sorted(rows, key=lambda r: rows[r][0] - rows[r][1]):
+            a = rows[rel]
+            print("  %-50s %8.3f %8.3f %3.1f/%d %7.1f %s" % (
+                rel.split("/")[1], a[0], a[1], a[2] / len(seeds), a[3], a[4] / len(seeds),
+                " ".join("%s=%.1f" % (k, v / len(seeds)) for k, v in sorted(a[5].items()))))
+    print("%-52s %8.3f %8.3f" % ("all (raw)", tot_h, tot_i))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--nab", required=True)
@@ -189,6 +296,10 @@ def main():
     for name in names:
         r = table[name]["standard"]
         print("%-16s %s" % (name, " ".join("%.2f/%.2f" % (x, y) for x, y in zip(r[2], r[3]))))
+    alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, a.out)
+    for prof in ("standard", "reward_low_FP_rate"):
+        diagnose(sc, corpus, runs, cats, seeds, choice[prof][0], profiles[prof]["CostMatrix"],
+                 prof, a.out)
     return 0
 
 

@@ -4,7 +4,12 @@
 # nab_loco.py chooses the configuration and the threshold on three of the
 # four categories, scores the fourth with them, and combines the four
 # held-out categories into one NAB score, printed beside the in-sample one
-# (configuration and threshold chosen on all 24 files).
+# (configuration and threshold chosen on all 24 files).  A second protocol
+# scores the detector's own alarms (the NAB threshold is the configuration's
+# alarm threshold, score_threshold, chosen held out as part of it), and the
+# per-file held-out contributions are printed for both profiles.
+#   SNN_NAB_DETAIL=1         also write the details (cause of each score), so
+#                            the false positives are counted by signal
 #   SNN_LOCO_SEEDS="1 2 3"   seeds (default 1 2 3 4 5)
 #   SNN_LOCO_OUT=DIR         keep the result CSVs here (default: a temp dir);
 #                            a configuration and seed already there is reused

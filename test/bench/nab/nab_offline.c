@@ -115,7 +115,7 @@ run_file(const char *in, const char *out)
 		fprintf(stderr, "init: %s\n", err.msg);
 		return -1;
 	}
-	fprintf(fo, detail ? "timestamp,value,anomaly_score,likelihood,error,novelty,spikes\n" :
+	fprintf(fo, detail ? "timestamp,value,anomaly_score,likelihood,error,novelty,spikes,cause\n" :
 			"timestamp,value,anomaly_score\n");
 	if (fgets(line, sizeof(line), fi) == NULL)	/* header */
 		return -1;
@@ -146,8 +146,9 @@ run_file(const char *in, const char *out)
 		engine_seconds += now() - t0;
 		comma[1 + strcspn(comma + 1, "\r\n")] = 0;
 		if (detail)
-			fprintf(fo, "%s,%s,%.17g,%.6f,%.6f,%.6f,%d\n", line, comma + 1, score,
-					det.likelihood, det.prediction_error, det.novelty, det.n_spikes);
+			fprintf(fo, "%s,%s,%.17g,%.6f,%.6f,%.6f,%d,%d\n", line, comma + 1, score,
+					det.likelihood, det.prediction_error, det.novelty, det.n_spikes,
+					det.cause);
 		else
 			fprintf(fo, "%s,%s,%.17g\n", line, comma + 1, score);
 		row++;
@@ -218,6 +219,27 @@ run_all(const char *data, const char *outdir)
 	return 0;
 }
 
+/*
+ * The alarm stage's threshold, in OUT_DIR/alarm_threshold: nab_loco.py scores
+ * the detector's own alarms (the rows scored at or over it) as well as NAB's
+ * threshold sweep.
+ */
+static int
+write_threshold(const char *outdir)
+{
+	char		path[8192];
+	FILE	   *f;
+
+	snprintf(path, sizeof(path), "%s/alarm_threshold", outdir);
+	if ((f = fopen(path, "w")) == NULL)
+	{
+		fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%.17g\n", cfg.score_threshold);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,6 +294,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (run_all(argv[1], argv[2]) != 0)
+		return 1;
+	if (write_threshold(argv[2]) != 0)
 		return 1;
 	printf("detector: preset %s, %zu bytes of state a stream, %d files, %ld events, "
 		   "%.2f us an event (engine only)\n",
