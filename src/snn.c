@@ -11,6 +11,7 @@
 
 #include "snn.h"
 #include "snn_hooks.h"
+#include "index_init.h"
 #include "runtime.h"
 #include "stream.h"
 

@@ -38,6 +38,7 @@
 #include "utils/memutils.h"
 
 #include "hnsw.h"
+#include "index_init.h"
 #include "snn.h"
 #include "snn_wta.h"
 

@@ -6,6 +6,7 @@
 #include "utils/guc.h"
 
 #include "hnsw.h"
+#include "index_init.h"
 #include "snn.h"
 
 int			snn_hnsw_ef_search = 40;

@@ -11,14 +11,6 @@
 #include "snn_status.h"
 
 /*
- * The index's initialisation (GUCs), called from _PG_init in src/snn.c.
- * Declared here until src/index/ has a header for it; the other
- * subsystems declare theirs in their own header (runtime.h, stream.h).
- */
-extern void snn_hnsw_init(void);
-extern void snn_allocate_init(void);
-
-/*
  * Raise the ereport that matches an engine failure; never returns.
  * snn_engine_error is the one translator (src/shared/snn_error.c says how the
  * arguments word the error); snn_report_error is its common form.
