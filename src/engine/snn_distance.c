@@ -6,7 +6,7 @@
  * subtracts, and squares-and-adds pairs with a 16-bit multiply-add (pmaddwd)
  * into 32-bit lanes; each lane gets at most 2 * 255^2 per step, and the lanes
  * are flushed to 64 bits every 8192 steps so nothing can overflow at any
- * dimension.  An AVX2 variant is compiled with a target attribute and chosen
+ * dimension.  An AVX2 variant (snn_distance_avx2.c, also SIMDe) is chosen
  * at run time on x86-64; every other target uses the SIMDe SSE2 path, which
  * SIMDe maps to the native vector unit (NEON on ARM) or to portable C.
  */
@@ -16,9 +16,7 @@
 
 #include <simde/x86/sse2.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
+#include "snn_distance_int.h"
 
 /* Definition of squared L2 that every path must match exactly. */
 uint64_t
@@ -62,8 +60,8 @@ hsum_u32x4(simde__m128i v)
 }
 
 /* 16 bytes at a time: SSE2 (native on x86-64, translated elsewhere). */
-static uint64_t
-l2sq_sse2(const uint8_t *a, const uint8_t *b, size_t n)
+uint64_t
+snn_l2sq_u8_sse2(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	const simde__m128i zero = simde_mm_setzero_si128();
 	uint64_t	total = 0;
@@ -92,8 +90,8 @@ l2sq_sse2(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* 16 bytes at a time with psadbw into two 64-bit lanes. */
-static uint64_t
-l1_sse2(const uint8_t *a, const uint8_t *b, size_t n)
+uint64_t
+snn_l1_u8_sse2(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	simde__m128i acc = simde_mm_setzero_si128();
 	uint64_t	lanes[2];
@@ -110,64 +108,6 @@ l1_sse2(const uint8_t *a, const uint8_t *b, size_t n)
 	return lanes[0] + lanes[1] + snn_l1_u8_scalar(a + i, b + i, n - i);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SNN_HAVE_AVX2_DISPATCH 1
-
-/* 32 bytes at a time with AVX2; chosen only when the CPU has it. */
-__attribute__((target("avx2")))
-static uint64_t
-l2sq_avx2(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	const __m256i zero = _mm256_setzero_si256();
-	uint64_t	total = 0;
-	size_t		i = 0;
-
-	while (n - i >= 32)
-	{
-		__m256i		acc = _mm256_setzero_si256();
-		size_t		stop = n - i > 32 * 8192 ? i + 32 * 8192 : n;
-		uint32_t	lanes[8];
-
-		for (; i + 32 <= stop; i += 32)
-		{
-			__m256i		va = _mm256_loadu_si256((const __m256i *) (a + i));
-			__m256i		vb = _mm256_loadu_si256((const __m256i *) (b + i));
-			__m256i		lo = _mm256_sub_epi16(_mm256_unpacklo_epi8(va, zero),
-											  _mm256_unpacklo_epi8(vb, zero));
-			__m256i		hi = _mm256_sub_epi16(_mm256_unpackhi_epi8(va, zero),
-											  _mm256_unpackhi_epi8(vb, zero));
-
-			acc = _mm256_add_epi32(acc, _mm256_madd_epi16(lo, lo));
-			acc = _mm256_add_epi32(acc, _mm256_madd_epi16(hi, hi));
-		}
-		_mm256_storeu_si256((__m256i *) lanes, acc);
-		for (int k = 0; k < 8; k++)
-			total += lanes[k];
-	}
-	return total + l2sq_sse2(a + i, b + i, n - i);
-}
-
-/* 32 bytes at a time with vpsadbw. */
-__attribute__((target("avx2")))
-static uint64_t
-l1_avx2(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	__m256i		acc = _mm256_setzero_si256();
-	uint64_t	lanes[4];
-	size_t		i = 0;
-
-	for (; i + 32 <= n; i += 32)
-	{
-		__m256i		va = _mm256_loadu_si256((const __m256i *) (a + i));
-		__m256i		vb = _mm256_loadu_si256((const __m256i *) (b + i));
-
-		acc = _mm256_add_epi64(acc, _mm256_sad_epu8(va, vb));
-	}
-	_mm256_storeu_si256((__m256i *) lanes, acc);
-	return lanes[0] + lanes[1] + lanes[2] + lanes[3] + l1_sse2(a + i, b + i, n - i);
-}
-#endif
-
 typedef uint64_t (*snn_kernel_fn) (const uint8_t *, const uint8_t *, size_t);
 
 static snn_kernel_fn l2_impl = NULL;
@@ -178,19 +118,19 @@ static const char *impl_name = NULL;
 static void
 choose_impl(void)
 {
-#ifdef SNN_HAVE_AVX2_DISPATCH
+#ifdef SNN_DISTANCE_HAVE_AVX2
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2"))
 	{
-		l1_impl = l1_avx2;
+		l1_impl = snn_l1_u8_avx2;
 		impl_name = "avx2";
-		l2_impl = l2sq_avx2;
+		l2_impl = snn_l2sq_u8_avx2;
 		return;
 	}
 #endif
-	l1_impl = l1_sse2;
+	l1_impl = snn_l1_u8_sse2;
 	impl_name = "sse2";
-	l2_impl = l2sq_sse2;
+	l2_impl = snn_l2sq_u8_sse2;
 }
 
 uint64_t

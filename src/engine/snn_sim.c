@@ -20,22 +20,10 @@
 
 #include <simde/x86/sse4.1.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
+#include "snn_sim_int.h"
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
 
-/* Pointers into a state buffer. */
-typedef struct state_view
-{
-	float	   *v;
-	float	   *cur;			/* I_exc[n_slots] then I_inh[n_slots] */
-	float	   *adapt;			/* ALIF threshold offset, Izhikevich u */
-	int32_t    *ref;
-	uint32_t   *spk_slot;
-	uint32_t   *spk_id;
-} state_view;
 
 /* Carve the state buffer into its arrays (see state_bytes in snn_image.c). */
 static void
@@ -328,93 +316,7 @@ update_lif_simd(const snn_layer *L, state_view *s, uint32_t n_slots, uint32_t ns
 	return nspk;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-/*
- * AVX2 variant of update_lif_simd: eight lanes, chosen at run time.  Only
- * "avx2" is enabled (not "fma"), so the multiplies and adds stay separate
- * and the results equal the scalar path bit for bit.
- */
-__attribute__((target("avx2")))
-static uint32_t
-update_lif_avx2(const snn_layer *L, state_view *s, uint32_t n_slots, uint32_t nspk)
-{
-	const __m256 A = _mm256_set1_ps(L->decay_m),
-				D = _mm256_set1_ps(L->drive),
-				ge = _mm256_set1_ps(L->gain_exc),
-				gi = _mm256_set1_ps(L->gain_inh),
-				de = _mm256_set1_ps(L->decay_exc),
-				di = _mm256_set1_ps(L->decay_inh),
-				da = _mm256_set1_ps(L->decay_adapt),
-				vth = _mm256_set1_ps(L->p.v_th),
-				vr = _mm256_set1_ps(L->p.v_reset),
-				inc = _mm256_set1_ps(L->p.adapt_inc);
-	const __m256i one = _mm256_set1_epi32(1),
-				zero = _mm256_setzero_si256(),
-				rsteps = _mm256_set1_epi32(L->ref_steps),
-				iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-	const int	alif = L->model == SNN_MODEL_ALIF;
-	float	   *pv = s->v,
-			   *pe = s->cur,
-			   *pi = s->cur + n_slots,
-			   *pa = s->adapt;
-	int32_t    *pr = s->ref;
-
-	for (uint32_t i = 0; i < L->size; i += 8)
-	{
-		uint32_t	k = L->first_slot + i;
-		__m256		v = _mm256_load_ps(pv + k),
-					ie = _mm256_load_ps(pe + k),
-					ii = _mm256_load_ps(pi + k),
-					th = vth,
-					vn,
-					refm,
-					spk;
-		__m256i		ref = _mm256_load_si256((const __m256i *) (pr + k));
-		int			mask;
-
-		ref = _mm256_max_epi32(_mm256_sub_epi32(ref, one), zero);
-		refm = _mm256_castsi256_ps(_mm256_cmpgt_epi32(ref, zero));
-		vn = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(v, A), D),
-										 _mm256_mul_ps(ie, ge)),
-						   _mm256_mul_ps(ii, gi));
-		v = _mm256_blendv_ps(vn, v, refm);
-		_mm256_store_ps(pe + k, _mm256_mul_ps(ie, de));
-		_mm256_store_ps(pi + k, _mm256_mul_ps(ii, di));
-		if (alif)
-		{
-			__m256		a = _mm256_mul_ps(_mm256_load_ps(pa + k), da);
-
-			th = _mm256_add_ps(vth, a);
-			_mm256_store_ps(pa + k, a);
-		}
-		spk = _mm256_andnot_ps(refm, _mm256_cmp_ps(v, th, _CMP_GT_OQ));
-		if (L->size - i < 8)
-			spk = _mm256_and_ps(spk, _mm256_castsi256_ps(
-														 _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (L->size - i)), iota)));
-		mask = _mm256_movemask_ps(spk);
-		if (mask)
-		{
-			v = _mm256_blendv_ps(v, vr, spk);
-			ref = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(ref),
-													   _mm256_castsi256_ps(rsteps), spk));
-			if (alif)
-				_mm256_store_ps(pa + k, _mm256_add_ps(_mm256_load_ps(pa + k),
-													  _mm256_and_ps(inc, spk)));
-			while (mask)
-			{
-				int			lane = __builtin_ctz((unsigned) mask);
-
-				s->spk_slot[nspk] = k + (uint32_t) lane;
-				s->spk_id[nspk++] = L->first_neuron + i + (uint32_t) lane;
-				mask &= mask - 1;
-			}
-		}
-		_mm256_store_ps(pv + k, v);
-		_mm256_store_si256((__m256i *) (pr + k), ref);
-	}
-	return nspk;
-}
-
+#ifdef SNN_SIM_HAVE_AVX2
 /* True when the CPU runs AVX2 (checked once). */
 static int
 have_avx2(void)
@@ -427,7 +329,7 @@ have_avx2(void)
 }
 #else
 #define have_avx2() 0
-#define update_lif_avx2 update_lif_simd
+#define snn_sim_update_lif_avx2 update_lif_simd
 #endif
 
 static uint32_t
@@ -593,7 +495,7 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 			else if (scalar)
 				nspk = update_lif_scalar(&L[l], &s, n_slots, nspk);
 			else if (avx2)
-				nspk = update_lif_avx2(&L[l], &s, n_slots, nspk);
+				nspk = snn_sim_update_lif_avx2(&L[l], &s, n_slots, nspk);
 			else
 				nspk = update_lif_simd(&L[l], &s, n_slots, nspk);
 			if (c && l < SNN_MAX_LAYERS)
