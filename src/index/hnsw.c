@@ -29,9 +29,9 @@
 static relopt_kind snn_hnsw_relopt_kind;
 
 /*
- * Values of the quantize option.  The engine's 1-bit code (SNN_QUANT_BIT) is
- * not offered: its lower bound is so loose that a scan rechecks most of the
- * table (see doc/index.md).
+ * Values of the quantize option: the 4-bit and 2-bit codes.  The engine's
+ * 1-bit code (SNN_QUANT_BIT) is not offered: its lower bound is so loose that
+ * a scan rechecks most of the table (see doc/index.md).
  */
 static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
 	{"none", SNN_QUANT_NONE},
@@ -154,10 +154,10 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
 /*
  * The executor's rechecks of a quantised index (quantize = 4bit or 2bit):
  * the index orders rows by a lower bound, so the executor fetches each row it
- * returns
- * from the heap and computes the exact distance, and its reorder queue holds
- * a row back until no later bound can come before it.  Before the first row
- * comes out it has therefore fetched about the first search's ef_search rows
+ * returns from the heap and computes the exact distance, and its reorder
+ * queue holds a row back until no later bound can come before it.  Before
+ * the first row comes out it has therefore fetched about the first search's
+ * ef_search rows
  * (a random heap page, a tuple and a distance each): that is startup cost.
  * Over the whole walk every row is rechecked once; its heap page is already
  * in cost_index's heap fetches, so only the tuple and the distance are added.
