@@ -157,10 +157,10 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
  * returns from the heap and computes the exact distance, and its reorder
  * queue holds a row back until no later bound can come before it.  Before
  * the first row comes out it has therefore fetched about the first search's
- * ef_search rows
- * (a random heap page, a tuple and a distance each): that is startup cost.
- * Over the whole walk every row is rechecked once; its heap page is already
- * in cost_index's heap fetches, so only the tuple and the distance are added.
+ * ef_search rows (a random heap page, a tuple and a distance each): that is
+ * startup cost.  Over the whole walk every row is rechecked once; its heap
+ * page is already in cost_index's heap fetches, so only the tuple and the
+ * distance are added.
  */
 static void
 add_recheck_cost(PlannerInfo *root, IndexOptInfo *index, double ntuples,
