@@ -131,6 +131,35 @@ ROLLBACK;
 RESET enable_seqscan;
 DROP INDEX pts_4bit;
 
+-- a 2-bit code alone (L2 compact, L1 standard): the recheck gives exactly
+-- the nearest rows of a scan, in exact order
+SET enable_indexscan = off;
+CREATE TEMP TABLE scan_l2 AS
+SELECT q, array_agg(d ORDER BY d) AS ds FROM queries,
+LATERAL (SELECT pattern <-> p AS d FROM pts ORDER BY pattern <-> p LIMIT 10) s GROUP BY q;
+CREATE TEMP TABLE scan_l1 AS
+SELECT q, array_agg(d ORDER BY d) AS ds FROM queries,
+LATERAL (SELECT pattern <+> p AS d FROM pts ORDER BY pattern <+> p LIMIT 10) s GROUP BY q;
+RESET enable_indexscan;
+BEGIN;
+DROP INDEX pts_l2, pts_l1;
+CREATE INDEX pts_2bit ON pts USING snn_hnsw (pattern) WITH (quantize = '2bit', format = compact);
+CREATE INDEX pts_2bit_l1 ON pts USING snn_hnsw (pattern spikes_l1_ops) WITH (quantize = '2bit');
+SET LOCAL enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <-> '[0,0,0,0,0,0,0,0]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY pattern <+> '[0,0,0,0,0,0,0,0]' LIMIT 5;
+SELECT count(*) AS queries, count(*) FILTER (WHERE i.ds = s.ds AND i.sorted) AS same FROM scan_l2 s JOIN
+  (SELECT q, array_agg(d ORDER BY d) AS ds, array_agg(d ORDER BY rn) = array_agg(d ORDER BY d) AS sorted
+   FROM queries, LATERAL (SELECT d, row_number() OVER () AS rn
+                          FROM (SELECT pattern <-> p AS d FROM pts ORDER BY pattern <-> p LIMIT 10) x) y
+   GROUP BY q) i USING (q);
+SELECT count(*) AS queries, count(*) FILTER (WHERE i.ds = s.ds AND i.sorted) AS same FROM scan_l1 s JOIN
+  (SELECT q, array_agg(d ORDER BY d) AS ds, array_agg(d ORDER BY rn) = array_agg(d ORDER BY d) AS sorted
+   FROM queries, LATERAL (SELECT d, row_number() OVER () AS rn
+                          FROM (SELECT pattern <+> p AS d FROM pts ORDER BY pattern <+> p LIMIT 10) x) y
+   GROUP BY q) i USING (q);
+ROLLBACK;
+
 -- deletes and VACUUM: removed rows are gone, the rest still found
 DELETE FROM pts WHERE id % 3 = 0;
 VACUUM pts;

@@ -172,6 +172,8 @@ snn_quant_code_size(snn_quant q, size_t dim)
 			return (dim + 1) / 2;
 		case SNN_QUANT_BIT:
 			return (dim + 7) / 8;
+		case SNN_QUANT_2BIT:
+			return (dim + 3) / 4;
 		default:
 			return dim;
 	}
@@ -183,6 +185,8 @@ quant_cell(snn_quant q, uint8_t v)
 {
 	if (q == SNN_QUANT_4BIT)
 		return v == SNN_SILENT ? 15u : v / 17u;
+	if (q == SNN_QUANT_2BIT)
+		return v == SNN_SILENT ? 3u : v >= 144 ? 2u : v >= 64 ? 1u : 0u;
 	return v >= 128 ? 1u : 0u;
 }
 
@@ -192,6 +196,8 @@ quant_code_cell(snn_quant q, const uint8_t *code, size_t i)
 {
 	if (q == SNN_QUANT_4BIT)
 		return (code[i >> 1] >> ((i & 1) * 4)) & 0xF;
+	if (q == SNN_QUANT_2BIT)
+		return (code[i >> 2] >> ((i & 3) * 2)) & 0x3;
 	return (code[i >> 3] >> (i & 7)) & 1;
 }
 
@@ -204,6 +210,16 @@ quant_cell_range(snn_quant q, unsigned c, uint8_t *lo, uint8_t *hi, uint8_t *mid
 		*lo = c == 15 ? SNN_SILENT : (uint8_t) (17 * c);
 		*hi = c == 15 ? SNN_SILENT : (uint8_t) (17 * c + 16);
 		*mid = c == 15 ? SNN_SILENT : (uint8_t) (17 * c + 8);
+	}
+	else if (q == SNN_QUANT_2BIT)
+	{
+		static const uint8_t lo2[4] = {0, 64, 144, SNN_SILENT};
+		static const uint8_t hi2[4] = {63, 143, 254, SNN_SILENT};
+		static const uint8_t mid2[4] = {32, 104, 199, SNN_SILENT};
+
+		*lo = lo2[c & 3];
+		*hi = hi2[c & 3];
+		*mid = mid2[c & 3];
 	}
 	else
 	{
@@ -231,6 +247,8 @@ snn_quant_encode(snn_quant q, const uint8_t *x, size_t dim, uint8_t *code)
 
 		if (q == SNN_QUANT_4BIT)
 			code[i >> 1] |= (uint8_t) (c << ((i & 1) * 4));
+		else if (q == SNN_QUANT_2BIT)
+			code[i >> 2] |= (uint8_t) (c << ((i & 3) * 2));
 		else
 			code[i >> 3] |= (uint8_t) (c << (i & 7));
 	}
@@ -293,7 +311,7 @@ snn_quant_code_distance_scalar(snn_quant q, int l1, const uint8_t *a,
 
 /*
  * Per-cell tables of one mode, built once: the ends and centre of each of
- * the 16 cells (the bit mode uses two).
+ * the 16 cells (the 2-bit mode uses four, the bit mode two).
  */
 typedef struct quant_tables
 {
@@ -302,16 +320,16 @@ typedef struct quant_tables
 	uint8_t		mid[16];
 } quant_tables;
 
-static quant_tables quant_tab[3];
+static quant_tables quant_tab[4];
 static int	quant_tab_ready;
 
 /* Fill the cell tables (idempotent, so a race only repeats the work). */
 static void
 quant_init_tables(void)
 {
-	for (int q = SNN_QUANT_4BIT; q <= SNN_QUANT_BIT; q++)
+	for (int q = SNN_QUANT_4BIT; q <= SNN_QUANT_2BIT; q++)
 		for (unsigned c = 0; c < 16; c++)
-			quant_cell_range((snn_quant) q, q == SNN_QUANT_BIT ? (c & 1) : c,
+			quant_cell_range((snn_quant) q, q == SNN_QUANT_BIT ? (c & 1) : q == SNN_QUANT_2BIT ? (c & 3) : c,
 							 &quant_tab[q].lo[c], &quant_tab[q].hi[c], &quant_tab[q].mid[c]);
 	quant_tab_ready = 1;
 }

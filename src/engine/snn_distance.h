@@ -31,19 +31,23 @@ uint64_t	snn_l1_u8_scalar(const uint8_t *a, const uint8_t *b, size_t n);
  * byte, the even neuron in the low nibble): steps 0..254 fall into 15 cells of
  * 17 steps each, silence (255) is cell 15; SNN_QUANT_BIT packs one bit a
  * neuron (eight a byte, neuron i at bit i % 8): 0 for steps 0..127, 1 for
- * 128..255.  A pattern lies inside its cells, so the distance from an exact
+ * 128..255; SNN_QUANT_2BIT packs two bits a neuron (four a byte, neuron i at
+ * bits 2 * (i % 4)): three cells of steps, narrower for early spikes (which
+ * carry the strongest inputs), 0..63, 64..143 and 144..254, and silence
+ * (255) as cell 3.  A pattern lies inside its cells, so the distance from an exact
  * query to the nearest point of the cells is a lower bound of the exact
  * distance to every pattern with that code; the index orders by it and lets
  * the executor recheck the exact distance.  Two codes are compared through
  * their cells' centres (neighbour selection), which is 0 only for equal codes.
- * (The snn_hnsw index offers only the 4-bit code: the 1-bit bound is too
- * loose to order a scan.)
+ * (The snn_hnsw index offers the 4-bit and 2-bit codes: the 1-bit bound is
+ * too loose to order a scan.)
  */
 typedef enum snn_quant
 {
 	SNN_QUANT_NONE = 0,			/* the pattern itself */
 	SNN_QUANT_4BIT = 1,
-	SNN_QUANT_BIT = 2
+	SNN_QUANT_BIT = 2,
+	SNN_QUANT_2BIT = 3
 } snn_quant;
 
 /* Bytes of the code of a pattern of dim neurons. */

@@ -29,13 +29,14 @@
 static relopt_kind snn_hnsw_relopt_kind;
 
 /*
- * Values of the quantize option.  The engine's 1-bit code (SNN_QUANT_BIT) is
- * not offered: its lower bound is so loose that a scan rechecks most of the
- * table (see doc/index.md).
+ * Values of the quantize option: the 4-bit and 2-bit codes.  The engine's
+ * 1-bit code (SNN_QUANT_BIT) is not offered: its lower bound is so loose that
+ * a scan rechecks most of the table (see doc/index.md).
  */
 static relopt_enum_elt_def snn_hnsw_quantize_values[] = {
 	{"none", SNN_QUANT_NONE},
 	{"4bit", SNN_QUANT_4BIT},
+	{"2bit", SNN_QUANT_2BIT},
 	{NULL}
 };
 
@@ -63,9 +64,9 @@ snn_hnsw_init_reloptions(void)
 					  SNN_HNSW_DEFAULT_EFC, SNN_HNSW_MIN_EFC, SNN_HNSW_MAX_EFC,
 					  AccessExclusiveLock);
 	add_enum_reloption(snn_hnsw_relopt_kind, "quantize",
-					   "What an element stores: the pattern, or a 4-bit code of it",
+					   "What an element stores: the pattern, or a 4-bit or 2-bit code of it",
 					   snn_hnsw_quantize_values, SNN_QUANT_NONE,
-					   "Valid values are \"none\" and \"4bit\".",
+					   "Valid values are \"none\", \"4bit\" and \"2bit\".",
 					   AccessExclusiveLock);
 	add_enum_reloption(snn_hnsw_relopt_kind, "format",
 					   "Element layout on disk: standard, or compact (one tuple, one row, 4-byte links)",
@@ -151,14 +152,15 @@ refuse_path(Cost *indexStartupCost, Cost *indexTotalCost,
 }
 
 /*
- * The executor's rechecks of a quantised index (quantize = 4bit): the index
- * orders rows by a lower bound, so the executor fetches each row it returns
- * from the heap and computes the exact distance, and its reorder queue holds
- * a row back until no later bound can come before it.  Before the first row
- * comes out it has therefore fetched about the first search's ef_search rows
- * (a random heap page, a tuple and a distance each): that is startup cost.
- * Over the whole walk every row is rechecked once; its heap page is already
- * in cost_index's heap fetches, so only the tuple and the distance are added.
+ * The executor's rechecks of a quantised index (quantize = 4bit or 2bit):
+ * the index orders rows by a lower bound, so the executor fetches each row it
+ * returns from the heap and computes the exact distance, and its reorder
+ * queue holds a row back until no later bound can come before it.  Before
+ * the first row comes out it has therefore fetched about the first search's
+ * ef_search rows (a random heap page, a tuple and a distance each): that is
+ * startup cost.  Over the whole walk every row is rechecked once; its heap
+ * page is already in cost_index's heap fetches, so only the tuple and the
+ * distance are added.
  */
 static void
 add_recheck_cost(PlannerInfo *root, IndexOptInfo *index, double ntuples,

@@ -91,7 +91,8 @@ snn_hnsw_read_meta(Relation index, SnnHnswMetaPageData *out)
 						RelationGetRelationName(index), meta->format, SNN_HNSW_FORMAT,
 						SNN_HNSW_FORMAT_COMPACT),
 				 errhint("REINDEX the index.")));
-	if (meta->quantize > SNN_QUANT_4BIT)
+	if (meta->quantize != SNN_QUANT_NONE && meta->quantize != SNN_QUANT_4BIT &&
+		meta->quantize != SNN_QUANT_2BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("snn_hnsw index \"%s\" has an unknown code %u",

@@ -45,6 +45,9 @@ TARGET_BYTES = 100 * 10 ** 9
 # index bytes a row of format = compact, quantize = '4bit', m = 8 at 100,000
 # x 128 (test/bench/hnsw_quant_bench.sh, 2026-12-03; see doc/index.md)
 COMPACT_BYTES = 155
+# the same with quantize = '2bit' (smaller, slower at small ef_search): pass
+# --compact-bytes 122 --quantize 2bit to project it
+COMPACT_2BIT_BYTES = 122
 
 
 def pct(samples, q):
@@ -78,6 +81,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--compact-bytes", type=float, default=COMPACT_BYTES,
                     help="index bytes a row of the compact format (hnsw_quant_bench.sh)")
+    ap.add_argument("--quantize", choices=("4bit", "2bit"), default="4bit",
+                    help="the code the --compact-bytes figure was measured with")
     a = ap.parse_args()
     with open(a.measured) as f:
         m = json.load(f)
@@ -117,7 +122,7 @@ def main():
               f"| {figs[0]} | {figs[1]} |")
     print()
     cnode = heap + pkey + a.compact_bytes
-    print(f"projection with format = compact, quantize = '4bit', m = 8: heap {heap:.0f} + primary "
+    print(f"projection with format = compact, quantize = '{a.quantize}', m = 8: heap {heap:.0f} + primary "
           f"key {pkey:.0f} + snn_hnsw {a.compact_bytes:.0f} = {cnode:.0f} bytes a node "
           f"(storage only: latency not measured at this size):")
     print("| shards | rows a shard | storage a shard | RAM a shard for the cached index | total storage |")
@@ -134,11 +139,14 @@ def main():
     print(f"  the pattern alone is {big['dim']} bytes (stored twice: heap and index element); "
           f"a layer-0 neighbour list at m = 16 is 32 x 6 = 192 bytes.")
     print(f"  the compact format takes the index to {a.compact_bytes:.0f} bytes a node "
-          f"({nodes * cnode / 1e9:,.0f} GB in all with heap and key): a 4-bit code (64),")
+          f"({nodes * cnode / 1e9:,.0f} GB in all with heap and key): a {a.quantize} code "
+          f"({64 if a.quantize == '4bit' else 32}),")
     print("  16 references of 4 bytes at m = 8 (64), header and one heap reference (10), item")
     print("  pointer and alignment; the heap keeps the exact pattern for the recheck.")
-    print("  what 100 bytes a node would still need (not done):")
-    plan = [("pattern, compressed 4x (e.g. 2-bit spike-time bins), in the index only", 32),
+    print("  what 100 bytes a node would need (the 2-bit code is done, the rest not):")
+    print(f"  (quantize = '2bit' measured {COMPACT_2BIT_BYTES} bytes a node at m = 8: the 32-byte code "
+          "below is done)")
+    plan = [("pattern, compressed 4x (2-bit spike-time cells: quantize = '2bit'), in the index only", 32),
             ("neighbour list at m = 8, 16 slots delta-coded at about 3 bytes", 48),
             ("element header and one heap reference", 8),
             ("key (bigint), no second copy of the pattern in the heap", 8)]

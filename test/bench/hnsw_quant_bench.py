@@ -4,7 +4,8 @@
 The same clustered TTFS patterns as hnsw_bench.py (its generator), loaded
 into a running server (PGHOST, PGPORT, PGUSER, PGDATABASE); prints in one run,
 for each index variant (--configs: format-quantize:m, default standard none
-and 4bit at m 16, compact 4bit at m 16 and 8, compact none at m 8) and for
+and 4bit at m 16, compact 4bit at m 16 and 8, compact none at m 8; quantize
+may also be 2bit, e.g. compact-2bit:8,compact-2bit:6) and for
 hnswlib at each m used (float32, same ef_construction, one thread):
 
   - build time, index size, index bytes per row, and (index + heap) bytes

@@ -130,7 +130,7 @@ is(in_order('grow', 30, 'strict_order'), 't', 'rows stay in exact order after ch
 my ($ret, $out, $err) = $node->psql('postgres',
 	"\\set VERBOSITY verbose\nCREATE INDEX bad ON grow USING snn_hnsw (pattern) WITH (quantize = '8bit')");
 like($err, qr/ERROR:  22023: invalid value for enum option "quantize": 8bit/, 'an unknown quantize value is refused (22023)');
-like($err, qr/Valid values are "none" and "4bit"/, 'with the valid values');
+like($err, qr/Valid values are "none", "4bit" and "2bit"/, 'with the valid values');
 ($ret, $out, $err) = $node->psql('postgres',
 	"\\set VERBOSITY verbose\nCREATE INDEX bad ON grow USING snn_hnsw (pattern) WITH (quantize = 'bit')");
 like($err, qr/ERROR:  22023/, 'the 1-bit code is not offered (22023)');

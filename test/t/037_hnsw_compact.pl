@@ -1,9 +1,10 @@
 # snn_hnsw in the compact format (WITH (format = compact)): one tuple an
 # element with one heap TID, its code and 4-byte neighbour references.
-# Recall@10 against exact search and exact order (with quantize = '4bit' the
-# executor rechecks), the size against the standard format, the meta page's
-# format, inserts after the build, delete + VACUUM + reuse, a standby that
-# answers as the primary, a kill -9 during inserts, and bad option values.
+# Recall@10 against exact search and exact order (with quantize = '4bit' or
+# '2bit' the executor rechecks), the size against the standard format, the
+# meta page's format, inserts after the build, delete + VACUUM + reuse, a
+# standby that answers as the primary, a kill -9 during inserts, and bad
+# option values.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -87,6 +88,26 @@ cmp_ok($r, '>=', 0.95, 'compact without codes: recall@10 >= 0.95');
 is(in_order('items', 30, 'strict_order'), 't', 'compact without codes: rows in exact distance order');
 $node->safe_psql('postgres', 'DROP INDEX items_cn');
 
+# quantize = '2bit' (four cells a neuron): a looser lower bound, so the scan
+# needs a wider ef_search for the same recall; the recheck keeps exact order
+$node->safe_psql('postgres', q{
+	CREATE INDEX items_c2 ON items USING snn_hnsw (pattern) WITH (m = 8, quantize = '2bit', format = compact)});
+my $size_c2 = $node->safe_psql('postgres', "SELECT pg_relation_size('items_c2') / 10000");
+note "index bytes a row at m = 8: compact 2bit $size_c2, compact 4bit $size{c4}";
+cmp_ok($size_c2, '<', $size{c4} - 25, 'compact 2bit takes at least 25 bytes a row less than compact 4bit');
+cmp_ok($size_c2, '<=', 125, 'compact 2bit at m = 8: at most 125 bytes a row (128 neurons)');
+for my $ef (40, 100)
+{
+	$r = SnnHnsw::recall_at_10($node, 'items', 'items_c2', $ef);
+	note "compact 2bit m = 8: recall\@10 at ef_search $ef = $r";
+}
+cmp_ok($r, '>=', 0.95, 'compact 2bit: recall@10 >= 0.95 at ef_search 100');
+for my $mode ('strict_order', 'off')
+{
+	is(in_order('items', 30, $mode), 't', "compact 2bit: rows in exact distance order ($mode)");
+}
+$node->safe_psql('postgres', 'DROP INDEX items_c2');
+
 # a build past maintenance_work_mem goes on with inserts
 my ($bret, $bout, $berr) = $node->psql('postgres', q{SET maintenance_work_mem = '1MB';
 	CREATE INDEX items_small ON items USING snn_hnsw (pattern) WITH (m = 8, quantize = '4bit', format = compact)});
@@ -157,6 +178,10 @@ like($err, qr/Valid values are "standard" and "compact"/, 'with the valid values
 ($ret, $out, $err) = $node->psql('postgres',
 	"\\set VERBOSITY verbose\nCREATE INDEX bad ON grow USING snn_hnsw (pattern) WITH (format = 2)");
 like($err, qr/ERROR:  22023/, 'a number is refused (22023)');
+($ret, $out, $err) = $node->psql('postgres',
+	"\\set VERBOSITY verbose\nCREATE INDEX bad ON grow USING snn_hnsw (pattern) WITH (quantize = '3bit', format = compact)");
+like($err, qr/ERROR:  22023: invalid value for enum option "quantize": 3bit/, 'an unknown quantize value is refused (22023)');
+like($err, qr/Valid values are "none", "4bit" and "2bit"/, 'with the valid values');
 
 # kill -9 of a backend during inserts into a compact index
 $node->safe_psql('postgres', 'CHECKPOINT');

@@ -1,7 +1,8 @@
 /*
  * test_quant.c: compressed patterns.  The SIMD paths of the lower bound and
  * the centre distance equal their scalar definitions at every length 1..600
- * (across the decoding chunk), the lower bound never exceeds the exact
+ * (across the decoding chunk) for the 4-bit, 2-bit and 1-bit codes, the
+ * lower bound never exceeds the exact
  * distance to any pattern with that code, it is exact (0) for the pattern's
  * own code only when the query lies in every cell, and codes round-trip.
  */
@@ -54,8 +55,10 @@ main(void)
 	CHECK(snn_quant_code_size(SNN_QUANT_BIT, 128) == 16);
 	CHECK(snn_quant_code_size(SNN_QUANT_BIT, 9) == 2);
 	CHECK(snn_quant_code_size(SNN_QUANT_NONE, 9) == 9);
+	CHECK(snn_quant_code_size(SNN_QUANT_2BIT, 128) == 32);
+	CHECK(snn_quant_code_size(SNN_QUANT_2BIT, 5) == 2);
 
-	for (int q = SNN_QUANT_NONE; q <= SNN_QUANT_BIT; q++)
+	for (int q = SNN_QUANT_NONE; q <= SNN_QUANT_2BIT; q++)
 	{
 		for (size_t n = 1; n <= 600; n += (n < 300 ? 1 : 37))
 		{
@@ -115,6 +118,31 @@ main(void)
 
 			CHECK(snn_quant_lower_bound(SNN_QUANT_4BIT, 0, qv, cc, 1) == 24 * 24);
 			CHECK(snn_quant_lower_bound(SNN_QUANT_4BIT, 1, qv, cc, 1) == 24);
+		}
+	}
+	/* cells: 2bit edges 63|64, 143|144, 254|silence */
+	{
+		uint8_t		v[8] = {0, 63, 64, 143, 144, 254, SNN_SILENT, 100};
+		uint8_t		c[2];
+
+		snn_quant_encode(SNN_QUANT_2BIT, v, 8, c);
+		CHECK(c[0] == 0x50);	/* 0 -> 0, 63 -> 0, 64 -> 1, 143 -> 1 */
+		CHECK(c[1] == 0x7A);	/* 144 -> 2, 254 -> 2, silent -> 3, 100 -> 1 */
+		/* query 10 against cell 1 ([64, 143]): gap 54; 200 against it: 57 */
+		{
+			uint8_t		qv[2] = {10, 200};
+			uint8_t		cc[1] = {0x05};
+
+			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 0, qv, cc, 2) == 54 * 54 + 57 * 57);
+			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 1, qv, cc, 2) == 54 + 57);
+			CHECK(snn_quant_lower_bound_scalar(SNN_QUANT_2BIT, 1, qv, cc, 2) == 54 + 57);
+		}
+		/* silence against cell 2 ([144, 254]): gap 1; a spike against silence */
+		{
+			uint8_t		qv[2] = {SNN_SILENT, 0};
+			uint8_t		cc[1] = {0x0E};	/* cell 2, cell 3 */
+
+			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 1, qv, cc, 2) == 1 + 255);
 		}
 	}
 	UNIT_DONE();
