@@ -153,15 +153,20 @@ typedef struct snn_detector_config
 	int32_t		score_calibration;	/* > 0: conformal p-values against this
 									 * many past values, combined by Fisher's
 									 * method; 0: Gaussian likelihood */
+	int32_t		score_level;	/* > 0: level-change signal, short window of
+								 * this many events; 0 = off.  Sits in what
+								 * was padding, so sizeof (saved states,
+								 * exports) is unchanged and older ones,
+								 * zero there, read it as off */
 	double		score_tie;		/* past values within this fraction below the
 								 * current one count as ties (conformal) */
 	double		score_tie_spread;	/* ... or within this many standard
 									 * deviations of the signal (0 = off) */
-	int32_t		score_level;	/* > 0: level-change signal, short window of
-								 * this many events; 0 = off */
-	int32_t		score_level_long;	/* ... against this many before them */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
+	int32_t		score_level_long;	/* ... against this many events before
+									 * them; 0 = 32 * score_level (padding
+									 * before, like score_level) */
 	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
 	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;

@@ -71,7 +71,7 @@ static const field_desc fields[] = {
 	FD(score_long_tau, 1, 1e9),
 	FDO(score_min_std, 0, 1),
 	FI(score_level, 0, SNN_DETECTOR_MAX_SHORT),
-	FI(score_level_long, 2, SNN_DETECTOR_MAX_MEMORY),
+	FI(score_level_long, 0, SNN_DETECTOR_MAX_MEMORY),
 	FD(score_threshold, 0, 1),
 	FI(score_refractory, 0, 1000000000),
 	FD(score_alarm_adapt, 0, 1),
@@ -151,7 +151,7 @@ config_base(snn_detector_config *c)
 	c->score_long_tau = 2000.0;
 	c->score_min_std = 0.02;
 	c->score_level = 0;
-	c->score_level_long = 512;
+	c->score_level_long = 0;
 	c->score_threshold = 0.5;
 	c->score_refractory = 150;
 	c->score_alarm_adapt = 0.0;
@@ -447,7 +447,8 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 	if (cfg->score_level > 0 && cfg->score_calibration == 0)
 		return snn_fail(err, SNN_E_CONFIG, "score_level",
 						"setting \"score_level\" needs a conformal calibration (score_calibration > 0)");
-	if (cfg->score_level > 0 && cfg->score_level_long <= cfg->score_level)
+	if (cfg->score_level > 0 && cfg->score_level_long > 0 &&
+		cfg->score_level_long <= cfg->score_level)
 		return snn_fail(err, SNN_E_CONFIG, "score_level_long",
 						"setting \"score_level_long\" (%d) must be longer than score_level (%d)",
 						cfg->score_level_long, cfg->score_level);

@@ -80,9 +80,9 @@ level_channel(const snn_detector_config *c, det_level_head *hd, double *ring,
 	if (hd->short_count == ws)
 	{
 		double		old = ring[hd->short_pos];
+		int			wl = c->score_level_long > 0 ? c->score_level_long : 32 * ws;
 
-		alpha = 1.0 / (st[2] + 1.0 < c->score_level_long ? st[2] + 1.0 :
-					   c->score_level_long);
+		alpha = 1.0 / (st[2] + 1.0 < wl ? st[2] + 1.0 : wl);
 		d = old - st[0];
 		st[0] += alpha * d;
 		st[1] = (1.0 - alpha) * (st[1] + alpha * d * d);

@@ -69,6 +69,7 @@ test_off_invisible(void)
 
 	snn_detector_config_default(SNN_PRESET_GENERIC, &a, NULL);
 	CHECK(a.score_level == 0);
+	CHECK(a.score_level_long == 0);
 	b = a;
 	b.score_level_long = 300;
 	CHECK(snn_detector_state_size(&a) == snn_detector_state_size(&b));
