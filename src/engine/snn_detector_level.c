@@ -101,8 +101,9 @@ level_channel(const snn_detector_config *c, det_level_head *hd, double *ring,
 
 /*
  * The likelihood of the level-change signal for this event: features are
- * the event's values, perr member 0's prediction error.  Updates the
- * section when learn is set (the statistic's own history included).
+ * the event's values, perr member 0's prediction error.  The windows always
+ * move (they describe the stream, as the short window of the other signals
+ * does); the statistic's own history grows only when learn is set.
  */
 double
 det_level_likelihood(const snn_detector_config *c, const det_layout *L,
@@ -195,8 +196,8 @@ det_level_state_ok(const snn_detector_config *c, const det_layout *L,
 		if (!isfinite(ring[i]))
 			return 0;
 	for (size_t i = 0; i < nch * 3; i++)
-		if (!isfinite(stat[i]))
-			return 0;
+		if (!isfinite(stat[i]) || (i % 3 != 0 && stat[i] < 0))
+			return 0;			/* a variance or a count below 0 */
 	for (int i = 0; i < L->nc; i++)
 		if (!isfinite(cal[i]))
 			return 0;
