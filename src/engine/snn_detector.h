@@ -30,6 +30,14 @@
  * refractory period during which the score recovers linearly; a score that
  * crosses the threshold even so is an alarm again and restarts the period.
  *
+ * An optional third signal, level change (score_level = w > 0, off by
+ * default; snn_detector_level.c), catches a change of level or rhythm that
+ * stays inside the seen range: the mean of each value (and of the
+ * prediction error) over the last w events against the mean and spread of
+ * the score_level_long events before them, standardised, as a conformal
+ * p-value combined by Fisher's method over disjoint windows; the step takes
+ * the larger of its likelihood and the ensemble's.
+ *
  * An ensemble (res_ensemble = K > 1) runs K such reservoirs, each with its
  * own readout, memories and calibration, on the same input code; member m
  * has the seed seed ^ m * 0x9E3779B97F4A7C15, so member 0 is the single
@@ -145,12 +153,20 @@ typedef struct snn_detector_config
 	int32_t		score_calibration;	/* > 0: conformal p-values against this
 									 * many past values, combined by Fisher's
 									 * method; 0: Gaussian likelihood */
+	int32_t		score_level;	/* > 0: level-change signal, short window of
+								 * this many events; 0 = off.  Sits in what
+								 * was padding, so sizeof (saved states,
+								 * exports) is unchanged and older ones,
+								 * zero there, read it as off */
 	double		score_tie;		/* past values within this fraction below the
 								 * current one count as ties (conformal) */
 	double		score_tie_spread;	/* ... or within this many standard
 									 * deviations of the signal (0 = off) */
 	double		score_threshold;	/* alarm level of the score */
 	int32_t		score_refractory;	/* events an alarm silences its stream */
+	int32_t		score_level_long;	/* ... against this many events before
+									 * them; 0 = 32 * score_level (padding
+									 * before, like score_level) */
 	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
 	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;
@@ -160,7 +176,8 @@ typedef enum snn_anomaly_cause
 {
 	SNN_CAUSE_PREDICTION = 0,	/* the readout's prediction error */
 	SNN_CAUSE_NOVELTY = 1,		/* the spike pattern's kNN novelty */
-	SNN_CAUSE_RANGE = 2			/* a value beyond the range seen so far */
+	SNN_CAUSE_RANGE = 2,		/* a value beyond the range seen so far */
+	SNN_CAUSE_LEVEL = 3			/* a change of level or rhythm (score_level) */
 } snn_anomaly_cause;
 
 /* What one step produced besides the score (all optional to read). */

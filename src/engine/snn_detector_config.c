@@ -70,6 +70,8 @@ static const field_desc fields[] = {
 	FI(score_short, 1, SNN_DETECTOR_MAX_SHORT),
 	FD(score_long_tau, 1, 1e9),
 	FDO(score_min_std, 0, 1),
+	FI(score_level, 0, SNN_DETECTOR_MAX_SHORT),
+	FI(score_level_long, 0, SNN_DETECTOR_MAX_MEMORY),
 	FD(score_threshold, 0, 1),
 	FI(score_refractory, 0, 1000000000),
 	FD(score_alarm_adapt, 0, 1),
@@ -148,6 +150,8 @@ config_base(snn_detector_config *c)
 	c->score_short = 5;
 	c->score_long_tau = 2000.0;
 	c->score_min_std = 0.02;
+	c->score_level = 0;
+	c->score_level_long = 0;
 	c->score_threshold = 0.5;
 	c->score_refractory = 150;
 	c->score_alarm_adapt = 0.0;
@@ -378,7 +382,8 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 	L->size = o;
 	/* members follow each other; member 0's head also holds the alarm stage */
 	L->nens = c->res_ensemble;
-	L->total = o * (size_t) L->nens;
+	L->off_level = o * (size_t) L->nens;
+	L->total = L->off_level + det_level_bytes(c, L);
 }
 
 /* Member m of an ensemble state (member 0 is the state itself). */
@@ -397,6 +402,11 @@ det_config_hash(const snn_detector_config *cfg)
 		/* a single reservoir hashes as before the ensemble existed */
 		if (fields[i].off == offsetof(snn_detector_config, res_ensemble) &&
 			v == 1.0)
+			continue;
+		/* with the level signal off, as before it existed */
+		if (cfg->score_level == 0 &&
+			(fields[i].off == offsetof(snn_detector_config, score_level) ||
+			 fields[i].off == offsetof(snn_detector_config, score_level_long)))
 			continue;
 		memcpy(b, &v, sizeof(v));
 		for (size_t j = 0; j < sizeof(b); j++)
@@ -434,6 +444,14 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 		return snn_fail(err, SNN_E_CONFIG, "score_warmup",
 						"setting \"score_warmup\" (%d) must be at least score_short (%d)",
 						cfg->score_warmup, cfg->score_short);
+	if (cfg->score_level > 0 && cfg->score_calibration == 0)
+		return snn_fail(err, SNN_E_CONFIG, "score_level",
+						"setting \"score_level\" needs a conformal calibration (score_calibration > 0)");
+	if (cfg->score_level > 0 && cfg->score_level_long > 0 &&
+		cfg->score_level_long <= cfg->score_level)
+		return snn_fail(err, SNN_E_CONFIG, "score_level_long",
+						"setting \"score_level_long\" (%d) must be longer than score_level (%d)",
+						cfg->score_level_long, cfg->score_level);
 	det_layout_of(cfg, &L);
 	if (L.nin > 65535)
 		return snn_fail(err, SNN_E_LIMIT, "enc_fields",

@@ -80,7 +80,9 @@ typedef struct det_layout
 	size_t		off_calib;		/* float[N_SIGNALS * nc] past raw values */
 	size_t		size;			/* bytes of one member (all of it for one) */
 	int			nens;			/* members: reservoirs of the ensemble */
-	size_t		total;			/* bytes of the whole state: nens * size */
+	size_t		off_level;		/* level-change section, after the members */
+	size_t		total;			/* bytes of the whole state: nens * size and
+								 * the level-change section (if on) */
 } det_layout;
 
 typedef struct det_head
@@ -113,6 +115,18 @@ typedef struct det_head
 	int32_t		smem_pos;		/* next slot of the surprise memory */
 	int32_t		smem_count;		/* surprises stored */
 } det_head;
+
+/* The level-change signal's counters (snn_detector_level.c). */
+typedef struct det_level_head
+{
+	int32_t		short_pos;		/* next slot of the short rings */
+	int32_t		short_count;
+	int32_t		calib_pos;		/* next slot of the statistic's history */
+	int32_t		calib_count;
+	int32_t		fis_pos;		/* next slot of the -ln p ring */
+	int32_t		fis_count;
+	double		fisher_sum;		/* sum of the -ln p ring */
+} det_level_head;
 
 static inline size_t
 align64(size_t x)
@@ -170,8 +184,17 @@ double		det_pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 double		det_signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 								  void *state, det_head *h, int k, double raw,
 								  int learn);
+double		det_fisher_tail(double x, int w);
 double		det_ensemble_likelihood(const member_out *mo, int k, int *winner);
 double		det_alarm_stage(const snn_detector_config *cfg, det_head *h, double lik,
 							int *alarm);
+
+/* snn_detector_level.c */
+size_t		det_level_bytes(const snn_detector_config *c, const det_layout *L);
+double		det_level_likelihood(const snn_detector_config *c, const det_layout *L,
+								 void *state, const double *features, double perr,
+								 int learn);
+int			det_level_state_ok(const snn_detector_config *c, const det_layout *L,
+							   const void *state);
 
 #endif							/* SNN_DETECTOR_INT_H */

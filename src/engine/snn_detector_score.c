@@ -149,8 +149,6 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	double		p,
 				nlp,
 				x,
-				term,
-				sum,
 				lo = raw * (1.0 - cfg->score_tie);
 
 	/*
@@ -185,9 +183,20 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 		cal[h->calib_pos] = (float) raw;	/* caller advances calib_pos */
 	w = h->short_count < L->ns ? h->short_count + 1 : L->ns;
 	x = h->short_sum[k] > 0 ? h->short_sum[k] : 0.0;	/* = X / 2 */
-	/* upper tail of chi-square(2w) at 2x: e^-x sum_{i<w} x^i / i! */
-	term = 1.0;
-	sum = 1.0;
+	return det_fisher_tail(x, w);
+}
+
+/*
+ * Fisher's combination of w p-values given x = -sum ln p (= X / 2), as a
+ * likelihood: one minus the upper tail of chi-square(2w) at 2x, which is
+ * e^-x sum_{i<w} x^i / i!.
+ */
+double
+det_fisher_tail(double x, int w)
+{
+	double		term = 1.0,
+				sum = 1.0;
+
 	for (int i = 1; i < w; i++)
 	{
 		term *= x / i;

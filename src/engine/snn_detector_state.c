@@ -202,5 +202,8 @@ snn_detector_check_state(const snn_detector_config *cfg, const void *state,
 			return snn_fail(err, SNN_E_FORMAT, "state",
 							"detector state holds a number that is not finite");
 	}
+	if (!det_level_state_ok(cfg, &L, state))
+		return snn_fail(err, SNN_E_FORMAT, "state",
+						"detector state has a damaged level-change section");
 	return SNN_OK;
 }

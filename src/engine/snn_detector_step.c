@@ -210,6 +210,18 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 	lik = det_ensemble_likelihood(mo, L.nens, &w);
 	cause = mo[w].cause;
 	contrib = mo[w].contrib;
+	/* a change of level or rhythm inside the seen range: the same max rule */
+	if (cfg->score_level > 0)
+	{
+		double		ll = det_level_likelihood(cfg, &L, state, features,
+											  mo[0].perr, learn);
+
+		if (ll > lik)
+		{
+			lik = ll;
+			cause = SNN_CAUSE_LEVEL;
+		}
+	}
 	/* a value beyond everything seen so far is as surprising as it gets */
 	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
 	{

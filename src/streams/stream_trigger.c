@@ -413,6 +413,7 @@ st_capture(const StreamDetector *d, StreamEntry *e, const snn_detector_detail *d
 	a->at = at;
 	a->score = score;
 	a->type = det->cause == SNN_CAUSE_RANGE ? "out_of_range" :
+		det->cause == SNN_CAUSE_LEVEL ? "level_change" :
 		det->cause == SNN_CAUSE_PREDICTION ? "prediction_error" : "novel_pattern";
 	a->severity = st_severity(score, d->cfg.score_threshold);
 	a->feature = det->contributing_feature;

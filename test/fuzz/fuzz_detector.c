@@ -62,6 +62,10 @@ cap(snn_detector_config *cfg)
 		cfg->score_short = 16;
 	if (cfg->score_warmup > 20)
 		cfg->score_warmup = cfg->score_short > 20 ? cfg->score_short : 20;
+	if (cfg->score_level > 16)
+		cfg->score_level = 16;
+	if (cfg->score_level_long > 64)
+		cfg->score_level_long = 64;
 }
 
 /* One event: a failure leaves the state as it was, a success is in range. */

@@ -129,7 +129,7 @@ def alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, o
         print("%-16s %10.2f %10.2f %10.2f" % (n, *[res[p][4][n] for p in PROFILES]))
 
 
-CAUSES = {"0": "prediction", "1": "novelty", "2": "range"}
+CAUSES = {"0": "prediction", "1": "novelty", "2": "range", "3": "level"}
 
 
 def fp_causes(sc, corpus, results_dir, rel, thr):
