@@ -10,6 +10,18 @@
 
 #include "snn_distance.h"
 
+/*
+ * The selection's relaxation (alpha = NUM / DEN, applied to the compared
+ * distances): a kept r prunes c only when alpha * d(r, c) < d(base, c).  At 1
+ * (hnswlib's rule) the one link from a cluster into another is dropped as soon
+ * as a kept neighbour is barely nearer to it, which leaves whole clusters
+ * unreachable on layer 0; above 1 only a clearly nearer r prunes it.
+ */
+#ifndef SNN_HNSW_PRUNE_NUM
+#define SNN_HNSW_PRUNE_NUM	6
+#define SNN_HNSW_PRUNE_DEN	5
+#endif
+
 /* (dist, id) order: the total order every search and selection uses. */
 static inline bool
 cand_less(uint64_t da, uint64_t ia, uint64_t db, uint64_t ib)
@@ -350,7 +362,7 @@ snn_hnsw_select(const snn_hnsw_callbacks *cb, const snn_hnsw_cand *cands,
 		{
 			uint64_t	d = cb->dist_pair(cb->ctx, c.id, out[j].id);
 
-			if (d < c.dist || d == 0)
+			if (d * SNN_HNSW_PRUNE_NUM < c.dist * SNN_HNSW_PRUNE_DEN || d == 0)
 			{
 				good = false;
 				break;
@@ -800,6 +812,48 @@ mem_reserve(snn_hnsw_mem *g)
 	g->cap = ncap;
 }
 
+/* True when element a lists b among its neighbours at layer lc. */
+static bool
+mem_links_to(const snn_hnsw_mem *g, uint32_t a, uint64_t b, int lc)
+{
+	const snn_hnsw_mem_elem *e = &g->elems[a];
+	const uint32_t *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+
+	if (lc > e->level)
+		return false;
+	for (int i = 0; i < e->counts[lc]; i++)
+		if (s[i] == b)
+			return true;
+	return false;
+}
+
+/*
+ * After pruning nb's list old[0..n) to kept[0..k): an element the heuristic
+ * dropped that no kept neighbour links to is a bridge (typically the one
+ * link from this region into another cluster, dropped because a kept
+ * neighbour is a little nearer to it, though that neighbour has no link to
+ * it); it keeps its place while the list has room.  Returns the new count.
+ */
+static int
+mem_keep_bridges(snn_hnsw_mem *g, uint32_t nb, int lc, const uint32_t *old, int n,
+				 snn_hnsw_cand *kept, int k, int cap)
+{
+	for (int i = 0; i < n && k < cap; i++)
+	{
+		bool		covered = false;
+
+		for (int j = 0; j < k && !covered; j++)
+			covered = kept[j].id == old[i] ||
+				mem_links_to(g, (uint32_t) kept[j].id, old[i], lc);
+		if (covered)
+			continue;
+		kept[k].id = old[i];
+		kept[k].dist = mem_dist_pair(g, nb, old[i]);
+		k++;
+	}
+	return k;
+}
+
 /*
  * Add new as a neighbour of nb at layer lc, pruning nb's list when full.
  * With force, new replaces the farthest entry when the heuristic drops it,
@@ -844,6 +898,7 @@ mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force,
 			c[k - 1].id = new;
 		}
 	}
+	k = mem_keep_bridges(g, nb, lc, s, n, c, k, cap);
 	/* what the new list leaves out lost a way in: report it */
 	for (int i = 0; i < n && dropped; i++)
 	{
