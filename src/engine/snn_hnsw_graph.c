@@ -10,17 +10,6 @@
 
 #include "snn_distance.h"
 
-/*
- * The selection's relaxation (alpha = NUM / DEN, applied to the compared
- * distances): a kept r prunes c only when alpha * d(r, c) < d(base, c).  At 1
- * (hnswlib's rule) the one link from a cluster into another is dropped as soon
- * as a kept neighbour is barely nearer to it, which leaves whole clusters
- * unreachable on layer 0; above 1 only a clearly nearer r prunes it.
- */
-#ifndef SNN_HNSW_PRUNE_NUM
-#define SNN_HNSW_PRUNE_NUM	6
-#define SNN_HNSW_PRUNE_DEN	5
-#endif
 
 /* (dist, id) order: the total order every search and selection uses. */
 static inline bool
@@ -362,7 +351,7 @@ snn_hnsw_select(const snn_hnsw_callbacks *cb, const snn_hnsw_cand *cands,
 		{
 			uint64_t	d = cb->dist_pair(cb->ctx, c.id, out[j].id);
 
-			if (d * SNN_HNSW_PRUNE_NUM < c.dist * SNN_HNSW_PRUNE_DEN || d == 0)
+			if (d < c.dist || d == 0)
 			{
 				good = false;
 				break;

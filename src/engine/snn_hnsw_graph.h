@@ -111,10 +111,8 @@ void		snn_hnsw_descend(const snn_hnsw_callbacks *cb, snn_hnsw_work *w,
 
 /*
  * Neighbour selection heuristic: from candidates sorted by (dist, id) to a
- * base element, keep c unless an already kept r is clearly closer to c than
- * the base is (hnswlib's rule relaxed by a factor 1.2 on the compared
- * distances, so links into another cluster survive), or r is an exact
- * duplicate of c (distance 0), which
+ * base element, keep c unless an already kept r is closer to c than the base
+ * is (hnswlib's rule), or r is an exact duplicate of c (distance 0), which
  * keeps runs of identical patterns from filling every slot.  Writes at most
  * m kept candidates to out (may alias cands) and returns their number.
  */
