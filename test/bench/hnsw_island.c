@@ -3,10 +3,10 @@
  * to find when searching for themselves (islands of layer 0), and how often
  * a jittered fact's exact nearest row is among the k the graph returns.
  *
- * Reads n * dim bytes of patterns and f * dim bytes of facts (made by
- * hnsw_island.sh with hnsw_bench.py's generator), builds the graph with the
- * build's defaults (m 16, ef_construction 64) and prints figures; never
- * pass/fail.
+ * Reads n * 128 bytes of patterns and f * 128 bytes of facts (hnsw_island.sh
+ * makes them with hnsw_bench.py's generator), builds the graph with the
+ * index's defaults (m 16, ef_construction 64) and prints figures; never
+ * pass/fail.  The self-searches are every (n / sample)-th row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +61,7 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
-/* Seconds of CPU time. */
+/* Seconds of wall-clock time. */
 static double
 now(void)
 {
