@@ -817,27 +817,34 @@ mem_links_to(const snn_hnsw_mem *g, uint32_t a, uint64_t b, int lc)
 }
 
 /*
- * After pruning nb's list old[0..n) to kept[0..k): an element the heuristic
- * dropped that no kept neighbour links to is a bridge (typically the one
- * link from this region into another cluster, dropped because a kept
- * neighbour is a little nearer to it, though that neighbour has no link to
- * it); it keeps its place while the list has room.  Returns the new count.
+ * After pruning nb's list old[0..n) to kept[0..k) (sorted by distance): an
+ * element the heuristic dropped that is farther than every kept one and
+ * that no kept neighbour links to is a bridge (typically the one link from
+ * this region into another cluster, dropped because a kept neighbour is a
+ * little nearer to it, though that neighbour has no link to it); it keeps
+ * its place while the list has room.  Returns the new count.
  */
 static int
 mem_keep_bridges(snn_hnsw_mem *g, uint32_t nb, int lc, const uint32_t *old, int n,
 				 snn_hnsw_cand *kept, int k, int cap)
 {
+	uint64_t	reach = k > 0 ? kept[k - 1].dist : 0;
+
 	for (int i = 0; i < n && k < cap; i++)
 	{
 		bool		covered = false;
+		uint64_t	d = mem_dist_pair(g, nb, old[i]);
 
+		/* only a link beyond every kept one leads out of this region */
+		if (d <= reach)
+			continue;
 		for (int j = 0; j < k && !covered; j++)
 			covered = kept[j].id == old[i] ||
 				mem_links_to(g, (uint32_t) kept[j].id, old[i], lc);
 		if (covered)
 			continue;
 		kept[k].id = old[i];
-		kept[k].dist = mem_dist_pair(g, nb, old[i]);
+		kept[k].dist = d;
 		k++;
 	}
 	return k;
