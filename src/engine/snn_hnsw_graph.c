@@ -10,7 +10,6 @@
 
 #include "snn_distance.h"
 
-
 /* (dist, id) order: the total order every search and selection uses. */
 static inline bool
 cand_less(uint64_t da, uint64_t ia, uint64_t db, uint64_t ib)
@@ -801,55 +800,6 @@ mem_reserve(snn_hnsw_mem *g)
 	g->cap = ncap;
 }
 
-/* True when element a lists b among its neighbours at layer lc. */
-static bool
-mem_links_to(const snn_hnsw_mem *g, uint32_t a, uint64_t b, int lc)
-{
-	const snn_hnsw_mem_elem *e = &g->elems[a];
-	const uint32_t *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
-
-	if (lc > e->level)
-		return false;
-	for (int i = 0; i < e->counts[lc]; i++)
-		if (s[i] == b)
-			return true;
-	return false;
-}
-
-/*
- * After pruning nb's list old[0..n) to kept[0..k) (sorted by distance): an
- * element the heuristic dropped that is farther than every kept one and
- * that no kept neighbour links to is a bridge (typically the one link from
- * this region into another cluster, dropped because a kept neighbour is a
- * little nearer to it, though that neighbour has no link to it); it keeps
- * its place while the list has room.  Returns the new count.
- */
-static int
-mem_keep_bridges(snn_hnsw_mem *g, uint32_t nb, int lc, const uint32_t *old, int n,
-				 snn_hnsw_cand *kept, int k, int cap)
-{
-	uint64_t	reach = k > 0 ? kept[k - 1].dist : 0;
-
-	for (int i = 0; i < n && k < cap; i++)
-	{
-		bool		covered = false;
-		uint64_t	d = mem_dist_pair(g, nb, old[i]);
-
-		/* only a link beyond every kept one leads out of this region */
-		if (d <= reach)
-			continue;
-		for (int j = 0; j < k && !covered; j++)
-			covered = kept[j].id == old[i] ||
-				mem_links_to(g, (uint32_t) kept[j].id, old[i], lc);
-		if (covered)
-			continue;
-		kept[k].id = old[i];
-		kept[k].dist = d;
-		k++;
-	}
-	return k;
-}
-
 /*
  * Add new as a neighbour of nb at layer lc, pruning nb's list when full.
  * With force, new replaces the farthest entry when the heuristic drops it,
@@ -894,7 +844,6 @@ mem_link(snn_hnsw_mem *g, uint32_t nb, uint32_t new, int lc, bool force,
 			c[k - 1].id = new;
 		}
 	}
-	k = mem_keep_bridges(g, nb, lc, s, n, c, k, cap);
 	/* what the new list leaves out lost a way in: report it */
 	for (int i = 0; i < n && dropped; i++)
 	{

@@ -341,65 +341,6 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 	free(q);
 }
 
-/*
- * Two clusters, the small one (nb rows) inserted after the first few rows of
- * the big one: the layer-0 elements not reachable from the entry point,
- * summed over trials.  A link into the small cluster that a pruned list
- * drops leaves the whole cluster an island.
- */
-static int
-two_cluster_unreachable(int m, int na, int nb, int late, int trials, uint64_t *seed)
-{
-	enum
-	{
-		D = 8
-	};
-	int			unreachable = 0;
-
-	for (int t = 0; t < trials; t++)
-	{
-		snn_hnsw_mem g;
-		snn_error	err;
-		int			n = na + nb,
-					head = 0,
-					tail = 0;
-		uint8_t    *v = malloc((size_t) n * D);
-		uint8_t    *seen = calloc(n, 1);
-		uint32_t   *queue = malloc(sizeof(uint32_t) * n);
-
-		CHECK(snn_hnsw_mem_init(&g, SNN_HNSW_L2, D, m, 16, 0, 0, NULL, t_alloc,
-								t_release, &err) == SNN_OK);
-		for (int i = 0; i < n; i++)
-		{
-			bool		small = i >= late && i < late + nb;
-			bool		merged;
-
-			for (int j = 0; j < D; j++)
-				v[i * D + j] = (uint8_t) ((small ? 200 : 20) + next_rand(seed) % 40);
-			(void) snn_hnsw_mem_insert(&g, v + i * D, 0, &merged);
-		}
-		queue[tail++] = g.entry;
-		seen[g.entry] = 1;
-		while (head < tail)
-		{
-			snn_hnsw_mem_elem *e = &g.elems[queue[head++]];
-
-			for (int i = 0; i < e->counts[0]; i++)
-				if (!seen[e->nbrs[i]])
-				{
-					seen[e->nbrs[i]] = 1;
-					queue[tail++] = e->nbrs[i];
-				}
-		}
-		unreachable += n - tail;
-		snn_hnsw_mem_free(&g);
-		free(v);
-		free(seen);
-		free(queue);
-	}
-	return unreachable;
-}
-
 int
 main(void)
 {
@@ -444,18 +385,6 @@ main(void)
 		CHECK(out[0].id == 1);
 		k = snn_hnsw_select(&cb, cands, 4, 0, out);
 		CHECK(k == 0);
-	}
-
-	/*
-	 * connectivity: pruning keeps the link into another cluster (90 of 16,600
-	 * elements were unreachable with hnswlib's rule alone, 0 with bridges)
-	 */
-	{
-		uint64_t	s2 = 7;
-		int			lost = two_cluster_unreachable(6, 800, 30, 5, 20, &s2);
-
-		printf("two clusters: %d of 16600 unreachable on layer 0\n", lost);
-		CHECKF(lost == 0, "%d elements unreachable", lost);
 	}
 
 	/* layer search with ef = n on a complete graph is an exact, sorted search */
