@@ -163,8 +163,10 @@ snn_convert(const snn_mlp_shape *shape, const float *params, const float *x,
 		float	   *ob = out_params + snn_mlp_bias_offset(shape, l);
 		float		lam;
 
-		/* activations of layer l over the data, through the already
-		 * normalised layers below (so errors do not compound) */
+		/*
+		 * activations of layer l over the data, through the already
+		 * normalised layers below (so errors do not compound)
+		 */
 		for (size_t s = 0; s < n; s++)
 		{
 			const float *a = x + s * shape->sizes[0];
@@ -177,9 +179,9 @@ snn_convert(const snn_mlp_shape *shape, const float *params, const float *x,
 				uint32_t	qi = shape->sizes[q],
 							qo = shape->sizes[q + 1];
 				const float *qw = (q == l) ? params + snn_mlp_weight_offset(shape, q)
-					: out_params + snn_mlp_weight_offset(shape, q);
+				: out_params + snn_mlp_weight_offset(shape, q);
 				const float *qb = (q == l) ? params + snn_mlp_bias_offset(shape, q)
-					: out_params + snn_mlp_bias_offset(shape, q);
+				: out_params + snn_mlp_bias_offset(shape, q);
 				float	   *z = (q & 1) ? nxt : cur;
 
 				memcpy(z, qb, sizeof(float) * qo);
@@ -351,7 +353,10 @@ snn_ttfs_run(const snn_ttfs_net *net, const float *x, uint8_t *out_times,
 			}
 			else
 			{
-				/* output: every crossing at this step spikes; the highest wins */
+				/*
+				 * output: every crossing at this step spikes; the highest
+				 * wins
+				 */
 				for (uint32_t j = 0; j < out; j++)
 					if (vl[j] >= theta)
 					{

@@ -111,13 +111,15 @@ typedef struct snn_detector_config
 	int32_t		res_neurons;
 	double		res_connectivity;	/* fraction of neurons each one hears */
 	double		res_spectral_radius;
-	double		res_input_connectivity; /* fraction of input lines a neuron hears */
+	double		res_input_connectivity; /* fraction of input lines a neuron
+										 * hears */
 	double		res_input_gain;
 	double		res_exc_ratio;	/* fraction of excitatory neurons */
 	int32_t		res_model;		/* snn_neuron_model */
 	double		res_tau_m;		/* membrane time constant (substeps) */
 	double		res_threshold;
-	double		res_tau_adapt;	/* threshold adaptation time constant (substeps) */
+	double		res_tau_adapt;	/* threshold adaptation time constant
+								 * (substeps) */
 	double		res_adapt;		/* threshold increment per spike (ALIF) */
 	double		res_tau_trace;	/* spike trace time constant (substeps) */
 	int32_t		res_substeps;	/* simulation substeps per event */
@@ -156,8 +158,8 @@ typedef struct snn_detector_config
 	int32_t		score_level;	/* > 0: level-change signal, short window of
 								 * this many events; 0 = off.  Sits in what
 								 * was padding, so sizeof (saved states,
-								 * exports) is unchanged and older ones,
-								 * zero there, read it as off */
+								 * exports) is unchanged and older ones, zero
+								 * there, read it as off */
 	double		score_tie;		/* past values within this fraction below the
 								 * current one count as ties (conformal) */
 	double		score_tie_spread;	/* ... or within this many standard
@@ -167,7 +169,8 @@ typedef struct snn_detector_config
 	int32_t		score_level_long;	/* ... against this many events before
 									 * them; 0 = 32 * score_level (padding
 									 * before, like score_level) */
-	double		score_alarm_adapt;	/* each alarm raises the alarm level by this */
+	double		score_alarm_adapt;	/* each alarm raises the alarm level by
+									 * this */
 	double		score_alarm_tau;	/* ... decaying with this time constant */
 } snn_detector_config;
 

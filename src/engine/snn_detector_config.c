@@ -477,4 +477,3 @@ snn_detector_state_size(const snn_detector_config *cfg)
 	det_layout_of(cfg, &L);
 	return L.total;
 }
-

@@ -20,15 +20,16 @@
  */
 void
 det_encode_event(const snn_detector_config *cfg, const det_layout *L,
-			 double *norm, const double *x, int64_t ts, int learn, float *u,
-			 double *outside, int *outside_f)
+				 double *norm, const double *x, int64_t ts, int learn, float *u,
+				 double *outside, int *outside_f)
 {
 	int			nfld = cfg->enc_fields;
 	float	   *pu = u;
 
 	for (int f = 0; f < L->nf; f++)
 	{
-		double	   *s = norm + 7 * f;	/* mean, var, prev, dvar, seen, min, max */
+		double	   *s = norm + 7 * f;	/* mean, var, prev, dvar, seen, min,
+										 * max */
 		double		seen = s[4];
 		double		alpha = 1.0 / (seen + 1.0 < cfg->enc_norm_tau ? seen + 1.0 : cfg->enc_norm_tau);
 		double		sd,
@@ -52,7 +53,7 @@ det_encode_event(const snn_detector_config *cfg, const det_layout *L,
 		if (seen > 0 && s[6] > s[5])
 		{
 			double		o = x[f] > s[6] ? (x[f] - s[6]) / (s[6] - s[5]) :
-				x[f] < s[5] ? (s[5] - x[f]) / (s[6] - s[5]) : 0.0;
+			x[f] < s[5] ? (s[5] - x[f]) / (s[6] - s[5]) : 0.0;
 
 			if (o > *outside)
 			{

@@ -40,8 +40,8 @@ typedef long long v4q __attribute__((vector_size(32)));
 #define ST8(p, v)	memcpy((p), &(v), sizeof(v8f))
 #endif
 
-#define DET_MAGIC	0x534e4e44u	/* "SNND" */
-#define DET_VERSION 2u	/* 2: readout column-major, STDP output index */
+#define DET_MAGIC	0x534e4e44u /* "SNND" */
+#define DET_VERSION 2u			/* 2: readout column-major, STDP output index */
 #define N_SIGNALS	2			/* prediction error, spike-pattern novelty */
 
 typedef struct det_layout
@@ -57,7 +57,8 @@ typedef struct det_layout
 	int			nm;				/* pattern memory */
 	int			nsm;			/* surprise memory (0 without novelty) */
 	int			nc;				/* calibration ring */
-	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar, seen, min, max */
+	size_t		off_norm;		/* double[nf * 7]: mean, var, prev, dvar,
+								 * seen, min, max */
 	size_t		off_v;			/* float[n] membrane */
 	size_t		off_a;			/* float[n] threshold adaptation */
 	size_t		off_tr;			/* float[n] spike traces */
@@ -65,8 +66,10 @@ typedef struct det_layout
 	size_t		off_cnt;		/* uint8[n] spike counts of the last event */
 	size_t		off_ridx;		/* uint16[n * k] presynaptic neuron */
 	size_t		off_rw;			/* float[n * k] recurrent weights */
-	size_t		off_rptr;		/* uint32[n + 1] start of each neuron's outputs */
-	size_t		off_rslot;		/* uint32[n * k] synapse slots (i * k + j) by pre */
+	size_t		off_rptr;		/* uint32[n + 1] start of each neuron's
+								 * outputs */
+	size_t		off_rslot;		/* uint32[n * k] synapse slots (i * k + j) by
+								 * pre */
 	size_t		off_rpost;		/* uint16[n * k] postsynaptic neuron of each */
 	size_t		off_iidx;		/* uint16[n * kin] input line */
 	size_t		off_iw;			/* float[n * kin] input weights */

@@ -144,6 +144,7 @@ det_level_likelihood(const snn_detector_config *c, const det_layout *L,
 	ge = det_count_at_least(cal, hd->calib_count, (float) (zmax * (1.0 - c->score_tie)));
 	p = (ge + 1.0) / (hd->calib_count + 1.0);
 	nlp = -log(p);
+
 	/*
 	 * Fisher's method needs independent p-values: consecutive statistics
 	 * share all but one value of their short windows, so only those of

@@ -28,7 +28,8 @@ det_readout_features(const det_layout *L, const void *state, const float *u, flo
  * followed by a prediction pass, in the same order; blocks of 32 outputs
  * keep their sums in registers, and the outputs are the lanes of a vector.
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline))
+void
 readout_block(float *restrict W, const float *restrict e,
 			  const float *restrict xo, const float *restrict xn, int nval,
 			  int nx, int i0, int nb, int learn, float *restrict yhat)
@@ -62,7 +63,8 @@ readout_block(float *restrict W, const float *restrict e,
  * the same operations in the same order.  Returns 1e-9 + |xn|^2 (summed in
  * feature order), the next update's normaliser.
  */
-static inline __attribute__((always_inline)) double
+static inline __attribute__((always_inline))
+double
 readout_block32(float *restrict W, const float *restrict e,
 				const float *restrict xo, const float *restrict xn, int nval,
 				int nx, int i0, int learn, float *restrict yhat)
@@ -130,7 +132,8 @@ readout_block32(float *restrict W, const float *restrict e,
  * All outputs: full blocks of 32, then the rest.  Returns 1e-9 + |xn|^2,
  * the next update's normaliser, summed in feature order.
  */
-static inline __attribute__((always_inline)) double
+static inline __attribute__((always_inline))
+double
 readout_body(float *W, const float *e, const float *xo, const float *xn,
 			 int nval, int nx, int learn, float *yhat)
 {
@@ -152,7 +155,8 @@ readout_body(float *W, const float *e, const float *xo, const float *xn,
 }
 
 /* How many of the n values are at least lo: the conformal p-value's rank. */
-static inline __attribute__((always_inline)) int
+static inline __attribute__((always_inline))
+int
 count_body(const float *v, int n, float lo)
 {
 	int			ge = 0;
@@ -254,7 +258,7 @@ code_error(double coverage, float uf, float y, double *d, double *dn)
  */
 void
 det_code_errors(double coverage, const float *u, const float *yhat, int n,
-			double *d, double *dn)
+				double *d, double *dn)
 {
 	int			i = 0;
 

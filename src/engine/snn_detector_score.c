@@ -78,7 +78,7 @@ det_keep_surprise(const det_layout *L, void *state, det_head *h)
  */
 double
 det_pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
-				void *state, det_head *h, int learn)
+					void *state, det_head *h, int learn)
 {
 	const float *tr = CSEC(state, *L, off_tr, float);
 	uint8_t    *mem = SEC(state, *L, off_mem, uint8_t);
@@ -102,6 +102,7 @@ det_pattern_novelty(const snn_detector_config *cfg, const det_layout *L,
 		/* a damaged state's NaN or negative trace must not reach the cast */
 		pat[i] = q >= 255.0f ? 255 : q > 0.0f ? (uint8_t) q : 0;
 	}
+
 	/*
 	 * The patterns older than the gap, oldest first: one circular run of
 	 * mem_count - gap slots starting at the oldest.  The sum of the k
@@ -154,10 +155,10 @@ conformal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	/*
 	 * Past values within score_tie of this one (relative), or within
 	 * score_tie_spread standard deviations of the signal, count as ties: a
-	 * difference inside the signal's own noise is no evidence.  The spread
-	 * is the signal's exponentially weighted variance over about
-	 * score_calibration events, kept in lmean / lvar (which the Gaussian
-	 * mode uses for the short mean instead), updated after its use.
+	 * difference inside the signal's own noise is no evidence.  The spread is
+	 * the signal's exponentially weighted variance over about
+	 * score_calibration events, kept in lmean / lvar (which the Gaussian mode
+	 * uses for the short mean instead), updated after its use.
 	 */
 	if (cfg->score_tie_spread > 0)
 	{
@@ -208,7 +209,7 @@ det_fisher_tail(double x, int w)
 /* Anomaly likelihood of signal k: short mean against long-run statistics. */
 double
 det_signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
-				  void *state, det_head *h, int k, double raw, int learn)
+					  void *state, det_head *h, int k, double raw, int learn)
 {
 	double	   *ring = SEC(state, *L, off_short, double) + (size_t) k * L->ns;
 	double		m,
@@ -241,6 +242,7 @@ det_signal_likelihood(const snn_detector_config *cfg, const det_layout *L,
 	}
 	return lik;
 }
+
 /*
  * The ensemble's likelihood: the largest of its members', corrected for
  * having looked K times (Sidak: the chance that none of K independent
@@ -279,6 +281,7 @@ det_alarm_stage(const snn_detector_config *cfg, det_head *h, double lik, int *al
 		score = 1;
 	if (h->events <= cfg->score_warmup)
 		score = 0.0;
+
 	/*
 	 * The alarm stage is an adaptive-threshold neuron: every alarm raises its
 	 * threshold, which decays back; a stream that keeps alarming needs ever
@@ -306,4 +309,3 @@ det_alarm_stage(const snn_detector_config *cfg, det_head *h, double lik, int *al
 	}
 	return score;
 }
-

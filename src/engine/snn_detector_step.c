@@ -21,7 +21,7 @@ det_fp_enter(void)
 #ifdef DET_HAVE_MXCSR
 	unsigned int saved = _mm_getcsr();
 
-	_mm_setcsr(saved | 0x8040);	/* FTZ (bit 15) and DAZ (bit 6) */
+	_mm_setcsr(saved | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
 	return saved;
 #else
 	return 0;
@@ -118,7 +118,7 @@ member_step(const snn_detector_config *cfg, const det_layout *L, void *state,
 			float		mu;
 
 			if (h->x_norm > 0)
-				xx = h->x_norm;	/* summed by the last readout pass */
+				xx = h->x_norm; /* summed by the last readout pass */
 			else
 				for (int j = 0; j < L->nx; j++)
 					xx += (double) x[j] * x[j];
@@ -203,7 +203,7 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 
 	/* one code for every member: the normaliser lives in member 0 */
 	det_encode_event(cfg, &L, SEC(state, L, off_norm, double), features,
-				 timestamp_us, learn, u, &outside, &outside_f);
+					 timestamp_us, learn, u, &outside, &outside_f);
 	member_step(cfg, &L, state, u, learn, &mo[0]);
 	for (int m = 1; m < L.nens; m++)
 		member_step(cfg, &L, MEMBER(state, L, m), u, learn, &mo[m]);
@@ -266,4 +266,3 @@ snn_detector_last_spikes(const snn_detector_config *cfg, const void *state,
 					 off_cnt, uint8_t), n);
 	return n;
 }
-

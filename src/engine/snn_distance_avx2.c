@@ -24,18 +24,18 @@ snn_l2sq_u8_avx2(const uint8_t *a, const uint8_t *b, size_t n)
 
 	while (n - i >= 32)
 	{
-		simde__m256i		acc = simde_mm256_setzero_si256();
+		simde__m256i acc = simde_mm256_setzero_si256();
 		size_t		stop = n - i > 32 * 8192 ? i + 32 * 8192 : n;
 		uint32_t	lanes[8];
 
 		for (; i + 32 <= stop; i += 32)
 		{
-			simde__m256i		va = simde_mm256_loadu_si256((const simde__m256i *) (a + i));
-			simde__m256i		vb = simde_mm256_loadu_si256((const simde__m256i *) (b + i));
-			simde__m256i		lo = simde_mm256_sub_epi16(simde_mm256_unpacklo_epi8(va, zero),
-											  simde_mm256_unpacklo_epi8(vb, zero));
-			simde__m256i		hi = simde_mm256_sub_epi16(simde_mm256_unpackhi_epi8(va, zero),
-											  simde_mm256_unpackhi_epi8(vb, zero));
+			simde__m256i va = simde_mm256_loadu_si256((const simde__m256i *) (a + i));
+			simde__m256i vb = simde_mm256_loadu_si256((const simde__m256i *) (b + i));
+			simde__m256i lo = simde_mm256_sub_epi16(simde_mm256_unpacklo_epi8(va, zero),
+													simde_mm256_unpacklo_epi8(vb, zero));
+			simde__m256i hi = simde_mm256_sub_epi16(simde_mm256_unpackhi_epi8(va, zero),
+													simde_mm256_unpackhi_epi8(vb, zero));
 
 			acc = simde_mm256_add_epi32(acc, simde_mm256_madd_epi16(lo, lo));
 			acc = simde_mm256_add_epi32(acc, simde_mm256_madd_epi16(hi, hi));
@@ -51,14 +51,14 @@ snn_l2sq_u8_avx2(const uint8_t *a, const uint8_t *b, size_t n)
 uint64_t
 snn_l1_u8_avx2(const uint8_t *a, const uint8_t *b, size_t n)
 {
-	simde__m256i		acc = simde_mm256_setzero_si256();
+	simde__m256i acc = simde_mm256_setzero_si256();
 	uint64_t	lanes[4];
 	size_t		i = 0;
 
 	for (; i + 32 <= n; i += 32)
 	{
-		simde__m256i		va = simde_mm256_loadu_si256((const simde__m256i *) (a + i));
-		simde__m256i		vb = simde_mm256_loadu_si256((const simde__m256i *) (b + i));
+		simde__m256i va = simde_mm256_loadu_si256((const simde__m256i *) (a + i));
+		simde__m256i vb = simde_mm256_loadu_si256((const simde__m256i *) (b + i));
 
 		acc = simde_mm256_add_epi64(acc, simde_mm256_sad_epu8(va, vb));
 	}

@@ -26,11 +26,11 @@
 #include "snn_spiketrain.h"
 #include "snn_status.h"
 
-#define SNN_TTFS_MAX_STEPS		255 	/* TTFS patterns: steps 0..254 */
+#define SNN_TTFS_MAX_STEPS		255 /* TTFS patterns: steps 0..254 */
 #define SNN_PATTERN_MAX_DIM		65535	/* neurons in a TTFS pattern */
 #define SNN_POPULATION_MAX_PER_VALUE 1024	/* receptive fields per value */
 #define SNN_ENCODE_MAX_CELLS	100000000	/* values x steps for Poisson */
-#define SNN_TTFS_SILENT			255 	/* byte of a silent neuron */
+#define SNN_TTFS_SILENT			255 /* byte of a silent neuron */
 
 /*
  * Time to first spike.  out[i] (n bytes) is the step neuron i fires at:

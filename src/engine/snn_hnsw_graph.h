@@ -24,9 +24,9 @@
 #include "snn_status.h"
 
 #define SNN_HNSW_NO_ID		UINT64_MAX
-#define SNN_HNSW_MAX_LEVEL	16		/* highest layer an element can get */
+#define SNN_HNSW_MAX_LEVEL	16	/* highest layer an element can get */
 #define SNN_HNSW_MIN_M		2
-#define SNN_HNSW_MAX_M		64		/* 2m slots at layer 0 fit in a uint8 count */
+#define SNN_HNSW_MAX_M		64	/* 2m slots at layer 0 fit in a uint8 count */
 
 typedef enum snn_hnsw_metric
 {
@@ -61,8 +61,8 @@ typedef struct snn_hnsw_callbacks
 
 	/*
 	 * Optional (NULL: dist_query one at a time): distances from the query to
-	 * n elements at once, so that their memory can be fetched together.
-	 * Used by the resumable search.
+	 * n elements at once, so that their memory can be fetched together. Used
+	 * by the resumable search.
 	 */
 	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
 							   uint64_t *dist, bool *live);
@@ -193,7 +193,8 @@ typedef struct snn_hnsw_iter
 	uint64_t	given;			/* elements given out */
 } snn_hnsw_iter;
 
-#define SNN_HNSW_ITER_MAX_WIDEN	1000	/* the lookahead grows at most this beyond ef */
+#define SNN_HNSW_ITER_MAX_WIDEN	1000	/* the lookahead grows at most this
+										 * beyond ef */
 
 typedef enum snn_hnsw_iter_result
 {

@@ -452,8 +452,8 @@ snn_layer_prepare(snn_layer *l, float dt)
 	}
 
 	/*
-	 * v(t+h) - E = (v - E) a + I_s(t) * g_s with a = exp(-h/tau_m) and, for
-	 * a current decaying with tau_s, g_s = tau_s / (tau_s - tau_m) (exp(-h /
+	 * v(t+h) - E = (v - E) a + I_s(t) * g_s with a = exp(-h/tau_m) and, for a
+	 * current decaying with tau_s, g_s = tau_s / (tau_s - tau_m) (exp(-h /
 	 * tau_s) - a), or h / tau_m * a when tau_s = tau_m.
 	 */
 	{
@@ -988,7 +988,7 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 			return snn_cancelled(err);
 		if (t >= 2 * h->n_slots)
 			return snn_fail(err, SNN_E_FORMAT, name, "synapse %llu of %s targets slot %u, out of range",
-							 (unsigned long long) j, name, t);
+							(unsigned long long) j, name, t);
 		if (!isfinite(w[j]) || fabsf(w[j]) > 1e6f)
 			return snn_fail(err, SNN_E_FORMAT, name, "weight %llu of %s is not a finite number within +-1e6",
 							(unsigned long long) j, name);

@@ -67,13 +67,13 @@
 #include "snn_spiketrain.h"
 #include "snn_status.h"
 
-#define SNN_IMAGE_MAGIC		0x4B4E4E53u	/* "SNNK" */
+#define SNN_IMAGE_MAGIC		0x4B4E4E53u /* "SNNK" */
 #define SNN_IMAGE_VERSION	1
 #define SNN_ALIGN			64
-#define SNN_SLOT_ALIGN		16		/* layer slots start at multiples of this */
+#define SNN_SLOT_ALIGN		16	/* layer slots start at multiples of this */
 
 /* Documented limits (README "Limits"). */
-#define SNN_MAX_LAYERS		16		/* hidden + output layers */
+#define SNN_MAX_LAYERS		16	/* hidden + output layers */
 #define SNN_MAX_NEURONS		1000000 /* simulated neurons in one network */
 #define SNN_MAX_INPUTS		1000000 /* input spike sources */
 #define SNN_MAX_SYNAPSES	50000000	/* input + recurrent synapses */
@@ -147,7 +147,10 @@ typedef struct snn_neuron_config
 	float		v_init_max;
 	float		tau_adapt;		/* ALIF threshold adaptation decay, ms */
 	float		adapt_inc;		/* ALIF threshold increase per spike, mV */
-	float		izh_a, izh_b, izh_c, izh_d;	/* Izhikevich parameters */
+	float		izh_a,
+				izh_b,
+				izh_c,
+				izh_d;			/* Izhikevich parameters */
 	float		reserved[4];
 } snn_neuron_config;
 
@@ -281,8 +284,8 @@ typedef int (*snn_spike_fn) (void *arg, uint32_t step, const uint32_t *neurons,
 #define SNN_RUN_SCALAR	0x0001	/* plain C membrane updates (for tests) */
 #define SNN_RUN_SSE		0x0002	/* 4-lane SIMDe path even where AVX2 runs */
 #define SNN_RUN_INPUT_CHECKED 0x0004	/* input already checked by an earlier
-										 * chunk of the same run: skip the O(n)
-										 * order and range check */
+										 * chunk of the same run: skip the
+										 * O(n) order and range check */
 
 /* Section access. */
 static inline const void *

@@ -23,10 +23,10 @@
 #include "snn_random.h"
 #include "snn_status.h"
 
-#define SNN_MLP_MAX_LAYERS	8		/* weight layers of a rate network */
+#define SNN_MLP_MAX_LAYERS	8	/* weight layers of a rate network */
 #define SNN_MLP_MAX_WIDTH	65535	/* neurons in one layer */
 #define SNN_LEARN_MAX_CLASSES 65535
-#define SNN_CONV_MAX_STEPS	255		/* output times must fit the spikes type */
+#define SNN_CONV_MAX_STEPS	255 /* output times must fit the spikes type */
 
 /* Called at the end of each epoch with its number, the most and its loss. */
 typedef void (*snn_progress_fn) (void *arg, uint32_t epoch, uint32_t epochs, double loss);
@@ -93,7 +93,8 @@ typedef struct snn_bp_options
 	float		l2;				/* weight decay on weights, default 1e-4 */
 	float		validation_split;	/* fraction held out, default 0.1 */
 	uint32_t	patience;		/* epochs without improvement, default 8 */
-	float		tolerance;		/* relative loss improvement that counts, default 0.01 */
+	float		tolerance;		/* relative loss improvement that counts,
+								 * default 0.01 */
 	float		target_loss;	/* stop when training loss <= this; 0 = off */
 	uint64_t	seed;			/* initialisation, split and shuffling */
 	snn_progress_fn progress;	/* optional, after each epoch */
@@ -173,7 +174,8 @@ typedef struct snn_ttfs_result
 	int32_t		predicted;		/* class: first output to fire */
 	int32_t		runner_up;		/* output with the next highest potential */
 	int			fired;			/* 1 when an output reached threshold */
-	uint32_t	steps;			/* steps simulated (stops at the first output spike) */
+	uint32_t	steps;			/* steps simulated (stops at the first output
+								 * spike) */
 	double		confidence;		/* (v_first - v_second) / threshold, in [0, 1] */
 	uint64_t	synaptic_ops;	/* weight additions (incl. input currents) */
 	uint64_t	neuron_updates; /* membrane updates */
@@ -201,6 +203,7 @@ snn_status	snn_ridge_fit(const float *s, size_t n, size_t dim,
 						  const float *y, size_t k, double alpha,
 						  float *w, void *work, size_t work_size,
 						  snn_error *err);
+
 /* One-hot targets of labels into y[n][k]. */
 void		snn_one_hot(const int32_t *labels, size_t n, uint32_t k, float *y);
 
@@ -225,7 +228,8 @@ typedef struct snn_stdp_options
 	float		w_max;			/* default 1 */
 	float		tau_m;			/* membrane, ms, default 20 */
 	float		v_th;			/* threshold (normalised units), default 1 */
-	float		max_rate;		/* input spike probability a step at x = 1, default 0.2 */
+	float		max_rate;		/* input spike probability a step at x = 1,
+								 * default 0.2 */
 	int			wta;			/* winner-take-all, default 1 */
 	int			homeostasis;	/* adaptive thresholds, default 1 */
 	float		theta_plus;		/* threshold increase a spike, default 0.05 */

@@ -43,27 +43,27 @@ snn_sim_update_lif_avx2(const snn_layer *L, state_view *s, uint32_t n_slots, uin
 	for (uint32_t i = 0; i < L->size; i += 8)
 	{
 		uint32_t	k = L->first_slot + i;
-		simde__m256		v = simde_mm256_load_ps(pv + k),
+		simde__m256 v = simde_mm256_load_ps(pv + k),
 					ie = simde_mm256_load_ps(pe + k),
 					ii = simde_mm256_load_ps(pi + k),
 					th = vth,
 					vn,
 					refm,
 					spk;
-		simde__m256i		ref = simde_mm256_load_si256((const simde__m256i *) (pr + k));
+		simde__m256i ref = simde_mm256_load_si256((const simde__m256i *) (pr + k));
 		int			mask;
 
 		ref = simde_mm256_max_epi32(simde_mm256_sub_epi32(ref, one), zero);
 		refm = simde_mm256_castsi256_ps(simde_mm256_cmpgt_epi32(ref, zero));
 		vn = simde_mm256_add_ps(simde_mm256_add_ps(simde_mm256_add_ps(simde_mm256_mul_ps(v, A), D),
-										 simde_mm256_mul_ps(ie, ge)),
-						   simde_mm256_mul_ps(ii, gi));
+												   simde_mm256_mul_ps(ie, ge)),
+								simde_mm256_mul_ps(ii, gi));
 		v = simde_mm256_blendv_ps(vn, v, refm);
 		simde_mm256_store_ps(pe + k, simde_mm256_mul_ps(ie, de));
 		simde_mm256_store_ps(pi + k, simde_mm256_mul_ps(ii, di));
 		if (alif)
 		{
-			simde__m256		a = simde_mm256_mul_ps(simde_mm256_load_ps(pa + k), da);
+			simde__m256 a = simde_mm256_mul_ps(simde_mm256_load_ps(pa + k), da);
 
 			th = simde_mm256_add_ps(vth, a);
 			simde_mm256_store_ps(pa + k, a);
@@ -71,16 +71,16 @@ snn_sim_update_lif_avx2(const snn_layer *L, state_view *s, uint32_t n_slots, uin
 		spk = simde_mm256_andnot_ps(refm, simde_mm256_cmp_ps(v, th, SIMDE_CMP_GT_OQ));
 		if (L->size - i < 8)
 			spk = simde_mm256_and_ps(spk, simde_mm256_castsi256_ps(
-														 simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int) (L->size - i)), iota)));
+																   simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int) (L->size - i)), iota)));
 		mask = simde_mm256_movemask_ps(spk);
 		if (mask)
 		{
 			v = simde_mm256_blendv_ps(v, vr, spk);
 			ref = simde_mm256_castps_si256(simde_mm256_blendv_ps(simde_mm256_castsi256_ps(ref),
-													   simde_mm256_castsi256_ps(rsteps), spk));
+																 simde_mm256_castsi256_ps(rsteps), spk));
 			if (alif)
 				simde_mm256_store_ps(pa + k, simde_mm256_add_ps(simde_mm256_load_ps(pa + k),
-													  simde_mm256_and_ps(inc, spk)));
+																simde_mm256_and_ps(inc, spk)));
 			while (mask)
 			{
 				int			lane = __builtin_ctz((unsigned) mask);

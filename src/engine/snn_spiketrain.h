@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define SNN_TRAIN_MAX_NEURONS	1000000 	/* neurons in one train */
+#define SNN_TRAIN_MAX_NEURONS	1000000 /* neurons in one train */
 #define SNN_TRAIN_MAX_STEPS		10000000	/* duration in steps */
 #define SNN_TRAIN_MAX_EVENTS	50000000	/* events in one train (400 MB) */
 

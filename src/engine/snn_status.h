@@ -18,7 +18,8 @@ typedef enum snn_status
 	SNN_E_LIMIT,				/* a size over a documented limit */
 	SNN_E_DIM,					/* dimensions that do not match */
 	SNN_E_EMPTY,				/* empty input, layer or data set */
-	SNN_E_NAN,					/* NaN or infinity where a finite number is needed */
+	SNN_E_NAN,					/* NaN or infinity where a finite number is
+								 * needed */
 	SNN_E_CONFIG,				/* an invalid configuration field */
 	SNN_E_NOMEM,				/* a caller's buffer is too small */
 	SNN_E_FORMAT,				/* a binary image that fails validation */
@@ -42,7 +43,7 @@ snn_status	snn_fail(snn_error *err, snn_status status, const char *field,
 #if defined(__GNUC__)
 			__attribute__((format(printf, 4, 5)))
 #endif
-			;
+		   ;
 
 /* Reset err to SNN_OK with empty texts. */
 void		snn_error_clear(snn_error *err);

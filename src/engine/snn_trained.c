@@ -175,7 +175,7 @@ visit_layer(const snn_image *img, uint32_t l, syn_fn fn, void *arg)
 }
 
 static void
-count_fn(void *arg, uint32_t src, uint32_t dst, uint32_t *target, float *weight)
+count_fn	(void *arg, uint32_t src, uint32_t dst, uint32_t *target, float *weight)
 {
 	(void) src;
 	(void) dst;

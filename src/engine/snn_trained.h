@@ -74,7 +74,7 @@ snn_trained_floats(const snn_trained *t)
 }
 
 const char *snn_method_name(uint32_t method);
-int			snn_method_from_name(const char *name);	/* 0 when unknown */
+int			snn_method_from_name(const char *name); /* 0 when unknown */
 
 /* Check a trained block against its image: sizes, offsets, finite values. */
 snn_status	snn_trained_validate(const snn_image *img, const void *block,

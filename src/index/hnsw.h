@@ -157,7 +157,8 @@ typedef struct SnnHnswCompactTupleData
 	uint8		ntids;			/* 0 (dead) or 1 */
 	uint8		flags;			/* SNN_HNSW_ELEMENT_FREE */
 	ItemPointerData heaptid;
-	uint8		data[FLEXIBLE_ARRAY_MEMBER];	/* code, then uint32 references */
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];	/* code, then uint32
+												 * references */
 } SnnHnswCompactTupleData;
 
 typedef SnnHnswCompactTupleData *SnnHnswCompactTuple;
@@ -244,7 +245,7 @@ typedef struct SnnHnswGraph
 	const uint8 *query;
 	bool		query_code;		/* query is a code too (inserts, VACUUM) */
 	bool		cache_vectors;	/* keep element patterns for dist_pair */
-	struct snn_hnsw_vcache_hash *cache;	/* id -> pattern and liveness */
+	struct snn_hnsw_vcache_hash *cache; /* id -> pattern and liveness */
 	MemoryContext mcxt;
 	snn_hnsw_callbacks cb;
 	snn_hnsw_work work;

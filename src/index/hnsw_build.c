@@ -80,7 +80,7 @@ compact_tuple(SnnHnswBuildState *bs, uint32 i, const SnnHnswPlace *place, char *
 	int			codesize = (int) snn_quant_code_size(bs->quantize, bs->dim);
 	uint8	   *refs = ct->data + codesize;
 	Size		sz = offsetof(SnnHnswCompactTupleData, data) + codesize +
-		sizeof(uint32) * snn_hnsw_slots(me->level, bs->m);
+	sizeof(uint32) * snn_hnsw_slots(me->level, bs->m);
 
 	memset(ebuf, 0, MAXALIGN(sz));
 	ct->type = SNN_HNSW_COMPACT_TUPLE;
@@ -132,7 +132,7 @@ flush_graph(SnnHnswBuildState *bs)
 	for (uint32 i = 0; i < g->n; i++)
 	{
 		Size		need = esz + SNN_HNSW_NEIGHBOR_SIZE(g->elems[i].level, bs->m) +
-			2 * sizeof(ItemIdData);
+		2 * sizeof(ItemIdData);
 
 		if (compact)
 			need = SNN_HNSW_COMPACT_SIZE(codesize, g->elems[i].level, bs->m) +

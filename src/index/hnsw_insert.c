@@ -167,7 +167,7 @@ compact_element(char *ebuf, const uint8 *code, int codesize, int level, int m,
 {
 	SnnHnswCompactTuple ct = (SnnHnswCompactTuple) ebuf;
 	Size		sz = offsetof(SnnHnswCompactTupleData, data) + codesize +
-		sizeof(uint32) * snn_hnsw_slots(level, m);
+	sizeof(uint32) * snn_hnsw_slots(level, m);
 
 	memset(ebuf, 0, SNN_HNSW_COMPACT_SIZE(codesize, level, m));
 	ct->type = SNN_HNSW_COMPACT_TUPLE;
@@ -205,7 +205,7 @@ reuse_compact(Page page, OffsetNumber off, const uint8 *code, int codesize,
 	ItemId		iid = PageGetItemId(page, off);
 	SnnHnswCompactTuple e = (SnnHnswCompactTuple) PageGetItem(page, iid);
 	Size		need = offsetof(SnnHnswCompactTupleData, data) + codesize +
-		sizeof(uint32) * snn_hnsw_slots(level, m);
+	sizeof(uint32) * snn_hnsw_slots(level, m);
 
 	if (e->type != SNN_HNSW_COMPACT_TUPLE || ItemIdGetLength(iid) < need)
 		elog(ERROR, "snn_hnsw: free compact element of size %u, expected at least %zu",
@@ -268,7 +268,7 @@ write_element(Relation index, const uint8 *code, int dim, int codesize, int leve
 	Size		nsz = SNN_HNSW_NEIGHBOR_SIZE(level, m);
 	Size		csz = SNN_HNSW_COMPACT_SIZE(codesize, level, m);
 	Size		need = compact ? csz + sizeof(ItemIdData) :
-		esz + nsz + 2 * sizeof(ItemIdData);
+	esz + nsz + 2 * sizeof(ItemIdData);
 	char	   *ebuf = palloc0(Max(esz, csz));
 	char	   *nbuf = palloc0(nsz);
 	SnnHnswElementTuple et = (SnnHnswElementTuple) ebuf;

@@ -111,7 +111,7 @@ int
 snn_hnsw_max_level(int format, int dim, int m)
 {
 	long		room = (long) SNN_HNSW_PAGE_ROOM - (long) SNN_HNSW_ELEMENT_SIZE(dim) -
-		2 * (long) sizeof(ItemIdData);
+	2 * (long) sizeof(ItemIdData);
 	int			level = -1;
 
 	if (format == SNN_HNSW_FORMAT_COMPACT)

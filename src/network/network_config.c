@@ -22,8 +22,8 @@
 
 /* Raise a configuration error for a field. */
 static void
-field_error(int code, const char *path, const char *fmt,...)
-pg_attribute_printf(3, 4) pg_attribute_noreturn();
+			field_error(int code, const char *path, const char *fmt,...)
+			pg_attribute_printf(3, 4) pg_attribute_noreturn();
 
 static void
 field_error(int code, const char *path, const char *fmt,...)
@@ -349,7 +349,7 @@ parse_weights(JsonbContainer *c, const char *path, uint32 fan_in, uint32 size)
 static void
 csr_key(void *ctx, const char *key, JsonbValue *v, const char *path)
 {
-	void	  **c = ctx;			/* [0..2] char *, [3] uint64 * */
+	void	  **c = ctx;		/* [0..2] char *, [3] uint64 * */
 
 	if (strcmp(key, "rows") == 0)
 		c[0] = get_string(v, path);

@@ -39,10 +39,10 @@
 #define DSA_HANDLE_INVALID	((dsa_handle) DSM_HANDLE_INVALID)
 #endif
 
-#define RT_MAX_TYPES		64		/* network types at once (README Limits) */
+#define RT_MAX_TYPES		64	/* network types at once (README Limits) */
 #define RT_POOL_CAP			1024	/* most ready networks in one pool */
 #define RT_NONE_SLOT		RT_MAX_TYPES	/* statistics of untyped networks */
-#define RT_NBUCKETS			96		/* latency histogram: 4 buckets an octave */
+#define RT_NBUCKETS			96	/* latency histogram: 4 buckets an octave */
 #define RT_TAG_LEN			64
 
 typedef enum RtPhase
@@ -60,7 +60,8 @@ typedef enum RtMemCat
 	RT_MEM_TEMPLATES = 0,		/* one image of each type, copied to spawn */
 	RT_MEM_POOL,				/* ready networks in pools */
 	RT_MEM_NETWORKS,			/* live networks (spawned or loaded) */
-	RT_MEM_TRAINING,			/* new images built by a training, not yet swapped in */
+	RT_MEM_TRAINING,			/* new images built by a training, not yet
+								 * swapped in */
 	RT_MEM_DETECTORS,			/* live state of detector streams */
 	RT_NMEMCAT
 } RtMemCat;
@@ -110,7 +111,8 @@ typedef struct RtControl
 	pg_atomic_uint32 n_live;	/* registry entries */
 	pg_atomic_uint64 mem[RT_NMEMCAT];
 	pg_atomic_uint64 mem_high;	/* high-water mark of the sum of mem[] */
-	ConditionVariable cv;		/* broadcast whenever a network or bytes are freed */
+	ConditionVariable cv;		/* broadcast whenever a network or bytes are
+								 * freed */
 	int			worker_procno;	/* -1 when no worker runs */
 	TimestampTz stats_reset;
 	RtType		types[RT_MAX_TYPES + 1];	/* the last one: untyped networks */
@@ -152,8 +154,10 @@ typedef struct RtEntry
 	Size		bytes;
 	uint64		n_infer;
 	uint64		n_train;
-	int32		train_epoch;	/* epoch reached by the current or last training */
-	int32		train_epochs;	/* its most epochs; 0: no progress reported yet */
+	int32		train_epoch;	/* epoch reached by the current or last
+								 * training */
+	int32		train_epochs;	/* its most epochs; 0: no progress reported
+								 * yet */
 	double		train_loss;		/* training loss of that epoch */
 	char		tag[RT_TAG_LEN];
 } RtEntry;

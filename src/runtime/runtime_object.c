@@ -9,7 +9,8 @@
 #include "runtime.h"
 #include "runtime_ops.h"
 
-#define RT_IMAGE_BODY	8		/* SNN_NETWORK_HDRSZ: the image starts this far into the varlena */
+#define RT_IMAGE_BODY	8		/* SNN_NETWORK_HDRSZ: the image starts this
+								 * far into the varlena */
 
 StaticAssertDecl(RT_IMAGE_BODY == SNN_NETWORK_HDRSZ, "image offset in an snn value");
 

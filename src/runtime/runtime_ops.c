@@ -166,6 +166,7 @@ rt_ops_call_value_fn(const RtValueFn *vf, FunctionCallInfo fcinfo,
 {
 	FmgrInfo   *cache = (FmgrInfo *) fcinfo->flinfo->fn_extra;
 	int			nargs = PG_NARGS();
+
 	LOCAL_FCINFO(call, FUNC_MAX_ARGS);
 	FmgrInfo   *flinfo;
 	RtPersistFn *slot = NULL;

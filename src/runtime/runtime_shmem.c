@@ -82,8 +82,8 @@ rt_shmem_startup(void)
 		 * starts from the clock (microseconds since 2000, times 256), not
 		 * across restarts either, so an id kept in a table after a restart
 		 * does not silently name another network. A crash restart can come
-		 * within the same second as the start, so seconds are not enough;
-		 * ids stay unique unless more than 256 were taken per microsecond.
+		 * within the same second as the start, so seconds are not enough; ids
+		 * stay unique unless more than 256 were taken per microsecond.
 		 */
 		epoch = (uint64) Max(GetCurrentTimestamp(), 1) << 8;
 		epoch = Max(epoch, rt_last_id_start + 1);

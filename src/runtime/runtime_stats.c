@@ -154,9 +154,13 @@ snn_stat_pools(PG_FUNCTION_ARGS)
 		bool		n[15] = {0};
 		char		name[NAMEDATALEN];
 		Oid			dboid = InvalidOid;
-		int32		ready, inuse, pmin, pmax;
+		int32		ready,
+					inuse,
+					pmin,
+					pmax;
 		int64		ttl;
-		uint64		gets, errors;
+		uint64		gets,
+					errors;
 		bool		ok;
 
 		SpinLockAcquire(&t->mutex);

@@ -305,7 +305,8 @@ rt_type_load(const char *name, Oid fn_namespace)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	Datum		config;
-	int32		pool_min, pool_max;
+	int32		pool_min,
+				pool_max;
 	int64		ttl_us;
 	bool		isnull;
 	struct varlena *image;

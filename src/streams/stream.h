@@ -45,7 +45,8 @@ typedef struct StreamEntry
 	dsa_pointer state;			/* engine state, InvalidDsaPointer if none */
 	uint64		state_size;
 	uint64		cfg_hash;		/* configuration + seed the state belongs to */
-	snn_detector_config cfg;	/* that configuration (to check a reloaded state) */
+	snn_detector_config cfg;	/* that configuration (to check a reloaded
+								 * state) */
 	int64		events;
 	int64		anomalies;
 	double		score_sum;

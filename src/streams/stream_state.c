@@ -795,4 +795,3 @@ ss_load(dsa_area *area, dshash_table *h)
 					(long long) loaded, SS_FILE, hdr.version),
 			 dropped ? errdetail("%lld states were dropped as inconsistent.", (long long) dropped) : 0));
 }
-

@@ -15,7 +15,7 @@
 #include "snn_distance.h"
 
 #define SPIKES_MAX_DIM		65535	/* dimension limit of the type */
-#define SPIKES_MAX_STEP		254		/* latest step a neuron can fire at */
+#define SPIKES_MAX_STEP		254 /* latest step a neuron can fire at */
 
 typedef struct Spikes
 {

@@ -18,7 +18,7 @@
 #include "unit.h"
 
 #define DAY_US	(86400LL * 1000000LL)
-#define STEP_US (300LL * 1000000LL)	/* five minutes */
+#define STEP_US (300LL * 1000000LL) /* five minutes */
 #define T0_US	(1396310400LL * 1000000LL)	/* 2014-04-01 00:00 UTC */
 
 /* xorshift64*: reproducible noise without libc state */
@@ -149,7 +149,7 @@ test_determinism_and_snapshots(void)
 {
 	enum
 	{
-	N = 3000, CUT = 1700
+		N = 3000, CUT = 1700
 	};
 	static double x[N],
 				a[N],
@@ -183,7 +183,7 @@ test_determinism_and_snapshots(void)
 	free(s2);
 	s2 = new_state(&cfg, 7);
 	CHECK(feed(&cfg, s2, x, 0, CUT, c) == 0);
-	CHECK(memcmp(a, c, sizeof(double) * CUT) == 0);	/* a prefix: causal */
+	CHECK(memcmp(a, c, sizeof(double) * CUT) == 0); /* a prefix: causal */
 	snap = malloc(sz);
 	memcpy(snap, s2, sz);
 	free(s2);
@@ -231,7 +231,7 @@ test_detection(void)
 {
 	enum
 	{
-	N = 4000, AT = 3000
+		N = 4000, AT = 3000
 	};
 	static double x[N],
 				s[N];
@@ -341,7 +341,8 @@ test_multi_feature(void)
 		f[1] = 5.0 * sin(i * 0.05) + 0.1 * noise(&s);
 		f[2] = 100.0 + 0.3 * noise(&s);
 		if (i == 1800)
-			f[1] = 5.0 * sin(i * 0.05) + 6.0;	/* out of step, beyond its range */
+			f[1] = 5.0 * sin(i * 0.05) + 6.0;	/* out of step, beyond its
+												 * range */
 		CHECK(snn_detector_step(&cfg, st, f, 3, T0_US + i * STEP_US, &score, &det, &err) == SNN_OK);
 		if (i == 1800)
 		{
@@ -389,7 +390,7 @@ test_cause(void)
 {
 	enum
 	{
-	N = 3200, AT = 3000
+		N = 3200, AT = 3000
 	};
 	static double x[N];
 	snn_detector_config cfg;
@@ -443,7 +444,7 @@ test_surprise_memory(void)
 {
 	enum
 	{
-	N = 6000, FIRST = 1200, EVERY = 1100, LEN = 12
+		N = 6000, FIRST = 1200, EVERY = 1100, LEN = 12
 	};
 	static double x[N];
 	double		nov[2][5] = {{0}};
@@ -492,7 +493,7 @@ test_kernels_identical(void)
 {
 	enum
 	{
-	N = 2500
+		N = 2500
 	};
 	static double x[N],
 				s1[N],
@@ -541,7 +542,7 @@ test_damaged_state(int ensemble)
 {
 	enum
 	{
-	N = 400
+		N = 400
 	};
 	static double x[N],
 				sc[N];
@@ -610,7 +611,7 @@ test_ensemble(void)
 {
 	enum
 	{
-	N = 2000, K = 3, CUT = 1300, AT = 1500
+		N = 2000, K = 3, CUT = 1300, AT = 1500
 	};
 	static double x[N],
 				a[N],
@@ -749,7 +750,7 @@ test_range_feature(void)
 			f[jump] = 50.0 + 20.0 * sin(2.0 * M_PI * (i % 288) / 288.0) + noise(&s);
 			f[1 - jump] = 50.0 + 40.0 * noise(&s);
 			if (i == 1000)
-				f[jump] += 40.0 * 20.0 / sqrt(2.0);	/* 40 sigma of the cycle */
+				f[jump] += 40.0 * 20.0 / sqrt(2.0); /* 40 sigma of the cycle */
 			CHECK(snn_detector_step(&cfg, st, f, 2, T0_US + i * STEP_US, &score, &det, &err) == SNN_OK);
 			if (i == 1000)
 			{
@@ -795,7 +796,11 @@ test_state_numbers(void)
 	memcpy(bad + sz - sizeof(float), &nan, sizeof(float));
 	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);
 	CHECKF(strstr(err.msg, "finite") != NULL, "%s", err.msg);
-	/* the refractory count sits after magic, version, size, hash, rng, events, last_ts */
+
+	/*
+	 * the refractory count sits after magic, version, size, hash, rng,
+	 * events, last_ts
+	 */
 	memcpy(bad, st, sz);
 	memcpy(bad + 48, &huge, sizeof(huge));
 	CHECK(snn_detector_check_state(&cfg, bad, sz, &err) == SNN_E_FORMAT);

@@ -13,7 +13,7 @@
 #include "snn_detector.h"
 #include "unit.h"
 
-#define STEP_US (300LL * 1000000LL)	/* five minutes */
+#define STEP_US (300LL * 1000000LL) /* five minutes */
 #define T0_US	(1396310400LL * 1000000LL)	/* 2014-04-01 00:00 UTC */
 #define N_EVENTS 3000
 #define DROP_AT 2400
@@ -209,7 +209,11 @@ test_damaged(void)
 	cfg.score_level = 8;
 	off = cfg;
 	off.score_level = 0;
-	/* the section follows the members: it starts where a state without it ends */
+
+	/*
+	 * the section follows the members: it starts where a state without it
+	 * ends
+	 */
 	at = snn_detector_state_size(&off);
 	st = new_state(&cfg, 1, &sz);
 	for (int i = 0; i < 600; i++)
@@ -223,7 +227,7 @@ test_damaged(void)
 					keep;
 
 		memcpy(&keep, st + at, sizeof(keep));
-		memcpy(st + at, &bad, sizeof(bad));	/* short_pos */
+		memcpy(st + at, &bad, sizeof(bad)); /* short_pos */
 		CHECK(snn_detector_check_state(&cfg, st, sz, &err) == SNN_E_FORMAT);
 		memcpy(st + at, &keep, sizeof(keep));
 		CHECK(snn_detector_check_state(&cfg, st, sz, &err) == SNN_OK);

@@ -22,8 +22,10 @@ next_rand(uint64_t *s)
 int
 main(void)
 {
-	static uint8_t bufa[300 + 64], bufb[300 + 64];
-	static uint8_t big_a[200000], big_b[200000];
+	static uint8_t bufa[300 + 64],
+				bufb[300 + 64];
+	static uint8_t big_a[200000],
+				big_b[200000];
 	uint64_t	seed = 42;
 
 	for (size_t n = 1; n <= 300; n++)
@@ -56,14 +58,14 @@ main(void)
 	CHECK(snn_l2sq_u8(big_a, big_b, 0) == 0);
 
 	/*
-	 * Past the lane flush points of both paths (16 * 8192 bytes for SSE2,
-	 * 32 * 8192 for AVX2): worst case and random bytes at lengths around
-	 * them.
+	 * Past the lane flush points of both paths (16 * 8192 bytes for SSE2, 32 *
+	 * 8192 for AVX2): worst case and random bytes at lengths around them.
 	 */
 	{
-		static uint8_t huge_a[32 * 8192 * 2 + 100], huge_b[32 * 8192 * 2 + 100];
+		static uint8_t huge_a[32 * 8192 * 2 + 100],
+					huge_b[32 * 8192 * 2 + 100];
 		const size_t lens[] = {16 * 8192 - 1, 16 * 8192, 16 * 8192 + 17,
-			32 * 8192 - 1, 32 * 8192, 32 * 8192 + 33, sizeof(huge_a)};
+		32 * 8192 - 1, 32 * 8192, 32 * 8192 + 33, sizeof(huge_a)};
 
 		memset(huge_a, 0, sizeof(huge_a));
 		memset(huge_b, 255, sizeof(huge_b));

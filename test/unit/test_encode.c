@@ -142,7 +142,7 @@ test_rate(void)
 	{
 		static const uint32_t want[][2] = {
 			{0, 2}, {1, 1}, {1, 2}, {2, 2}, {2, 3}, {3, 1}, {3, 2}, {4, 2},
-			{5, 1}, {5, 2}, {6, 2}, {6, 3}, {7, 1}, {7, 2}};
+		{5, 1}, {5, 2}, {6, 2}, {6, 3}, {7, 1}, {7, 2}};
 
 		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, NULL, 0, &n, NULL, &err) == SNN_OK && n == 14);
 		CHECK(snn_encode_rate(v, 4, 0, 1, 8, 1.0, ev, n, &n, NULL, &err) == SNN_OK);
@@ -206,7 +206,11 @@ test_rate(void)
 		CHECK(snn_encode_rate(v, 4, 0, 1, 0, 1, NULL, 0, &n, NULL, &err) == SNN_E_RANGE);
 		CHECK(snn_encode_rate(v, 4, 0, 1, SNN_TRAIN_MAX_STEPS + 1, 1, NULL, 0, &n, NULL, &err) == SNN_E_LIMIT);
 		CHECK(snn_encode_rate(v, 0, 0, 1, 8, 1, NULL, 0, &n, NULL, &err) == SNN_E_EMPTY);
-		/* 10000 x 10000000 spikes is over the event limit: refused before any work */
+
+		/*
+		 * 10000 x 10000000 spikes is over the event limit: refused before any
+		 * work
+		 */
 		CHECK(snn_encode_rate(ones, 10000, 0, 1, SNN_TRAIN_MAX_STEPS, 1, NULL, 0, &n, NULL, &err) == SNN_E_LIMIT);
 		CHECK(snn_decode_rate(2, 8, ev, 0, 0, 1, 1, dec, &err) == SNN_OK && dec[0] == 0 && dec[1] == 0);
 		free(ones);
@@ -226,7 +230,7 @@ test_poisson(void)
 		double		v[4] = {0, 0.5, 1, 0.25};
 		static const uint32_t want[][2] = {
 			{0, 2}, {2, 2}, {2, 3}, {3, 2}, {5, 2}, {6, 2}, {7, 2}, {8, 2},
-			{8, 3}, {9, 1}, {9, 3}, {11, 1}, {12, 2}, {13, 1}, {14, 2}, {15, 2}};
+		{8, 3}, {9, 1}, {9, 3}, {11, 1}, {12, 2}, {13, 1}, {14, 2}, {15, 2}};
 
 		CHECK(snn_encode_poisson(v, 4, 0, 1, 16, 0.5, 42, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECK(events_are(ev, n, want, sizeof(want) / sizeof(want[0])));
@@ -281,9 +285,10 @@ test_poisson(void)
 		CHECK(snn_encode_poisson(v, 2, 0, 1, 100, 1, 5, ev, MAXEV, &n, NULL, &err) == SNN_OK);
 		CHECK(n == 100 && count_of(ev, n, 0) == 100);
 	}
+
 	/*
-	 * statistics: 100 neurons x 1000 steps at p = 0.3: total within 5 sd
-	 * of 30000 (sd = 145); each neuron within 6 sd of 300 (sd = 14.5);
+	 * statistics: 100 neurons x 1000 steps at p = 0.3: total within 5 sd of
+	 * 30000 (sd = 145); each neuron within 6 sd of 300 (sd = 14.5);
 	 * inter-spike gaps geometric: P(gap = 1) = p within 5 sd.
 	 */
 	{
@@ -436,7 +441,11 @@ test_delta(void)
 		CHECK(snn_encode_delta(x, 5, 1, ev, 5, &n, &err) == SNN_OK);
 		CHECK(events_are(ev, n, want, 3));
 	}
-	/* steps of at most a threshold (here <= 0.146 < 0.2): tracked within a threshold */
+
+	/*
+	 * steps of at most a threshold (here <= 0.146 < 0.2): tracked within a
+	 * threshold
+	 */
 	{
 		double		x[1000];
 		static double y[1000];
@@ -563,7 +572,7 @@ test_fields_range(void)
 
 	for (int s = 0; s <= 1000; s++)
 	{
-		double		v = -3.0 + s * 19.0 / 1000;	/* over [2, 10] and beyond */
+		double		v = -3.0 + s * 19.0 / 1000; /* over [2, 10] and beyond */
 		double		spacing = 8.0 / 7,
 					sig = 0.7 * spacing,
 					vc = v > 10 + 2 * sig ? 10 + 2 * sig : v < 2 - 2 * sig ? 2 - 2 * sig : v;

@@ -289,10 +289,11 @@ test_run_learns(void)
 	for (int q = 0; q < N * K; q++)
 	{
 		changed += x.w[q] != before.w[q];
+
 		/*
-		 * An excitatory weight stays excitatory; an inhibitory one clipped
-		 * to -0 counts as excitatory afterwards (the rule's definition),
-		 * so only a small one may come back positive.
+		 * An excitatory weight stays excitatory; an inhibitory one clipped to
+		 * -0 counts as excitatory afterwards (the rule's definition), so only
+		 * a small one may come back positive.
 		 */
 		CHECKF(before.w[q] < 0.0f || !(x.w[q] < 0.0f), "%d: %g -> %g", q, before.w[q], x.w[q]);
 		CHECKF(!(before.w[q] < 0.0f) || x.w[q] <= 0.0f ||

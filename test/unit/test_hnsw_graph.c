@@ -271,6 +271,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 				total = 0;
 	uint64_t	inversions = 0,
 				given = 0;
+	bool		live;
 
 	for (int t = 0; t < nq; t++)
 	{
@@ -296,7 +297,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 		snn_hnsw_sort(all, nall);
 		dk = all[9].dist;
 		entry.id = g->entry;
-		entry.dist = mc_dist_query(&mc, entry.id, &(bool){true});
+		entry.dist = mc_dist_query(&mc, entry.id, &live);
 		snn_hnsw_descend(&cb, &g->work, &entry, g->entry_level, 0, 2 * g->m);
 		snn_hnsw_iter_start(&cb, &it, &entry, 40, 0, 2 * g->m);
 		it.widen = widen > 0 ? 1 : 0;
@@ -310,7 +311,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 				continue;
 			CHECK(c.id < (uint64_t) n && !seen[c.id]);
 			seen[c.id] = 1;
-			CHECK(c.dist == mc_dist_query(&mc, c.id, &(bool){true}));
+			CHECK(c.dist == mc_dist_query(&mc, c.id, &live));
 			inversions += c.dist < last;
 			if (strict && c.dist < last)
 				continue;		/* what a strict_order scan does */

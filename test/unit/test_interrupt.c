@@ -70,7 +70,10 @@ test_build(void)
 	total = hook_calls;
 	CHECKF(total > 300, "%llu check points", (unsigned long long) total);
 
-	/* stop at a point in the plan, the build (rows, spectral radius), validation */
+	/*
+	 * stop at a point in the plan, the build (rows, spectral radius),
+	 * validation
+	 */
 	for (uint64_t after = 0; after < total; after += total / 7 + 1)
 	{
 		snn_status	st;

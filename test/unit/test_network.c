@@ -206,7 +206,11 @@ test_lif_closed_form(void)
 
 		CHECK(r.n == 0);
 		CHECK(c.neuron_updates == 10000);
-		/* the potential settles at v_rest + bias, seen through the state arrays */
+
+		/*
+		 * the potential settles at v_rest + bias, seen through the state
+		 * arrays
+		 */
 		{
 			snn_state_arrays sa;
 

@@ -140,7 +140,7 @@ main(void)
 		/* silence against cell 2 ([144, 254]): gap 1; a spike against silence */
 		{
 			uint8_t		qv[2] = {SNN_SILENT, 0};
-			uint8_t		cc[1] = {0x0E};	/* cell 2, cell 3 */
+			uint8_t		cc[1] = {0x0E}; /* cell 2, cell 3 */
 
 			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 1, qv, cc, 2) == 1 + 255);
 		}

@@ -143,7 +143,7 @@ test_block(void)
 	f[0] = NAN;
 	CHECK(snn_trained_validate(img, t, size, &err) == SNN_E_FORMAT);
 	f[0] = 0;
-	t->off_theta = (uint32_t) n_floats;	/* past the end */
+	t->off_theta = (uint32_t) n_floats; /* past the end */
 	CHECK(snn_trained_validate(img, t, size, &err) == SNN_E_FORMAT);
 	t->off_theta = (uint32_t) (3 * nf + nf * no);
 	t->n_features = 5;
