@@ -293,6 +293,8 @@ extern void snn_hnsw_compact_check_block(Relation index, BlockNumber blk);
 extern Spikes *snn_hnsw_check_value(Datum value, int dim);
 extern uint64 snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim);
 extern uint64 snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored);
+extern uint64 snn_hnsw_buffer_dist_query(SnnHnswGraph *g, Buffer buf, uint64 id,
+										 bool *live);
 extern uint64 snn_hnsw_dist_pair(SnnHnswGraph *g, const uint8 *a, const uint8 *b);
 
 /* hnsw_build.c */

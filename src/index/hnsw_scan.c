@@ -197,16 +197,9 @@ static uint64
 scan_dist_query(void *ctx, uint64 id, bool *live)
 {
 	SnnHnswGraph *g = ctx;
-	Buffer		buf = scan_read_buffer(g->index, snn_hnsw_id_blk(id));
-	SnnHnswElementTuple e;
-	uint64		d;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
-	*live = e->ntids > 0;
-	d = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
-	UnlockReleaseBuffer(buf);
-	return d;
+	return snn_hnsw_buffer_dist_query(g, scan_read_buffer(g->index, snn_hnsw_id_blk(id)),
+									  id, live);
 }
 
 /* Callback: an element's neighbours at a layer, through the buffer hints. */

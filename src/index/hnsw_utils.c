@@ -416,12 +416,30 @@ snn_hnsw_cached_vector(SnnHnswGraph *g, uint64 id, bool *live)
 	return ent->vec;
 }
 
+/*
+ * Distance from the query to element id, whose page buf has pinned: the one
+ * element read of the graph's distance callbacks (the scan pins through its
+ * buffer hints, the others with ReadBuffer).  Releases buf.
+ */
+uint64
+snn_hnsw_buffer_dist_query(SnnHnswGraph *g, Buffer buf, uint64 id, bool *live)
+{
+	SnnHnswElementTuple e;
+	uint64		d;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
+	*live = e->ntids > 0;
+	d = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
+	UnlockReleaseBuffer(buf);
+	return d;
+}
+
 /* Callback: distance from the query to an element, straight off its page. */
 static uint64
 graph_dist_query(void *ctx, uint64 id, bool *live)
 {
 	SnnHnswGraph *g = ctx;
-	uint64		d;
 
 	if (g->cache_vectors)
 	{
@@ -430,17 +448,8 @@ graph_dist_query(void *ctx, uint64 id, bool *live)
 		return snn_hnsw_dist_query(g, v);
 	}
 	else
-	{
-		Buffer		buf = ReadBuffer(g->index, snn_hnsw_id_blk(id));
-		SnnHnswElementTuple e;
-
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		e = snn_hnsw_page_element(g->index, BufferGetPage(buf), snn_hnsw_id_off(id));
-		*live = e->ntids > 0;
-		d = snn_hnsw_dist_query(g, snn_hnsw_elem_data(e));
-		UnlockReleaseBuffer(buf);
-		return d;
-	}
+		return snn_hnsw_buffer_dist_query(g, ReadBuffer(g->index, snn_hnsw_id_blk(id)),
+										  id, live);
 }
 
 /* Callback: an element's neighbours at a layer. */
