@@ -585,6 +585,32 @@ stdp_read(const snn_train_request *rq, snn_stdp_options *o)
 	o->progress_arg = rq->progress_arg;
 }
 
+/* What inference needs of the STDP rule's options, kept in the trained block. */
+static void
+stdp_keep(snn_trained *t, const snn_stdp_options *o)
+{
+	t->steps = o->steps;
+	t->dt = o->dt;
+	t->tau_m = o->tau_m;
+	t->v_th = o->v_th;
+	t->max_rate = o->max_rate;
+	t->wta = o->wta;
+	t->seed = o->seed;
+}
+
+/* The STDP rule's options for inference: the inverse of stdp_keep. */
+void
+snn_trained_stdp_options(const snn_trained *t, snn_stdp_options *o)
+{
+	snn_stdp_defaults(o);
+	o->steps = t->steps;
+	o->dt = t->dt;
+	o->tau_m = t->tau_m;
+	o->v_th = t->v_th;
+	o->max_rate = t->max_rate;
+	o->wta = t->wta;
+}
+
 /* The Hebbian rule's options. */
 static void
 hebb_read(const snn_train_request *rq, snn_hebb_options *o)
@@ -693,13 +719,7 @@ stdp_learn(const snn_train_request *rq, snn_trained *t, const float *xs,
 	snn_model_stdp_init(w, (size_t) nf * no, &o);
 	if (snn_stdp_train(w, f + t->off_theta, nf, no, xs, d->n, &o, work, ws, r, err) != SNN_OK)
 		return err->status;
-	t->steps = o.steps;
-	t->dt = o.dt;
-	t->tau_m = o.tau_m;
-	t->v_th = o.v_th;
-	t->max_rate = o.max_rate;
-	t->wta = o.wta;
-	t->seed = o.seed;
+	stdp_keep(t, &o);
 	for (size_t i = 0; i < d->n; i++)
 	{
 		if (snn_interrupted((uint64_t) nf * no * o.steps))

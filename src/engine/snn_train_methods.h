@@ -120,6 +120,12 @@ snn_status	snn_train_check(const snn_train_request *rq, snn_error *err);
  * image at *out + out_header (validated).  Fails on the learning rule's
  * errors, SNN_E_CANCELLED when interrupted.
  */
+/*
+ * The STDP rule's options a trained block keeps for inference (steps, dt,
+ * membrane, threshold, rate, winner-take-all; the rest are defaults).
+ */
+void		snn_trained_stdp_options(const snn_trained *t, snn_stdp_options *o);
+
 snn_status	snn_train_run(const snn_train_request *rq, void **out, size_t *size,
 						  snn_error *err);
 

@@ -29,6 +29,7 @@
 #include "snn.h"
 #include "snn_energy.h"
 #include "snn_model.h"
+#include "snn_train_methods.h"
 #include "spikes.h"
 #include "train.h"
 
@@ -66,6 +67,7 @@ typedef struct InferCtx
 	uint8	   *times;
 	void	   *rwork;
 	Size		rws;
+	char		rettype;		/* snn_predict_values: 'r' real[], 'd' double[] */
 } InferCtx;
 
 /* What one inference reports. */
@@ -153,13 +155,7 @@ ctx_build(MemoryContext parent, struct varlena *raw)
 			c->rwork = palloc_extended(c->rws, MCXT_ALLOC_HUGE);
 			break;
 		default:
-			snn_stdp_defaults(&c->so);
-			c->so.steps = t->steps;
-			c->so.dt = t->dt;
-			c->so.tau_m = t->tau_m;
-			c->so.v_th = t->v_th;
-			c->so.max_rate = t->max_rate;
-			c->so.wta = t->wta;
+			snn_trained_stdp_options(t, &c->so);
 			c->scratch = palloc(sizeof(float) * (nf + no + 16));
 			break;
 	}
@@ -601,13 +597,17 @@ snn_predict_values(PG_FUNCTION_ARGS)
 	InferCtx   *c = ctx_get(fcinfo, 0);
 	InferResult r;
 	Datum	   *d;
-	bool		as_real = get_func_rettype(fcinfo->flinfo->fn_oid) == FLOAT4ARRAYOID;
+	bool		as_real;
 
 	if (c->t->method != SNN_METHOD_RIDGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("snn_predict_values needs a network trained by ridge, not by %s",
 						snn_method_name(c->t->method))));
+	/* the declared result type, looked up once per prepared network */
+	if (c->rettype == 0)
+		c->rettype = get_func_rettype(fcinfo->flinfo->fn_oid) == FLOAT4ARRAYOID ? 'r' : 'd';
+	as_real = c->rettype == 'r';
 	snn_read_features(PG_GETARG_ARRAYTYPE_P(1), (int) c->t->n_features, c->feat);
 	infer_one(c, &r);
 	d = palloc(sizeof(Datum) * c->t->n_outputs);
