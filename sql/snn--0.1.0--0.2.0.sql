@@ -294,6 +294,11 @@ $$;
 COMMENT ON FUNCTION snn_shard_knn(regclass, spikes, integer, name, name) IS
 'the k rows nearest to a pattern over every partition of a partitioned table (foreign partitions search on their servers, concurrently): partition, key and distance, nearest first';
 
+CREATE SEQUENCE _shard_generation;
+COMMENT ON SEQUENCE _shard_generation IS
+'internal: bumped by snn_shard_allocate each time it creates a row, so that a concurrent allocation can tell that its shards'' snapshot may predate the new row';
+GRANT SELECT, USAGE ON SEQUENCE _shard_generation TO PUBLIC;
+
 CREATE FUNCTION snn_shard_allocate(parent regclass, pattern spikes, vigilance float8,
 								   k integer DEFAULT 16, pattern_column name DEFAULT 'pattern',
 								   key_column name DEFAULT 'id',
@@ -308,26 +313,44 @@ DECLARE
 	keys bigint[];
 	dists float8[];
 	w integer;
+	anchor text := pg_catalog.current_setting('snn_shard.generation', true);
+	gen bigint;
 BEGIN
-	FOR attempt IN 1 .. 2 LOOP
-		SELECT array_agg(c.shard ORDER BY c.o), array_agg(c.key ORDER BY c.o),
-			   coalesce(array_agg(c.distance ORDER BY c.o), '{}')
-		  INTO shards, keys, dists
-		  FROM @extschema@.snn_shard_knn(parent, pattern, k, pattern_column, key_column)
-			   WITH ORDINALITY c(shard, key, distance, o);
-		w := @extschema@.snn_wta_winner(dists, vigilance);
-		IF w IS NOT NULL THEN
-			shard := shards[w];
-			key := keys[w];
-			distance := dists[w];
-			created := false;
-			RETURN;
-		END IF;
-		-- creation: one at a time per table (snn_allocate's lock), then look again
-		IF attempt = 1 THEN
-			PERFORM pg_advisory_xact_lock(parent::oid::integer, 1397640769);
-		END IF;
-	END LOOP;
+	IF anchor IS NULL OR anchor OPERATOR(pg_catalog.=) '' THEN
+		-- the transaction's first allocation, before the shards' snapshot:
+		-- count the creations so far, then let those in flight commit
+		SELECT CASE WHEN g.is_called THEN g.last_value ELSE g.last_value OPERATOR(pg_catalog.-) 1 END
+		  INTO gen FROM @extschema@._shard_generation g;
+		PERFORM pg_catalog.pg_advisory_lock(1397640769, 0);
+		PERFORM pg_catalog.pg_advisory_unlock(1397640769, 0);
+		PERFORM pg_catalog.set_config('snn_shard.generation', gen::text, true);
+	ELSE
+		gen := anchor::pg_catalog.int8;
+	END IF;
+	SELECT pg_catalog.array_agg(c.shard ORDER BY c.o), pg_catalog.array_agg(c.key ORDER BY c.o),
+		   coalesce(pg_catalog.array_agg(c.distance ORDER BY c.o), '{}')
+	  INTO shards, keys, dists
+	  FROM @extschema@.snn_shard_knn(parent, pattern, k, pattern_column, key_column)
+		   WITH ORDINALITY c(shard, key, distance, o);
+	w := @extschema@.snn_wta_winner(dists, vigilance);
+	IF w IS NOT NULL THEN
+		shard := shards[w];
+		key := keys[w];
+		distance := dists[w];
+		created := false;
+		RETURN;
+	END IF;
+	-- creation: one at a time per table (snn_allocate's lock) and counted;
+	-- the shards' snapshot cannot be renewed inside this transaction, so a
+	-- count another session moved since it was taken means retry, not a twin
+	PERFORM pg_catalog.pg_advisory_xact_lock(parent::oid::integer, 1397640769);
+	PERFORM pg_catalog.pg_advisory_xact_lock_shared(1397640769, 0);
+	IF pg_catalog.nextval('@extschema@._shard_generation') OPERATOR(pg_catalog.<>) (gen OPERATOR(pg_catalog.+) 1) THEN
+		RAISE EXCEPTION 'could not allocate: a concurrent snn_shard_allocate created a row after this transaction searched the shards'
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction; the retry sees the new row.';
+	END IF;
+	PERFORM pg_catalog.set_config('snn_shard.generation', (gen OPERATOR(pg_catalog.+) 1)::text, true);
 	EXECUTE format('INSERT INTO %I.%I (%I) VALUES ($1) RETURNING tableoid::pg_catalog.regclass, (%I)::pg_catalog.int8',
 				   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent),
 				   (SELECT c.relname FROM pg_class c WHERE c.oid = parent),

@@ -133,7 +133,10 @@ if wants tap; then
 			(cd "$tapdir" && "${run[@]}")
 		fi
 		st=$?
-		[ $st != 0 ] && cat "$tapdir"/tmp_"$name"/tmp_check/log/*.log 2>/dev/null | tail -100
+		if [ $st != 0 ]; then
+			cat "$tapdir"/tmp_"$name"/tmp_check/log/*.log 2>/dev/null | tail -100
+			tail -60 "$tapdir"/tmp_"$name"/tmp_check/log/regress_log_* 2>/dev/null
+		fi
 		record "tap/$name" $st
 	done
 	rm -rf "$tapdir"

@@ -156,6 +156,60 @@ is($same, 110, 'snn_shard_allocate picks what snn_allocate picks on the single n
 is($created, 5, 'each novel fact creates one column, found again on the second pass');
 is($routed, 110, 'the returned partition is the one that holds the key');
 
+# two sessions present the same novel pattern at once: the second searched
+# before the first committed its new row, so it must not create a twin
+$coord->safe_psql('postgres', q{
+	SELECT setseed(0.25);
+	CREATE TABLE race AS
+	SELECT ARRAY(SELECT (random() * 254)::int FROM generate_series(1, 128))::spikes AS p;
+});
+my $first = $coord->background_psql('postgres', on_error_stop => 0);
+my $second = $coord->background_psql('postgres', on_error_stop => 0);
+$first->query_safe('BEGIN');
+is($first->query_safe(
+		"SELECT created FROM race, snn_shard_allocate('items', race.p, $vig)"),
+	't', 'the first session creates the novel pattern (not committed yet)');
+$second->query_until(qr/started/, "\\echo started\n"
+	  . "SELECT created FROM race, snn_shard_allocate('items', race.p, $vig);\n");
+ok( $coord->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+	'the second session waits for the creation in flight before it searches');
+$first->query_safe('COMMIT');
+my ($out2, $failed2) = $second->query("SELECT 'after'");
+ok(!$failed2, 'the second session waited for the creation to commit');
+is($out2, "f\nafter", 'and then found the new row instead of creating a twin');
+is($coord->safe_psql('postgres', 'SELECT count(*) FROM items, race WHERE items.pattern = race.p'),
+	'1', 'one row for the novel pattern');
+
+# a transaction whose shards' snapshot predates another session's creation
+# cannot see that row: it fails with a serialization failure, not a twin
+$coord->safe_psql('postgres', q{
+	SELECT setseed(0.75);
+	CREATE TABLE race2 AS
+	SELECT ARRAY(SELECT (random() * 254)::int FROM generate_series(1, 128))::spikes AS p;
+});
+$second->query_safe('BEGIN');
+is($second->query_safe(
+		"SELECT created FROM race, snn_shard_allocate('items', race.p, $vig)"),
+	'f', 'a transaction searches the shards (its snapshot is taken)');
+is($first->query_safe(
+		"SELECT created FROM race2, snn_shard_allocate('items', race2.p, $vig)"),
+	't', 'another session creates a novel pattern and commits');
+my ($out3, $failed3) = $second->query(
+	"SELECT created FROM race2, snn_shard_allocate('items', race2.p, $vig)");
+ok($failed3, 'the older transaction does not create a twin');
+like($second->{stderr}, qr/concurrent snn_shard_allocate created a row/,
+	'it fails with a message that says why');
+$second->{stderr} = '';
+$second->query('ROLLBACK');
+is($second->query_safe(
+		"SELECT created::text || ' ' || (distance = 0)::text FROM race2, snn_shard_allocate('items', race2.p, $vig)"),
+	'false true', 'its retry finds the row');
+$first->quit;
+$second->quit;
+is($coord->safe_psql('postgres', 'SELECT count(*) FROM items, race2 WHERE items.pattern = race2.p'),
+	'1', 'one row for the second novel pattern');
+
 # a shard down: an error that names it, never a partial answer
 my $good = $coord->safe_psql('postgres',
 	"SELECT string_agg(key::text, ',') FROM snn_shard_knn('items', '$q1', 10)");
