@@ -89,8 +89,14 @@ SELECT q AS config, pg_temp.err(format('SELECT snn_detector_settings(%L)', q)) A
 -- short window of 5 is full, 0 during an explicit warm-up of 300
 SELECT snn_detector_create('warm_new', '{"reservoir": {"neurons": 32}}') > 0 AS created;
 SELECT snn_detector_create('warm_old', '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}') > 0 AS created;
+-- a detector created before the rule with the defaults: its configuration
+-- names no warm-up, its stored settings name the old default (300)
+INSERT INTO snn_detectors (name, config, settings, seed, actions)
+SELECT 'warm_legacy', '{"reservoir": {"neurons": 32}}',
+       snn_detector_settings('{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}'), 42, 'none';
 SELECT i, snn_anomaly_score('warm_new', ARRAY[v], '', t) AS new_rule,
-       snn_anomaly_score('warm_old', ARRAY[v], '', t) AS warmup_300
+       snn_anomaly_score('warm_old', ARRAY[v], '', t) AS warmup_300,
+       snn_anomaly_score('warm_legacy', ARRAY[v], '', t) AS legacy
 FROM (SELECT i, CASE WHEN i = 7 THEN 1000 ELSE 1 + 0.1 * sin(i) END AS v,
              timestamptz '2024-01-01' + i * interval '1 min' AS t
       FROM generate_series(1, 8) i) e ORDER BY i;
