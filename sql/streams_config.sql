@@ -71,3 +71,33 @@ SELECT snn_anomaly_score('two_s', ARRAY[[1.0, 2.0]], 'flat');
 
 DROP TABLE two, two_flip, ev_two, ev_flip, s_two;
 SELECT snn_detector_drop(name) FROM snn_detectors WHERE name LIKE 'two_%' ORDER BY name;
+
+-- the warm-up (issue 15): 0, the default, is the short window, whatever
+-- the short window is; a named warm-up must be 0 or at least the short
+-- window (22023); a stored configuration that names one keeps it
+SELECT s->>'score_warmup' AS warmup, s->>'score_short' AS short
+FROM (VALUES (snn_detector_settings('{}')),
+             (snn_detector_settings('{"preset": "security"}')),
+             (snn_detector_settings('{"preset": "sensor"}')),
+             (snn_detector_settings('{"scoring": {"short": 8}}')),
+             (snn_detector_settings('{"scoring": {"warmup": 300}}'))) v(s);
+SELECT q AS config, pg_temp.err(format('SELECT snn_detector_settings(%L)', q)) AS error FROM (VALUES
+	('{"scoring": {"warmup": 4}}'),
+	('{"scoring": {"short": 8, "warmup": 5}}'),
+	('{"scoring": {"warmup": -1}}')) v(q);
+-- a value far out of range at the 7th event: scored (certain) once the
+-- short window of 5 is full, 0 during an explicit warm-up of 300
+SELECT snn_detector_create('warm_new', '{"reservoir": {"neurons": 32}}') > 0 AS created;
+SELECT snn_detector_create('warm_old', '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}') > 0 AS created;
+-- a detector created before the rule with the defaults: its configuration
+-- names no warm-up, its stored settings name the old default (300)
+INSERT INTO snn_detectors (name, config, settings, seed, actions)
+SELECT 'warm_legacy', '{"reservoir": {"neurons": 32}}',
+       snn_detector_settings('{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}'), 42, 'none';
+SELECT i, snn_anomaly_score('warm_new', ARRAY[v], '', t) AS new_rule,
+       snn_anomaly_score('warm_old', ARRAY[v], '', t) AS warmup_300,
+       snn_anomaly_score('warm_legacy', ARRAY[v], '', t) AS legacy
+FROM (SELECT i, CASE WHEN i = 7 THEN 1000 ELSE 1 + 0.1 * sin(i) END AS v,
+             timestamptz '2024-01-01' + i * interval '1 min' AS t
+      FROM generate_series(1, 8) i) e ORDER BY i;
+SELECT snn_detector_drop(name) FROM snn_detectors WHERE name LIKE 'warm_%' ORDER BY name;

@@ -135,7 +135,8 @@ typedef struct snn_detector_config
 	double		learn_readout_rate; /* NLMS step size in (0, 2) */
 
 	/* scoring */
-	int32_t		score_warmup;	/* events scored 0 while statistics settle */
+	int32_t		score_warmup;	/* events scored 0 while statistics settle;
+								 * 0 = the short window (score_short) */
 	int32_t		score_short;	/* short window (events) */
 	double		score_long_tau; /* long-run statistics time constant */
 	double		score_min_std;	/* floor on the long-run std of the mean */
@@ -229,6 +230,9 @@ snn_status	snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 
 /* Bytes of state one stream needs (0 if cfg is invalid). */
 size_t		snn_detector_state_size(const snn_detector_config *cfg);
+
+/* Events scored 0 at the start of a stream (score_warmup, 0 = score_short). */
+int32_t		snn_detector_warmup(const snn_detector_config *cfg);
 
 /* Initialise a state buffer of snn_detector_state_size() bytes. */
 snn_status	snn_detector_init(const snn_detector_config *cfg, void *state,

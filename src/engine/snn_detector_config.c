@@ -146,7 +146,8 @@ config_base(snn_detector_config *c)
 	c->score_range_tolerance = 0.05;
 	c->score_calibration = 1000;
 	c->score_tie_spread = 0.1;
-	c->score_warmup = 300;
+	/* score as soon as the short window is full (EXPERIMENTS.md row 114) */
+	c->score_warmup = 0;
 	c->score_short = 5;
 	c->score_long_tau = 2000.0;
 	c->score_min_std = 0.02;
@@ -440,9 +441,9 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 	if (cfg->res_model == SNN_NEURON_ALIF && cfg->res_adapt <= 0.0)
 		return snn_fail(err, SNN_E_CONFIG, "res_adapt",
 						"setting \"res_adapt\" must be positive for adaptive LIF neurons");
-	if (cfg->score_warmup < cfg->score_short)
+	if (cfg->score_warmup != 0 && cfg->score_warmup < cfg->score_short)
 		return snn_fail(err, SNN_E_CONFIG, "score_warmup",
-						"setting \"score_warmup\" (%d) must be at least score_short (%d)",
+						"setting \"score_warmup\" (%d) must be 0 (the short window) or at least score_short (%d)",
 						cfg->score_warmup, cfg->score_short);
 	if (cfg->score_level > 0 && cfg->score_calibration == 0)
 		return snn_fail(err, SNN_E_CONFIG, "score_level",
@@ -465,6 +466,17 @@ snn_detector_validate(const snn_detector_config *cfg, snn_error *err)
 						"detector state of %zu bytes is over the limit of %d",
 						L.total, SNN_DETECTOR_MAX_STATE);
 	return SNN_OK;
+}
+
+/*
+ * The warm-up in events: 0 means the short window, so a detector scores as
+ * soon as its short window is full, whatever score_short is.  A saved
+ * configuration names its warm-up (300, the default before) and keeps it.
+ */
+int32_t
+snn_detector_warmup(const snn_detector_config *cfg)
+{
+	return cfg->score_warmup == 0 ? cfg->score_short : cfg->score_warmup;
 }
 
 size_t

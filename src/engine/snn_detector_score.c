@@ -279,7 +279,7 @@ det_alarm_stage(const snn_detector_config *cfg, det_head *h, double lik, int *al
 		score = 0;
 	if (score > 1)
 		score = 1;
-	if (h->events <= cfg->score_warmup)
+	if (h->events <= snn_detector_warmup(cfg))
 		score = 0.0;
 
 	/*

@@ -138,6 +138,16 @@ test_config(void)
 	cfg.score_warmup = 2;
 	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
 	CHECK(strcmp(err.field, "score_warmup") == 0);
+	/* 0, the default, is the short window; so is score_short itself */
+	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
+	CHECK(cfg.score_warmup == 0);
+	CHECK(snn_detector_warmup(&cfg) == cfg.score_short);
+	cfg.score_short = 8;
+	CHECK(snn_detector_validate(&cfg, NULL) == SNN_OK);
+	CHECK(snn_detector_warmup(&cfg) == 8);
+	cfg.score_warmup = 300;
+	CHECK(snn_detector_validate(&cfg, NULL) == SNN_OK);
+	CHECK(snn_detector_warmup(&cfg) == 300);
 	snn_detector_config_default(SNN_PRESET_GENERIC, &cfg, NULL);
 	cfg.res_adapt = 0.0;		/* adaptive LIF without adaptation */
 	CHECK(snn_detector_validate(&cfg, &err) == SNN_E_CONFIG);
@@ -176,7 +186,7 @@ test_determinism_and_snapshots(void)
 	CHECK(memcmp(s1, s2, sz) == 0);
 	for (int i = 0; i < N; i++)
 		CHECK(a[i] >= 0.0 && a[i] <= 1.0);
-	for (int i = 0; i < cfg.score_warmup; i++)
+	for (int i = 0; i < snn_detector_warmup(&cfg); i++)
 		CHECK(a[i] == 0.0);
 
 	/* snapshot at CUT, restore into a fresh buffer: identical continuation */
@@ -687,8 +697,8 @@ test_ensemble(void)
 	for (int m = 0; m < K; m++)
 		CHECKF(winners[m] > 0, "member %d never won", m);
 	CHECKF(a[AT] >= cfg.score_threshold, "spike scored %g", a[AT]);
-	CHECKF(max_in(a, cfg.score_warmup, AT) < cfg.score_threshold,
-		   "false alarm before the spike: %g", max_in(a, cfg.score_warmup, AT));
+	CHECKF(max_in(a, snn_detector_warmup(&cfg), AT) < cfg.score_threshold,
+		   "false alarm before the spike: %g", max_in(a, snn_detector_warmup(&cfg), AT));
 
 	/* a snapshot restored elsewhere continues identically */
 	free(ens);

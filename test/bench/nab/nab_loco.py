@@ -116,14 +116,19 @@ def alarm_protocol(sc, corpus, runs, cats, seeds, names, profiles, n_scorable, o
         ins = sum(mean_raw[(ipick, x)] for x in cats)
         fixed = {n: normalise(sum(mean_raw[(n, x)] for x in cats), cm, n_scorable, corpus.n_windows)
                  for n in names}
+        bycat = {c: (mean_raw[(picks[c], c)], mean_raw[(ipick, c)]) for c in cats}
         res[prof] = (normalise(held, cm, n_scorable, corpus.n_windows),
-                     normalise(ins, cm, n_scorable, corpus.n_windows), picks, ipick, fixed)
+                     normalise(ins, cm, n_scorable, corpus.n_windows), picks, ipick, fixed, bycat)
     print("%-22s %10s %10s %10s" % ("", "standard", "low FP", "low FN"))
     print("%-22s %10.2f %10.2f %10.2f" % ("held-out (LOCO)", *[res[p][0] for p in PROFILES]))
     print("%-22s %10.2f %10.2f %10.2f" % ("in-sample (24 files)", *[res[p][1] for p in PROFILES]))
     for p in PROFILES:
         print("  %s: held-out picks %s; in-sample pick %s" % (
             p, ", ".join("%s->%s" % (c, res[p][2][c]) for c in cats), res[p][3]))
+    # where the held-out figure comes from: each category's raw score
+    print("raw score by category, held-out pick / in-sample pick (mean over seeds)")
+    for p in PROFILES:
+        print("  %s: %s" % (p, ", ".join("%s %.3f / %.3f" % (c, *res[p][5][c]) for c in cats)))
     print("per configuration, no choice at all (its own alarms on the 24 files, mean over seeds)")
     for n in names:
         print("%-16s %10.2f %10.2f %10.2f" % (n, *[res[p][4][n] for p in PROFILES]))
