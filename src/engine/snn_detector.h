@@ -272,6 +272,19 @@ int			snn_detector_last_spikes(const snn_detector_config *cfg,
 									 const void *state, uint8_t *out, int n);
 
 /*
+ * The reservoir of ensemble member `member` (0 for a single reservoir) as a
+ * network image of kind fanin (snn_image.h): the block's bytes as the state
+ * holds them (weights as learned so far), the neuron parameters and decay
+ * factors the step uses; the image's seed is 0 (its weights come from the
+ * state, not from a seed).  Sets *needed to the image's size and fills
+ * image when image_size is at least that (image 64-byte aligned).
+ */
+snn_status	snn_detector_network(const snn_detector_config *cfg,
+								 const void *state, int member, void *image,
+								 size_t image_size, size_t *needed,
+								 snn_error *err);
+
+/*
  * Tests only: 1 makes every later step use the portable kernels instead of
  * the widest this CPU has (the results must not differ), 0 undoes it.
  */
