@@ -156,6 +156,7 @@ typedef struct member_out
 /* snn_detector_config.c */
 void		det_layout_of(const snn_detector_config *c, det_layout *L);
 uint64_t	det_config_hash(const snn_detector_config *cfg);
+uint64_t	det_config_hash_order(const snn_detector_config *cfg, int reversed);
 
 /* snn_detector_encode.c */
 void		det_encode_event(const snn_detector_config *cfg, const det_layout *L,
