@@ -387,7 +387,9 @@ snn_status	snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
  * reserved fields zero, header consistent with the config.  The training
  * area must set SNN_FLAG_HAS_READOUT (with readout_*) before filling
  * SNN_SEC_READOUT, and SNN_FLAG_HAS_NORM (with n_norm) for SNN_SEC_NORM;
- * the EXTRA sections must stay empty in format version 1.
+ * SNN_SEC_FANIN is filled for kind fanin only (checked with
+ * snn_fanin_check), and the EXTRA sections must stay empty in format
+ * version 1.
  */
 snn_status	snn_image_validate(const void *image, size_t size, snn_error *err);
 
