@@ -235,7 +235,7 @@ typedef struct snn_layer
 	int32_t		ref_steps;		/* round(t_ref / dt), at most INT32_MAX */
 	int32_t		izh_substeps;
 	float		izh_h;			/* dt / izh_substeps */
-	float		decay_trace;	/* kind fanin: exp(-dt/fanin_tau_trace), else 0 */
+	float		decay_trace;	/* fanin: exp(-dt / tau_trace), else 0 */
 	float		reserved[5];
 } snn_layer;
 

@@ -148,8 +148,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			take(&p, &left, &cfg.dt, 4);
 		if (kind & 4)
 			take(&p, &left, &cfg.res_connectivity, 4 * 7);
+		/* fanin_k, fanin_kin, fanin_tau_trace */
 		if (kind & 16)
-			take(&p, &left, &cfg.fanin_k, 4 * 3);	/* fanin_k, fanin_kin, tau_trace */
+			take(&p, &left, &cfg.fanin_k, 4 * 3);
 		if (snn_image_plan(&cfg, NULL, &plan, &err) == SNN_OK && plan.image_size < (1 << 22))
 		{
 			void	   *img = aligned_alloc(64, (plan.image_size + 63) / 64 * 64);

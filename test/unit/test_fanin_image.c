@@ -268,7 +268,10 @@ test_run_matches_step(void)
 	for (uint32_t t = 0; t < 60; t++)
 		for (uint32_t i = 0; i < 11; i++)
 			if (snn_splitmix64_unit(&rng) < 0.4 && nev < 400)
-				ev[nev++] = (snn_event) {t, i};
+			{
+				ev[nev].step = t;
+				ev[nev++].neuron = i;
+			}
 	snn_state_init(img, st1, 1);
 	snn_state_init(img, st2, 1);
 	CHECK(snn_run(img, st1, ev, nev, 0, 25, keep, r, &c, 0, &err) == SNN_OK);
