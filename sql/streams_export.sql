@@ -90,6 +90,20 @@ CREATE TABLE saved AS SELECT snn_detector_export('ex') AS v;
 SELECT length(v) > 2 * 32 AS has_states, substr(v, 1, 7) = 'SNNDEXP'::bytea AS magic,
        snn_detector_export('ex') = v AS same_again
 FROM saved;
+-- the value is little-endian: the byte-order mark 0x01020304 reads 04 03 02
+-- 01 (bytes 13-16), the stream count 2 reads 02 00 00 00 (bytes 21-24)
+SELECT substr(v, 13, 4) = '\x04030201'::bytea AS mark_le,
+       substr(v, 21, 4) = '\x02000000'::bytea AS count_le
+FROM saved;
+-- a value of the other byte order, as a big-endian server writes it: every
+-- number reversed
+SET snn.detector_export_byte_order = big;
+CREATE TABLE saved_big AS SELECT snn_detector_export('ex') AS v;
+RESET snn.detector_export_byte_order;
+SELECT substr(b.v, 13, 4) = '\x01020304'::bytea AS mark_be,
+       substr(b.v, 21, 4) = '\x00000002'::bytea AS count_be,
+       length(b.v) = length(s.v) AS same_length, b.v <> s.v AS differs
+FROM saved_big b, saved s;
 
 -- reset: the streams are gone; import brings them back
 SELECT snn_detector_reset('ex');
@@ -117,6 +131,17 @@ CREATE TABLE moved AS SELECT i, k, snn_anomaly_score('ex', ARRAY[v], k, at) AS s
 	FROM (SELECT * FROM ev WHERE i > 300 ORDER BY i, k) e;
 SELECT count(*) AS events, count(*) FILTER (WHERE m.score IS DISTINCT FROM r.score) AS differing
 FROM moved m JOIN ref r USING (i, k);
+-- the value of the other byte order is converted on import: the same
+-- state byte for byte (its export is the little-endian value), the same
+-- scores after it
+SELECT snn_detector_create('ex_be', '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 20}, "seed": 5}') > 0 AS created;
+SELECT snn_detector_import('ex_be', v) AS imported FROM saved_big;
+SELECT snn_detector_export('ex_be') = v AS same_as_little_endian FROM saved;
+CREATE TABLE moved_be AS SELECT i, k, snn_anomaly_score('ex_be', ARRAY[v], k, at) AS score
+	FROM (SELECT * FROM ev WHERE i > 300 ORDER BY i, k) e;
+SELECT count(*) AS events, count(*) FILTER (WHERE m.score IS DISTINCT FROM r.score) AS differing
+FROM moved_be m JOIN ref r USING (i, k);
+SELECT snn_detector_drop('ex_be');
 -- ... or into another detector of that configuration, frozen or not
 SELECT snn_detector_create('ex_copy', '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 20}, "seed": 5}') > 0 AS created;
 SELECT snn_detector_freeze('ex_copy');
@@ -145,7 +170,8 @@ SELECT q AS value, pg_temp.err(format('SELECT snn_detector_import(%L, %s)', 'ex_
 	($$substr((SELECT v FROM saved), 1, length((SELECT v FROM saved)) - 1)$$),
 	($$(SELECT v FROM saved) || '\x00'::bytea$$),
 	($$overlay((SELECT v FROM saved) placing 'SNNDEXQ'::bytea from 1)$$),
-	-- the byte-order mark reversed: a value exported by a server of the other byte order
+	-- the byte-order mark reversed alone: read as the other byte order, the
+	-- rest of the header is then wrong
 	($$(SELECT overlay(v placing substr(v, 16, 1) || substr(v, 15, 1) || substr(v, 14, 1) || substr(v, 13, 1) from 13) FROM saved)$$),
 	($$overlay((SELECT v FROM saved) placing '\x00000000'::bytea from 13)$$),
 	($$overlay((SELECT v FROM saved) placing '\xffffffff'::bytea from 9)$$),

@@ -276,6 +276,35 @@ int			snn_detector_last_spikes(const snn_detector_config *cfg,
 									 const void *state, uint8_t *out, int n);
 
 /*
+ * Reverse the byte order of every number of a state of cfg (cfg in this
+ * machine's order), in place: to_host = 1 for a state that came from a
+ * server of the other byte order, 0 to write one for such a server.  The
+ * state's configuration hash, which is of the configuration's bytes in
+ * each server's order, is translated too.  Check the result with
+ * snn_detector_check_state.  A little-endian value is then the same bytes
+ * on every server (the export's encoding, src/streams/stream_export.c).
+ */
+snn_status	snn_detector_state_swap(const snn_detector_config *cfg,
+									void *state, size_t state_size,
+									int to_host, snn_error *err);
+
+/* Reverse the byte order of every field of a configuration, in place. */
+void		snn_detector_config_swap(snn_detector_config *cfg);
+
+/*
+ * The reservoir of ensemble member `member` (0 for a single reservoir) as a
+ * network image of kind fanin (snn_image.h): the block's bytes as the state
+ * holds them (weights as learned so far), the neuron parameters and decay
+ * factors the step uses; the image's seed is 0 (its weights come from the
+ * state, not from a seed).  Sets *needed to the image's size and fills
+ * image when image_size is at least that (image 64-byte aligned).
+ */
+snn_status	snn_detector_network(const snn_detector_config *cfg,
+								 const void *state, int member, void *image,
+								 size_t image_size, size_t *needed,
+								 snn_error *err);
+
+/*
  * Tests only: 1 makes every later step use the portable kernels instead of
  * the widest this CPU has (the results must not differ), 0 undoes it.
  */

@@ -393,6 +393,17 @@ det_layout_of(const snn_detector_config *c, det_layout *L)
 uint64_t
 det_config_hash(const snn_detector_config *cfg)
 {
+	return det_config_hash_order(cfg, 0);
+}
+
+/*
+ * The hash with each field's bytes in this machine's order, or reversed
+ * (the hash a server of the other byte order computes for the same
+ * configuration).
+ */
+uint64_t
+det_config_hash_order(const snn_detector_config *cfg, int reversed)
+{
 	uint64_t	h = 1469598103934665603ULL;
 
 	for (int i = 0; i < N_FIELDS; i++)
@@ -412,11 +423,29 @@ det_config_hash(const snn_detector_config *cfg)
 		memcpy(b, &v, sizeof(v));
 		for (size_t j = 0; j < sizeof(b); j++)
 		{
-			h ^= b[j];
+			h ^= b[reversed ? sizeof(b) - 1 - j : j];
 			h *= 1099511628211ULL;
 		}
 	}
 	return h;
+}
+
+void
+snn_detector_config_swap(snn_detector_config *cfg)
+{
+	for (int i = 0; i < N_FIELDS; i++)
+	{
+		unsigned char *p = (unsigned char *) cfg + fields[i].off;
+		size_t		w = fields[i].type == 'i' ? sizeof(int32_t) : sizeof(double);
+
+		for (size_t j = 0; j < w / 2; j++)
+		{
+			unsigned char t = p[j];
+
+			p[j] = p[w - 1 - j];
+			p[w - 1 - j] = t;
+		}
+	}
 }
 
 snn_status

@@ -156,6 +156,7 @@ typedef struct member_out
 /* snn_detector_config.c */
 void		det_layout_of(const snn_detector_config *c, det_layout *L);
 uint64_t	det_config_hash(const snn_detector_config *cfg);
+uint64_t	det_config_hash_order(const snn_detector_config *cfg, int reversed);
 
 /* snn_detector_encode.c */
 void		det_encode_event(const snn_detector_config *cfg, const det_layout *L,
@@ -164,6 +165,12 @@ void		det_encode_event(const snn_detector_config *cfg, const det_layout *L,
 
 /* snn_detector_reservoir.c */
 struct snn_fanin;
+struct snn_fanin_spec;
+struct snn_fanin_params;
+void		det_fanin_params(const snn_detector_config *cfg, int learn,
+							 struct snn_fanin_params *p);
+void		det_fanin_spec(const snn_detector_config *cfg, const det_layout *L,
+						   uint64_t seed, struct snn_fanin_spec *spec);
 void		det_block(const det_layout *L, void *state, struct snn_fanin *b);
 int			det_run_reservoir(const snn_detector_config *cfg, const det_layout *L,
 							  void *state, const float *u, int learn);

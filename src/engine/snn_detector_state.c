@@ -15,29 +15,16 @@ init_member(const snn_detector_config *cfg, const det_layout *L, void *state,
 			uint64_t seed)
 {
 	det_head   *h = (det_head *) state;
-	uint64_t	rng = seed ^ 0x6a09e667f3bcc909ULL;
-	uint16_t   *ridx;
+	snn_fanin_spec spec;
 
 	h->magic = DET_MAGIC;
 	h->version = DET_VERSION;
 	h->size = L->size;
 	h->cfg_hash = det_config_hash(cfg);
 
-	/* recurrent block: Dale's law, balanced E/I, scaled to the radius */
-	ridx = SEC(state, *L, off_ridx, uint16_t);
-	snn_fanin_wire_dale((uint32_t) L->n, (uint32_t) L->k, cfg->res_exc_ratio,
-						cfg->res_spectral_radius, cfg->res_threshold, &rng,
-						ridx, SEC(state, *L, off_rw, float));
-	snn_fanin_index_outputs((uint32_t) L->n, (uint32_t) L->k, ridx,
-							SEC(state, *L, off_rptr, uint32_t),
-							SEC(state, *L, off_rslot, uint32_t),
-							SEC(state, *L, off_rpost, uint16_t));
-	/* input weights: random sign, so neurons respond to different mixtures */
-	snn_fanin_wire_input((uint32_t) L->n, (uint32_t) L->kin, (uint32_t) L->nin,
-						 cfg->res_input_gain, cfg->res_threshold, &rng,
-						 SEC(state, *L, off_iidx, uint16_t),
-						 SEC(state, *L, off_iw, float));
-	h->rng = rng;
+	/* the reservoir: the engine's fan-in block, wired in its section */
+	det_fanin_spec(cfg, L, seed, &spec);
+	h->rng = snn_fanin_build(&spec, SEC(state, *L, off_ridx, char));
 	h->last_ts = INT64_MIN;
 }
 
@@ -89,7 +76,6 @@ static int
 state_indices_ok(const det_layout *L, const void *state)
 {
 	const det_head *h = (const det_head *) state;
-	const uint16_t *iidx = CSEC(state, *L, off_iidx, uint16_t);
 	snn_fanin	b;
 
 	/* a negative event count would overflow the surprise memory's gap test */
@@ -99,9 +85,6 @@ state_indices_ok(const det_layout *L, const void *state)
 		!ring_ok(h->calib_pos, h->calib_count, L->nc) ||
 		!ring_ok(h->short_pos, h->short_count, L->ns))
 		return 0;
-	for (size_t s = 0; s < (size_t) L->n * L->kin; s++)
-		if (iidx[s] >= L->nin)
-			return 0;
 	/* the block is only read here (the cast drops const for its type) */
 	det_block(L, (void *) state, &b);
 	return snn_fanin_check(&b);

@@ -1,7 +1,8 @@
 /*
  * snn_fanin.c: the fixed fan-in recurrent block (snn_fanin.h): random
- * wiring, gather sums, the output index, its check for blocks from outside,
- * and a run of adaptive LIF substeps with online STDP.
+ * wiring, gather sums, the output index, the section layout shared by
+ * images of kind fanin and the detector's state, its check for blocks from
+ * outside, and a run of adaptive LIF substeps with online STDP.
  */
 #include "snn_fanin.h"
 #include "snn_learn.h"
@@ -142,15 +143,117 @@ snn_fanin_index_outputs(uint32_t n, uint32_t k, const uint16_t *pre,
 	out_ptr[0] = 0;
 }
 
+/* x rounded up to a multiple of 64. */
+static size_t
+up64(size_t x)
+{
+	return (x + 63) & ~(size_t) 63;
+}
+
+void
+snn_fanin_layout_of(uint32_t n, uint32_t k, uint32_t kin, snn_fanin_layout *lay)
+{
+	size_t		nk = (size_t) n * k,
+				nkin = (size_t) n * kin;
+
+	/* the order and alignment of the detector's member sections (v2) */
+	lay->off_pre = 0;
+	lay->off_w = up64(lay->off_pre + sizeof(uint16_t) * nk);
+	lay->off_ptr = up64(lay->off_w + sizeof(float) * nk);
+	lay->off_slot = up64(lay->off_ptr + sizeof(uint32_t) * ((size_t) n + 1));
+	lay->off_post = up64(lay->off_slot + sizeof(uint32_t) * nk);
+	lay->off_iidx = up64(lay->off_post + sizeof(uint16_t) * nk);
+	lay->off_iw = up64(lay->off_iidx + sizeof(uint16_t) * nkin);
+	lay->size = lay->off_iw + sizeof(float) * nkin;
+}
+
+void
+snn_fanin_view(void *sec, uint32_t n, uint32_t k, uint32_t n_in, uint32_t kin,
+			   snn_fanin *b)
+{
+	snn_fanin_layout lay;
+	char	   *p = sec;
+
+	snn_fanin_layout_of(n, k, kin, &lay);
+	b->n = n;
+	b->k = k;
+	b->n_in = n_in;
+	b->kin = kin;
+	b->pre = (const uint16_t *) (p + lay.off_pre);
+	b->w = (float *) (p + lay.off_w);
+	b->out_ptr = (const uint32_t *) (p + lay.off_ptr);
+	b->out_slot = (const uint32_t *) (p + lay.off_slot);
+	b->out_post = (const uint16_t *) (p + lay.off_post);
+	b->in_idx = (const uint16_t *) (p + lay.off_iidx);
+	b->in_w = (const float *) (p + lay.off_iw);
+}
+
+uint64_t
+snn_fanin_build(const snn_fanin_spec *spec, void *sec)
+{
+	snn_fanin_layout lay;
+	char	   *p = sec;
+	uint64_t	rng = spec->seed ^ 0x6a09e667f3bcc909ULL;
+
+	snn_fanin_layout_of(spec->n, spec->k, spec->kin, &lay);
+	/* recurrent block: Dale's law, balanced E/I, scaled to the radius */
+	snn_fanin_wire_dale(spec->n, spec->k, spec->exc_ratio, spec->radius,
+						spec->unit, &rng, (uint16_t *) (p + lay.off_pre),
+						(float *) (p + lay.off_w));
+	snn_fanin_index_outputs(spec->n, spec->k, (uint16_t *) (p + lay.off_pre),
+							(uint32_t *) (p + lay.off_ptr),
+							(uint32_t *) (p + lay.off_slot),
+							(uint16_t *) (p + lay.off_post));
+	/* input weights: random sign, so neurons respond to different mixtures */
+	if (spec->kin > 0)
+		snn_fanin_wire_input(spec->n, spec->kin, spec->n_in, spec->input_gain,
+							 spec->unit, &rng, (uint16_t *) (p + lay.off_iidx),
+							 (float *) (p + lay.off_iw));
+	return rng;
+}
+
+void
+snn_fanin_input(const snn_fanin *b, const float *u, float *in)
+{
+	snn_fanin_sums(b->in_idx, b->in_w, u, (int) b->n, (int) b->kin, in);
+	/* mean input over the fan-in; 4 x threshold saturates a neuron */
+	for (uint32_t i = 0; i < b->n; i++)
+		in[i] = in[i] / (int) b->kin * 4.0f;
+}
+
+void
+snn_fanin_input_bits(const snn_fanin *b, const uint8_t *on, float *in)
+{
+	int			kin = (int) b->kin;
+
+	for (uint32_t i = 0; i < b->n; i++)
+	{
+		float		s = 0.0f;
+
+		/* the terms of snn_fanin_sums in its order: w times 1.0f or 0.0f */
+		for (int j = 0; j < kin; j++)
+		{
+			size_t		o = (size_t) i * kin + j;
+			uint16_t	l = b->in_idx[o];
+
+			s += b->in_w[o] * (float) ((on[l >> 3] >> (l & 7)) & 1);
+		}
+		in[i] = s / kin * 4.0f;
+	}
+}
+
 int
 snn_fanin_check(const snn_fanin *b)
 {
 	size_t		nk = (size_t) b->n * b->k;
 
-	if (b->n > SNN_FANIN_MAX_NEURONS || b->k > b->n)
+	if (b->n > SNN_FANIN_MAX_NEURONS || b->k > b->n || b->kin > b->n_in)
 		return 0;
 	for (size_t s = 0; s < nk; s++)
 		if (b->pre[s] >= b->n)
+			return 0;
+	for (size_t s = 0; s < (size_t) b->n * b->kin; s++)
+		if (b->in_idx[s] >= b->n_in)
 			return 0;
 	if (b->out_ptr[0] != 0 || b->out_ptr[b->n] != nk)
 		return 0;
@@ -234,4 +337,14 @@ snn_fanin_run(const snn_fanin *b, const snn_fanin_params *p,
 		}
 	}
 	return total;
+}
+
+int
+snn_fanin_step(const snn_fanin *b, const snn_fanin_params *p,
+			   snn_fanin_state *s, const float *u)
+{
+	float		in[SNN_FANIN_MAX_NEURONS];
+
+	snn_fanin_input(b, u, in);
+	return snn_fanin_run(b, p, s, in);
 }

@@ -10,8 +10,18 @@
  * postsynaptic neuron, so the recurrent current is a gather).  An output
  * index by presynaptic neuron (out_ptr, out_slot, out_post: a CSR of the
  * synapse slots, in slot order) lets learning visit only the synapses of
- * neurons that fired.  Every array is caller-owned (a flat state buffer can
- * hold them); the engine keeps no pointer.
+ * neurons that fired.  An input projection of fixed fan-in (neuron i hears
+ * kin lines in_idx[i kin + j] of n_in through in_w[i kin + j]) turns an
+ * analog input code into each neuron's current (snn_fanin_input).  Every
+ * array is caller-owned; the engine keeps no pointer.
+ *
+ * The block's arrays in one flat section (snn_fanin_layout_of): pre, w,
+ * out_ptr, out_slot, out_post, in_idx, in_w, each at a 64-byte boundary
+ * from the section's start, in host byte order (little-endian on every
+ * platform we build for).  A network image of kind "fanin" holds it as
+ * its SNN_SEC_FANIN section (snn_image.h), and the anomaly detector's
+ * state holds it, byte for byte the same, in each member: the detector's
+ * reservoir is that image's block.
  *
  * Neuron model (adaptive LIF in normalised units, one substep of the event
  * a step, every synapse instantaneous):
@@ -40,7 +50,41 @@ typedef struct snn_fanin
 	const uint32_t *out_ptr;	/* [n + 1] start of each neuron's outputs */
 	const uint32_t *out_slot;	/* [n k] slots, grouped by presynaptic neuron */
 	const uint16_t *out_post;	/* [n k] postsynaptic neuron of each */
+	uint32_t	n_in;			/* input lines */
+	uint32_t	kin;			/* input fan-in, <= n_in (0: no projection) */
+	const uint16_t *in_idx;		/* [n kin] input line of each slot */
+	const float *in_w;			/* [n kin] input weights */
 } snn_fanin;
+
+/* Byte offsets of a block's arrays from the start of its section. */
+typedef struct snn_fanin_layout
+{
+	size_t		off_pre;
+	size_t		off_w;
+	size_t		off_ptr;
+	size_t		off_slot;
+	size_t		off_post;
+	size_t		off_iidx;
+	size_t		off_iw;
+	size_t		size;			/* bytes used: the end of in_w */
+} snn_fanin_layout;
+
+/*
+ * How a block is wired (snn_fanin_build): the random recurrent weights
+ * and input projection, in double precision as the caller holds them.
+ */
+typedef struct snn_fanin_spec
+{
+	uint32_t	n;
+	uint32_t	k;
+	uint32_t	n_in;
+	uint32_t	kin;
+	double		exc_ratio;		/* fraction of excitatory neurons */
+	double		radius;			/* spectral radius (circular law) */
+	double		input_gain;		/* input weight magnitude, times unit */
+	double		unit;			/* the threshold: weights are in its units */
+	uint64_t	seed;
+} snn_fanin_spec;
 
 /* Per-neuron arrays a run changes (n each). */
 typedef struct snn_fanin_state
@@ -104,10 +148,44 @@ void		snn_fanin_index_outputs(uint32_t n, uint32_t k, const uint16_t *pre,
 									uint32_t *out_ptr, uint32_t *out_slot,
 									uint16_t *out_post);
 
+/* The section layout of a block of n neurons, fan-in k, input fan-in kin. */
+void		snn_fanin_layout_of(uint32_t n, uint32_t k, uint32_t kin,
+								snn_fanin_layout *lay);
+
+/* A block seen over its section (sec: 64-byte aligned, layout of its shape). */
+void		snn_fanin_view(void *sec, uint32_t n, uint32_t k, uint32_t n_in,
+						   uint32_t kin, snn_fanin *b);
+
 /*
- * True when a block from outside (a restored state) is safe to run: every
- * presynaptic neuron below n, and the output index consistent with pre
- * (each slot once, under its presynaptic neuron, naming its row).
+ * Wire a block into its zeroed section: the recurrent weights
+ * (snn_fanin_wire_dale), the output index, then the input projection
+ * (snn_fanin_wire_input), from one splitmix64 stream of seed ^
+ * 0x6a09e667f3bcc909; returns the stream's state after it.  The same spec
+ * gives the same bytes: the detector's members and images of kind fanin
+ * are wired by this one function.
+ */
+uint64_t	snn_fanin_build(const snn_fanin_spec *spec, void *sec);
+
+/*
+ * The input current of each neuron for an analog code u[n_in]: the mean
+ * over its fan-in, times 4 (so that a code of ones through unit weights
+ * saturates a neuron at four thresholds):
+ *   in_i = (sum_j in_w[i kin + j] u[in_idx[i kin + j]]) / kin * 4
+ * summed in the order of snn_fanin_sums.
+ */
+void		snn_fanin_input(const snn_fanin *b, const float *u, float *in);
+
+/*
+ * snn_fanin_input for a code of zeros and ones given as a bitmap (line l
+ * is 1 when bit l % 8 of on[l / 8] is set): the same floats, bit for bit.
+ */
+void		snn_fanin_input_bits(const snn_fanin *b, const uint8_t *on, float *in);
+
+/*
+ * True when a block from outside (a restored state, an image) is safe to
+ * run: every presynaptic neuron below n, every input line below n_in, and
+ * the output index consistent with pre (each slot once, under its
+ * presynaptic neuron, naming its row).
  */
 int			snn_fanin_check(const snn_fanin *b);
 
@@ -118,5 +196,14 @@ int			snn_fanin_check(const snn_fanin *b);
  */
 int			snn_fanin_run(const snn_fanin *b, const snn_fanin_params *p,
 						  snn_fanin_state *s, const float *in);
+
+/*
+ * One event: the analog code u[n_in] through the input projection
+ * (snn_fanin_input), held for p->substeps substeps (snn_fanin_run); returns
+ * the spikes.  The anomaly detector's reservoir step, and the per-step
+ * call of a network image of kind fanin (snn_image_fanin).
+ */
+int			snn_fanin_step(const snn_fanin *b, const snn_fanin_params *p,
+						   snn_fanin_state *s, const float *u);
 
 #endif							/* SNN_FANIN_H */

@@ -8,6 +8,7 @@
  * (seed, projection, row), so both passes see identical connectivity.
  */
 #include "snn_image.h"
+#include "snn_fanin.h"
 #include "snn_interrupt.h"
 #include "snn_random.h"
 
@@ -75,6 +76,8 @@ snn_kind_name(uint32_t kind)
 			return "feedforward";
 		case SNN_KIND_RESERVOIR:
 			return "reservoir";
+		case SNN_KIND_FANIN:
+			return "fanin";
 	}
 	return "?";
 }
@@ -257,6 +260,24 @@ snn_config_defaults(snn_config *cfg, snn_kind kind)
 	}
 	if (kind == SNN_KIND_RESERVOIR)
 		cfg->n_layers = 1;
+	if (kind == SNN_KIND_FANIN)
+	{
+		/* the anomaly detector's defaults: normalised units, dt = 1 */
+		snn_neuron_config *n = &cfg->layers[0].neuron;
+
+		cfg->n_layers = 1;
+		cfg->fanin_tau_trace = 8.0f;
+		cfg->res_spectral_radius = 0.3f;
+		cfg->res_input_scaling = 1.0f;
+		n->model = SNN_MODEL_ALIF;
+		snn_neuron_defaults(n);
+		n->tau_m = 4.0f;
+		n->v_rest = 0.0f;
+		n->v_th = 1.0f;
+		n->t_ref = 0.0f;
+		n->tau_adapt = 20.0f;
+		n->adapt_inc = 0.2f;
+	}
 }
 
 /* Check that 0 < p <= 1. */
@@ -271,6 +292,47 @@ check_prob(float p, const char *name, snn_error *err)
 	return SNN_OK;
 }
 
+/*
+ * What kind fanin adds to a reservoir's checks: the block's shape (fan-ins
+ * from the connectivities when not given), random weights only, a LIF or
+ * adaptive LIF layer, a trace time constant.
+ */
+static snn_status
+normalize_fanin(snn_config *cfg, snn_error *err)
+{
+	uint32_t	n = cfg->layers[0].size;
+	uint32_t	model = cfg->layers[0].neuron.model;
+
+	if (n == 0 || n > SNN_FANIN_MAX_NEURONS)
+		return snn_fail(err, SNN_E_LIMIT, "size",
+						"a fan-in block has 1 to %d neurons, got %u",
+						SNN_FANIN_MAX_NEURONS, n);
+	if (cfg->n_inputs == 0 || cfg->n_inputs > 65535)
+		return snn_fail(err, SNN_E_LIMIT, "inputs",
+						"a fan-in block has 1 to 65535 inputs, got %u", cfg->n_inputs);
+	if (cfg->fanin_k == 0)
+		cfg->fanin_k = (uint32_t) lround((double) cfg->res_connectivity * n);
+	if (cfg->fanin_kin == 0)
+		cfg->fanin_kin = (uint32_t) lround((double) cfg->res_input_connectivity * cfg->n_inputs);
+	cfg->fanin_k = cfg->fanin_k < 1 ? 1 : cfg->fanin_k;
+	cfg->fanin_kin = cfg->fanin_kin < 1 ? 1 : cfg->fanin_kin;
+	if (cfg->fanin_k > n || cfg->fanin_kin > cfg->n_inputs)
+		return snn_fail(err, SNN_E_RANGE, "fanin",
+						"a fan-in block hears at most its %u neurons and %u inputs",
+						n, cfg->n_inputs);
+	if (cfg->res_fixed_weights)
+		return snn_fail(err, SNN_E_CONFIG, "weight_exc",
+						"a fan-in block has random weights only");
+	if (model != SNN_MODEL_LIF && model != SNN_MODEL_ALIF)
+		return snn_fail(err, SNN_E_CONFIG, "neuron.model",
+						"a fan-in block has LIF or adaptive LIF neurons");
+	if (!isfinite(cfg->fanin_tau_trace) || !(cfg->fanin_tau_trace > 0.0f) ||
+		cfg->fanin_tau_trace > SNN_MAX_TAU)
+		return snn_fail(err, SNN_E_RANGE, "tau_trace",
+						"tau_trace must be in (0, %g] ms", (double) SNN_MAX_TAU);
+	return SNN_OK;
+}
+
 snn_status
 snn_config_normalize(snn_config *cfg, snn_error *err)
 {
@@ -278,8 +340,13 @@ snn_config_normalize(snn_config *cfg, snn_error *err)
 	snn_status	st;
 	uint64_t	total = 0;
 
-	if (cfg->kind != SNN_KIND_FEEDFORWARD && cfg->kind != SNN_KIND_RESERVOIR)
+	if (cfg->kind != SNN_KIND_FEEDFORWARD && cfg->kind != SNN_KIND_RESERVOIR &&
+		cfg->kind != SNN_KIND_FANIN)
 		return snn_fail(err, SNN_E_CONFIG, "kind", "unknown network kind %u", cfg->kind);
+	if (cfg->kind != SNN_KIND_FANIN &&
+		(cfg->fanin_k != 0 || cfg->fanin_kin != 0 || cfg->fanin_tau_trace != 0.0f))
+		return snn_fail(err, SNN_E_CONFIG, "fanin",
+						"fan-in settings apply to networks of kind fanin only");
 	if (!isfinite(cfg->dt))
 		return snn_fail(err, SNN_E_NAN, "dt", "dt must be a finite number");
 	if (!(cfg->dt > 0.0f) || cfg->dt > SNN_MAX_DT)
@@ -347,6 +414,9 @@ snn_config_normalize(snn_config *cfg, snn_error *err)
 		else
 			cfg->res_weight_exc = cfg->res_weight_inh = NAN;
 		cfg->wta = 0;
+		if (cfg->kind == SNN_KIND_FANIN &&
+			(st = normalize_fanin(cfg, err)) != SNN_OK)
+			return st;
 	}
 	for (uint32_t i = 0; i < cfg->n_layers; i++)
 	{
@@ -713,12 +783,23 @@ layout_sections(snn_image *h, const snn_config *cfg, uint32_t n_slots,
 
 	sizes[SNN_SEC_CONFIG] = sizeof(snn_config);
 	sizes[SNN_SEC_LAYERS] = sizeof(snn_layer) * cfg->n_layers;
-	sizes[SNN_SEC_IN_ROWPTR] = sizeof(uint32_t) * ((size_t) cfg->n_inputs + 1);
-	sizes[SNN_SEC_IN_TARGET] = sizeof(uint32_t) * n_in;
-	sizes[SNN_SEC_IN_WEIGHT] = sizeof(float) * n_in;
-	sizes[SNN_SEC_REC_ROWPTR] = sizeof(uint32_t) * ((size_t) n_slots + 1);
-	sizes[SNN_SEC_REC_TARGET] = sizeof(uint32_t) * n_rec;
-	sizes[SNN_SEC_REC_WEIGHT] = sizeof(float) * n_rec;
+	if (cfg->kind == SNN_KIND_FANIN)
+	{
+		/* the block instead of the CSR sections */
+		snn_fanin_layout lay;
+
+		snn_fanin_layout_of(cfg->layers[0].size, cfg->fanin_k, cfg->fanin_kin, &lay);
+		sizes[SNN_SEC_FANIN] = lay.size;
+	}
+	else
+	{
+		sizes[SNN_SEC_IN_ROWPTR] = sizeof(uint32_t) * ((size_t) cfg->n_inputs + 1);
+		sizes[SNN_SEC_IN_TARGET] = sizeof(uint32_t) * n_in;
+		sizes[SNN_SEC_IN_WEIGHT] = sizeof(float) * n_in;
+		sizes[SNN_SEC_REC_ROWPTR] = sizeof(uint32_t) * ((size_t) n_slots + 1);
+		sizes[SNN_SEC_REC_TARGET] = sizeof(uint32_t) * n_rec;
+		sizes[SNN_SEC_REC_WEIGHT] = sizeof(float) * n_rec;
+	}
 	sizes[SNN_SEC_HISTORY] = sizeof(snn_history_rec) * n_history;
 	for (int s = 0; s < SNN_SEC_COUNT; s++)
 	{
@@ -779,7 +860,13 @@ snn_image_plan(snn_config *cfg, const snn_build_extra *extra, snn_plan *plan,
 						"the network would have about %.0f synapses, more than the limit of %d",
 						expect, SNN_MAX_SYNAPSES);
 
-	if (extra && extra->no_random)
+	if (cfg->kind == SNN_KIND_FANIN)
+	{
+		/* a fixed fan-in: the counts follow from the shape */
+		plan->n_in_syn = (uint64_t) cfg->layers[0].size * cfg->fanin_kin;
+		plan->n_rec_syn = (uint64_t) cfg->layers[0].size * cfg->fanin_k;
+	}
+	else if (extra && extra->no_random)
 	{
 		plan->n_in_syn = extra->n_in_syn;
 		plan->n_rec_syn = extra->n_rec_syn;
@@ -874,6 +961,30 @@ spectral_radius(const snn_image *img, double *x, double *y, double *rho,
 	return SNN_OK;
 }
 
+/* The trace decay of a fan-in layer over one step (0 for the other kinds). */
+static float
+fanin_decay_trace(const snn_config *cfg)
+{
+	if (cfg->kind != SNN_KIND_FANIN)
+		return 0.0f;
+	return (float) exp(-(double) cfg->dt / cfg->fanin_tau_trace);
+}
+
+/* How snn_fanin_build wires the block of a fanin config. */
+static void
+fanin_spec_of(const snn_config *cfg, snn_fanin_spec *spec)
+{
+	spec->n = cfg->layers[0].size;
+	spec->k = cfg->fanin_k;
+	spec->n_in = cfg->n_inputs;
+	spec->kin = cfg->fanin_kin;
+	spec->exc_ratio = cfg->res_exc_ratio;
+	spec->radius = cfg->res_spectral_radius;
+	spec->input_gain = cfg->res_input_scaling;
+	spec->unit = cfg->layers[0].neuron.v_th;
+	spec->seed = cfg->seed;
+}
+
 snn_status
 snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
 				const snn_plan *plan, void *image, void *scratch, snn_error *err)
@@ -923,9 +1034,18 @@ snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
 		layers[l].first_slot = first_slot[l];
 		layers[l].p = cfg->layers[l].neuron;
 		snn_layer_prepare(&layers[l], cfg->dt);
+		layers[l].decay_trace = fanin_decay_trace(cfg);
 	}
 	if (extra && extra->no_random)
 		return SNN_OK;
+	if (cfg->kind == SNN_KIND_FANIN)
+	{
+		snn_fanin_spec spec;
+
+		fanin_spec_of(cfg, &spec);
+		(void) snn_fanin_build(&spec, (char *) image + h->sec[SNN_SEC_FANIN].offset);
+		return SNN_OK;
+	}
 
 	o.rowptr = (uint32_t *) ((char *) image + h->sec[SNN_SEC_IN_ROWPTR].offset);
 	o.target = (uint32_t *) ((char *) image + h->sec[SNN_SEC_IN_TARGET].offset);
@@ -1011,6 +1131,43 @@ check_csr(const snn_image *h, snn_section rs, snn_section ts, snn_section wsec,
 }
 
 /*
+ * The block of a fanin image: counts as in its header, every index in
+ * range and the output index consistent (snn_fanin_check), every weight
+ * finite within +-1e6.
+ */
+static snn_status
+check_fanin(const snn_image *h, const snn_config *cfg, snn_error *err)
+{
+	snn_fanin	b;
+	size_t		nk,
+				nkin;
+
+	snn_fanin_view((char *) h + h->sec[SNN_SEC_FANIN].offset, h->n_neurons,
+				   (uint32_t) (h->n_rec_syn / h->n_neurons), h->n_inputs,
+				   (uint32_t) (h->n_in_syn / h->n_neurons), &b);
+	nk = (size_t) b.n * b.k;
+	nkin = (size_t) b.n * b.kin;
+	if (b.k != cfg->fanin_k || b.kin != cfg->fanin_kin ||
+		nk != h->n_rec_syn || nkin != h->n_in_syn)
+		return snn_fail(err, SNN_E_FORMAT, "header",
+						"fan-in block counts do not match the config");
+	if (snn_interrupted(2 * (nk + nkin)))
+		return snn_cancelled(err);
+	if (!snn_fanin_check(&b))
+		return snn_fail(err, SNN_E_FORMAT, "synapses.fanin",
+						"fan-in block has an index out of range");
+	for (size_t j = 0; j < nk + nkin; j++)
+	{
+		float		w = j < nk ? b.w[j] : b.in_w[j - nk];
+
+		if (!isfinite(w) || fabsf(w) > 1e6f)
+			return snn_fail(err, SNN_E_FORMAT, "synapses.fanin",
+							"weight %zu of the fan-in block is not a finite number within +-1e6", j);
+	}
+	return SNN_OK;
+}
+
+/*
  * The stored update factors equal the ones recomputed here, up to a few
  * float ulps: an image built where libm's exp() rounds differently must
  * still load.  Integer factors must match exactly.
@@ -1019,9 +1176,9 @@ static int
 factors_match(const snn_layer *a, const snn_layer *b)
 {
 	const float x[] = {a->decay_m, a->gain_exc, a->gain_inh, a->drive, a->decay_exc,
-	a->decay_inh, a->decay_adapt, a->izh_h};
+	a->decay_inh, a->decay_adapt, a->izh_h, a->decay_trace};
 	const float y[] = {b->decay_m, b->gain_exc, b->gain_inh, b->drive, b->decay_exc,
-	b->decay_inh, b->decay_adapt, b->izh_h};
+	b->decay_inh, b->decay_adapt, b->izh_h, b->decay_trace};
 
 	if (a->model != b->model || a->ref_steps != b->ref_steps ||
 		a->izh_substeps != b->izh_substeps)
@@ -1079,7 +1236,7 @@ check_canonical(const snn_image *h, const snn_config *cfg, snn_error *err)
 		return snn_fail(err, SNN_E_FORMAT, "norm", "normalisation fields set without the flag");
 	for (int s = 0; s < SNN_SEC_COUNT; s++)
 	{
-		if (s >= SNN_SEC_EXTRA0 && h->sec[s].size != 0)
+		if (s > SNN_SEC_FANIN && h->sec[s].size != 0)
 			return snn_fail(err, SNN_E_FORMAT, "sections", "reserved section %d is not empty", s);
 		if (h->sec[s].offset != off)
 			return snn_fail(err, SNN_E_FORMAT, "sections", "section %d is not at its canonical offset", s);
@@ -1165,6 +1322,9 @@ snn_image_validate(const void *image, size_t size, snn_error *err)
 		for (int s = SNN_SEC_CONFIG; s <= SNN_SEC_HISTORY; s++)
 			if (tmp.sec[s].size != h->sec[s].size)
 				return snn_fail(err, SNN_E_FORMAT, "sections", "section %d has the wrong size", s);
+		if (tmp.sec[SNN_SEC_FANIN].size != h->sec[SNN_SEC_FANIN].size)
+			return snn_fail(err, SNN_E_FORMAT, "sections", "section %d has the wrong size",
+							SNN_SEC_FANIN);
 		(void) expect;
 	}
 	if ((st = check_canonical(h, &cfg, err)) != SNN_OK)
@@ -1179,9 +1339,13 @@ snn_image_validate(const void *image, size_t size, snn_error *err)
 			memcmp(&L[l].p, &cfg.layers[l].neuron, sizeof(snn_neuron_config)) != 0)
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u does not match the config", l);
 		snn_layer_prepare(&chk, h->dt);
-		if (!factors_match(&chk, &L[l]))
+		chk.decay_trace = fanin_decay_trace(&cfg);
+		if ((chk.decay_trace == 0.0f) != (L[l].decay_trace == 0.0f) ||
+			!factors_match(&chk, &L[l]))
 			return snn_fail(err, SNN_E_FORMAT, "layers", "layer %u has inconsistent update factors", l);
 	}
+	if (cfg.kind == SNN_KIND_FANIN)
+		return check_fanin(h, &cfg, err);
 	if ((st = check_csr(h, SNN_SEC_IN_ROWPTR, SNN_SEC_IN_TARGET, SNN_SEC_IN_WEIGHT,
 						h->n_inputs, h->n_in_syn, "synapses.input", err)) != SNN_OK)
 		return st;

@@ -25,7 +25,10 @@
  *   SNN_SEC_HISTORY     snn_history_rec[n_history]: training history
  *   SNN_SEC_READOUT     reserved for a trained readout (training area)
  *   SNN_SEC_NORM        reserved for normalisation factors (training area)
- *   SNN_SEC_EXTRA0..3   reserved
+ *   SNN_SEC_FANIN       the fixed fan-in block of kind fanin (snn_fanin.h:
+ *                       pre, w, out_ptr, out_slot, out_post, in_idx, in_w;
+ *                       empty for the other kinds)
+ *   SNN_SEC_EXTRA1..3   reserved
  *
  * Neurons are numbered densely 0 .. n_neurons - 1, layer after layer (the
  * input is not a layer: inputs are spike sources numbered 0 .. n_inputs-1).
@@ -57,6 +60,19 @@
  * its sign: the target current slot (excitatory or inhibitory) is chosen by
  * the sign at build time, so clamp at zero rather than cross it, or rebuild.
  * snn_image_validate checks this invariant.
+ *
+ * Kind fanin (SNN_KIND_FANIN) is the anomaly detector's reservoir as an
+ * image: one layer of n LIF or adaptive LIF neurons whose synapses are the
+ * fixed fan-in block of SNN_SEC_FANIN (the CSR sections are empty; the
+ * header's n_in_syn and n_rec_syn count the block's slots), stepped by
+ * snn_fanin_run (snn_fanin.h): every synapse instantaneous, an analog
+ * input current through the block's input projection, v <- v decay_m + I,
+ * fire on v >= v_th + a, reset to 0, a += adapt_inc, then a decays; no
+ * refractory period, no resting potential, no synaptic currents.  A
+ * per-step caller (snn_image_fanin, snn_fanin_step) drives it with an
+ * analog code held for any number of substeps, as the anomaly detector
+ * does; snn_run treats each step as one substep
+ * whose code is 1 on the inputs that have an event at that step, else 0.
  */
 #ifndef SNN_IMAGE_H
 #define SNN_IMAGE_H
@@ -85,7 +101,8 @@
 typedef enum snn_kind
 {
 	SNN_KIND_FEEDFORWARD = 1,
-	SNN_KIND_RESERVOIR = 2
+	SNN_KIND_RESERVOIR = 2,
+	SNN_KIND_FANIN = 3			/* fixed fan-in block, analog input */
 } snn_kind;
 
 typedef enum snn_model
@@ -117,7 +134,7 @@ typedef enum snn_section
 	SNN_SEC_HISTORY,
 	SNN_SEC_READOUT,
 	SNN_SEC_NORM,
-	SNN_SEC_EXTRA0,
+	SNN_SEC_FANIN,				/* kind fanin: the block (snn_fanin.h) */
 	SNN_SEC_EXTRA1,
 	SNN_SEC_EXTRA2,
 	SNN_SEC_EXTRA3,
@@ -189,7 +206,13 @@ typedef struct snn_config
 	float		res_weight_exc; /* used when res_fixed_weights = 1 */
 	float		res_weight_inh; /* (negative) */
 	uint32_t	res_fixed_weights;
-	float		reserved[8];
+	/* kind fanin only (zero for the others) */
+	uint32_t	fanin_k;		/* presynaptic neurons a neuron hears; 0:
+								 * round(res_connectivity size) */
+	uint32_t	fanin_kin;		/* input lines a neuron hears; 0:
+								 * round(res_input_connectivity n_inputs) */
+	float		fanin_tau_trace;	/* spike trace time constant, ms */
+	float		reserved[5];
 	snn_layer_config layers[SNN_MAX_LAYERS];
 } snn_config;
 
@@ -212,7 +235,8 @@ typedef struct snn_layer
 	int32_t		ref_steps;		/* round(t_ref / dt), at most INT32_MAX */
 	int32_t		izh_substeps;
 	float		izh_h;			/* dt / izh_substeps */
-	float		reserved[6];
+	float		decay_trace;	/* fanin: exp(-dt / tau_trace), else 0 */
+	float		reserved[5];
 } snn_layer;
 
 typedef struct snn_section_ref
@@ -363,7 +387,9 @@ snn_status	snn_image_build(const snn_config *cfg, const snn_build_extra *extra,
  * reserved fields zero, header consistent with the config.  The training
  * area must set SNN_FLAG_HAS_READOUT (with readout_*) before filling
  * SNN_SEC_READOUT, and SNN_FLAG_HAS_NORM (with n_norm) for SNN_SEC_NORM;
- * the EXTRA sections must stay empty in format version 1.
+ * SNN_SEC_FANIN is filled for kind fanin only (checked with
+ * snn_fanin_check), and the EXTRA sections must stay empty in format
+ * version 1.
  */
 snn_status	snn_image_validate(const void *image, size_t size, snn_error *err);
 
@@ -426,6 +452,23 @@ snn_status	snn_run(const snn_image *img, void *state,
 					uint32_t first_step, uint32_t steps,
 					snn_spike_fn sink, void *sink_arg, snn_counters *counters,
 					int flags, snn_error *err);
+
+/*
+ * Kind fanin.  The block of an image (its weights writable only in a
+ * private copy of the image, as for any learning rule), the parameters of
+ * one substep from its layer (substeps 1, no reset, no learning: set them
+ * in *p to drive it otherwise), and the per-neuron arrays of a state
+ * buffer of the image (snn_state_init): v, adaptation, traces, spikes of
+ * the last substep and counts of the last call.  SNN_E_CONFIG when the
+ * image is of another kind.
+ */
+struct snn_fanin;
+struct snn_fanin_params;
+struct snn_fanin_state;
+snn_status	snn_image_fanin(const snn_image *img, struct snn_fanin *b,
+							struct snn_fanin_params *p, snn_error *err);
+void		snn_image_fanin_state(const snn_image *img, void *state,
+								  struct snn_fanin_state *s);
 
 /* Names of models, presets and kinds ("lif", "rs", "feedforward"...). */
 const char *snn_model_name(uint32_t model);

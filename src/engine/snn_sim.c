@@ -12,6 +12,7 @@
  * in a step walk their CSR rows and add weights to target currents.
  */
 #include "snn_image.h"
+#include "snn_fanin.h"
 #include "snn_interrupt.h"
 #include "snn_random.h"
 
@@ -51,6 +52,110 @@ snn_state_get(const snn_image *img, void *state, snn_state_arrays *out)
 	out->cur_inh = s.cur + img->n_slots;
 	out->adapt = s.adapt;
 	out->ref = s.ref;
+}
+
+snn_status
+snn_image_fanin(const snn_image *img, snn_fanin *b, snn_fanin_params *p,
+				snn_error *err)
+{
+	const snn_layer *L = snn_layers(img);
+
+	if (img->kind != SNN_KIND_FANIN)
+		return snn_fail(err, SNN_E_CONFIG, "kind",
+						"a network of kind %s has no fan-in block",
+						snn_kind_name(img->kind));
+	/* the weights are the image's: writable only in a private copy */
+	snn_fanin_view((char *) img + img->sec[SNN_SEC_FANIN].offset,
+				   img->n_neurons, (uint32_t) (img->n_rec_syn / img->n_neurons),
+				   img->n_inputs, (uint32_t) (img->n_in_syn / img->n_neurons), b);
+	memset(p, 0, sizeof(*p));
+	p->decay_m = L->decay_m;
+	p->decay_adapt = L->decay_adapt;
+	p->decay_trace = L->decay_trace;
+	p->threshold = L->p.v_th;
+	p->adapt_inc = L->model == SNN_MODEL_ALIF ? L->p.adapt_inc : 0.0f;
+	p->substeps = 1;
+	return SNN_OK;
+}
+
+void
+snn_image_fanin_state(const snn_image *img, void *state, snn_fanin_state *s)
+{
+	state_view	sv;
+
+	/* v and adaptation where the other kinds keep them; bytes in ref */
+	state_map(img, state, &sv);
+	s->v = sv.v;
+	s->a = sv.adapt;
+	s->trace = sv.cur;
+	s->spk = (uint8_t *) sv.ref;
+	s->count = (uint8_t *) sv.ref + img->n_slots;
+}
+
+/*
+ * snn_run over an image of kind fanin: each step one substep whose code is
+ * 1 on the inputs with an event at that step; the sink gets the neurons
+ * that fired, in ascending order.
+ */
+static snn_status
+run_fanin(const snn_image *img, void *state, const snn_event *input,
+		  size_t n_input, size_t in_i, uint32_t first_step, uint32_t steps,
+		  snn_spike_fn sink, void *sink_arg, snn_counters *c, snn_error *err)
+{
+	snn_fanin	b;
+	snn_fanin_params p;
+	snn_fanin_state fs;
+	state_view	sv;
+	uint8_t		on[65536 / 8];
+	float		in[SNN_FANIN_MAX_NEURONS];
+	uint64_t	syn = 0,
+				spikes = 0,
+				inev = 0;
+	snn_status	st;
+
+	if ((st = snn_image_fanin(img, &b, &p, err)) != SNN_OK)
+		return st;
+	snn_image_fanin_state(img, state, &fs);
+	state_map(img, state, &sv);
+	memset(on, 0, sizeof(on));
+	for (uint32_t t = first_step; t < first_step + steps; t++)
+	{
+		size_t		from = in_i;
+		uint32_t	nspk = 0;
+
+		while (in_i < n_input && input[in_i].step == t)
+		{
+			uint32_t	line = input[in_i++].neuron;
+
+			on[line >> 3] |= (uint8_t) (1u << (line & 7));
+		}
+		snn_fanin_input_bits(&b, on, in);
+		(void) snn_fanin_run(&b, &p, &fs, in);
+		for (size_t e = from; e < in_i; e++)
+			on[input[e].neuron >> 3] = 0;
+		inev += in_i - from;
+		for (uint32_t i = 0; i < b.n; i++)
+			if (fs.spk[i])
+			{
+				sv.spk_id[nspk++] = i;
+				syn += b.out_ptr[i + 1] - b.out_ptr[i];
+			}
+		spikes += nspk;
+		if (nspk && sink && sink(sink_arg, t, sv.spk_id, nspk) != 0)
+			return snn_fail(err, SNN_E_NOMEM, "output", "the spike output is full");
+		if (snn_interrupted((uint64_t) b.n * (b.k + b.kin)))
+			return snn_cancelled(err);
+	}
+	if (c)
+	{
+		c->steps += steps;
+		c->spikes += spikes;
+		c->layer_spikes[0] += spikes;
+		c->input_events += inev;
+		c->synaptic_events += syn + (uint64_t) b.n * b.kin * steps;
+		c->neuron_updates += (uint64_t) b.n * steps;
+	}
+	return SNN_OK;
 }
 
 uint32_t
@@ -479,6 +584,9 @@ snn_run(const snn_image *img, void *state, const snn_event *input, size_t n_inpu
 		}
 		in_i = lo;
 	}
+	if (img->kind == SNN_KIND_FANIN)
+		return run_fanin(img, state, input, n_input, in_i, first_step, steps,
+						 sink, sink_arg, c, err);
 
 	for (uint32_t t = first_step; t < first_step + steps; t++)
 	{

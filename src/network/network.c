@@ -405,6 +405,11 @@ snn_network_recv(PG_FUNCTION_ARGS)
 	if (snn_image_validate(net->image, len, &err) != SNN_OK)
 		snn_engine_error(&err, ERRCODE_INVALID_BINARY_REPRESENTATION, "invalid binary snn",
 						 SNN_ERR_FIELD_DETAIL, "snn_recv");
+	/* the detector's block has no text form yet: keep it out of values */
+	if (SnnNetworkImage(net)->kind == SNN_KIND_FANIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("invalid binary snn: networks of kind fanin are not supported as snn values")));
 	PG_RETURN_POINTER(net);
 }
 

@@ -74,6 +74,11 @@ typedef struct StreamDetector
 /* stream_state.c */
 extern int	ss_save_interval_s;
 extern int	ss_max_streams;
+
+/* snn.detector_export_byte_order: the byte order of exported values */
+#define SX_ORDER_LITTLE 0
+#define SX_ORDER_BIG	1
+extern int	sx_export_order;
 extern void snn_stream_init(void);
 extern void ss_require_preload(void);
 extern bool ss_available(void);

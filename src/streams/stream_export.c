@@ -7,9 +7,12 @@
  * completely and only then installs its streams.  Both are for the
  * detector's owner only.
  *
- * Format (the exporting server's byte order, marked in the header: a value
- * of the other byte order, another format version or another build's
- * configuration size is refused with its own message):
+ * Format: little-endian on every server (a big-endian server reverses each
+ * number when it writes and reads), marked in the header by a byte-order
+ * mark; a value whose mark reads reversed (exported by a big-endian server
+ * before values were little-endian, or with snn.detector_export_byte_order
+ * = big) is converted on import.  Another format version or another
+ * build's configuration size is refused with its own message:
  *
  *	SxHeader						magic "SNNDEXP", version, byte-order mark,
  *									sizeof(snn_detector_config), stream count,
@@ -44,6 +47,9 @@
 #define SX_VERSION		1
 #define SX_BYTE_ORDER	0x01020304u
 
+/* snn.detector_export_byte_order (for tests: a big-endian value here) */
+int			sx_export_order = SX_ORDER_LITTLE;
+
 typedef struct SxHeader
 {
 	char		magic[8];
@@ -70,6 +76,45 @@ typedef struct SxStream
 	uint64		state_size;
 } SxStream;
 
+/* A double with its bytes reversed. */
+static double
+sx_swap_double(double x)
+{
+	uint64		b;
+
+	memcpy(&b, &x, sizeof(b));
+	b = pg_bswap64(b);
+	memcpy(&x, &b, sizeof(x));
+	return x;
+}
+
+/* Reverse every number of a header (its configuration included). */
+static void
+sx_swap_header(SxHeader *h)
+{
+	h->version = pg_bswap32(h->version);
+	h->byte_order = pg_bswap32(h->byte_order);
+	h->cfg_size = pg_bswap32(h->cfg_size);
+	h->count = pg_bswap32(h->count);
+	h->seed = pg_bswap64(h->seed);
+	snn_detector_config_swap(&h->cfg);
+}
+
+/* Reverse every number of a stream record (the key and ids are text). */
+static void
+sx_swap_stream(SxStream *s)
+{
+	s->events = (int64) pg_bswap64((uint64) s->events);
+	s->anomalies = (int64) pg_bswap64((uint64) s->anomalies);
+	s->score_sum = sx_swap_double(s->score_sum);
+	s->last_event = (TimestampTz) pg_bswap64((uint64) s->last_event);
+	s->last_anomaly = (TimestampTz) pg_bswap64((uint64) s->last_anomaly);
+	s->n_recent = (int32) pg_bswap32((uint32) s->n_recent);
+	s->recent_pos = (int32) pg_bswap32((uint32) s->recent_pos);
+	snn_detector_config_swap(&s->cfg);
+	s->state_size = pg_bswap64(s->state_size);
+}
+
 /* One stream being exported or imported: its record and its state bytes. */
 typedef struct SxItem
 {
@@ -77,6 +122,17 @@ typedef struct SxItem
 	char	   *state;			/* palloc'd copy */
 	dsa_pointer dp;				/* import: the shared copy, once allocated */
 } SxItem;
+
+/* True when values are written in the other byte order than this server's. */
+static bool
+sx_export_swaps(void)
+{
+#ifdef WORDS_BIGENDIAN
+	return sx_export_order == SX_ORDER_LITTLE;
+#else
+	return sx_export_order == SX_ORDER_BIG;
+#endif
+}
 
 /* Error for a value that is not an intact export of this build. */
 #define SX_BAD(...) \
@@ -175,6 +231,18 @@ sx_collect(const StreamDetector *d, int *n_out, Size *bytes)
 	return items;
 }
 
+/* A collected stream in the other byte order: its state, then its record. */
+static void
+sx_swap_to_foreign(SxItem *it)
+{
+	snn_error	err;
+
+	if (snn_detector_state_swap(&it->s.cfg, it->state, it->s.state_size, 0,
+								&err) != SNN_OK)
+		snn_report_error(&err, "snn_detector_export");
+	sx_swap_stream(&it->s);
+}
+
 PG_FUNCTION_INFO_V1(snn_detector_export);
 
 /*
@@ -193,6 +261,7 @@ snn_detector_export(PG_FUNCTION_ARGS)
 	bytea	   *out;
 	char	   *p;
 	pg_crc32c	crc;
+	bool		swap;
 
 	ss_require_preload();
 	d = sx_owned_detector(name);
@@ -208,18 +277,28 @@ snn_detector_export(PG_FUNCTION_ARGS)
 	out = palloc(VARHDRSZ + bytes);
 	SET_VARSIZE(out, VARHDRSZ + bytes);
 	p = VARDATA(out);
+	swap = sx_export_swaps();
+	if (swap)
+		sx_swap_header(&hdr);
 	memcpy(p, &hdr, sizeof(hdr));
 	p += sizeof(hdr);
 	for (int i = 0; i < n; i++)
 	{
+		Size		size = items[i].s.state_size;
+
+		if (swap)
+			sx_swap_to_foreign(&items[i]);
 		memcpy(p, &items[i].s, sizeof(SxStream));
 		p += sizeof(SxStream);
-		memcpy(p, items[i].state, items[i].s.state_size);
-		p += items[i].s.state_size;
+		memcpy(p, items[i].state, size);
+		p += size;
 	}
 	INIT_CRC32C(crc);
 	COMP_CRC32C(crc, VARDATA(out), p - VARDATA(out));
 	FIN_CRC32C(crc);
+	/* the checksum in the value's byte order too */
+	if (swap)
+		crc = pg_bswap32(crc);
 	memcpy(p, &crc, sizeof(crc));
 	PG_RETURN_BYTEA_P(out);
 }
@@ -264,7 +343,8 @@ sx_check_config(const StreamDetector *d, const SxHeader *hdr)
 
 /* Check one stream record and its state; the state is copied to items. */
 static void
-sx_check_stream(const SxHeader *hdr, SxItem *it, const char *state)
+sx_check_stream(const SxHeader *hdr, SxItem *it, const char *state,
+				bool foreign)
 {
 	snn_detector_config a = sx_neutral(&it->s.cfg);
 	snn_error	err;
@@ -297,40 +377,23 @@ sx_check_stream(const SxHeader *hdr, SxItem *it, const char *state)
 		SX_BAD("stream \"%s\" has a state of the wrong size", it->s.key);
 	it->state = palloc(it->s.state_size);
 	memcpy(it->state, state, it->s.state_size);
+	if (foreign &&
+		snn_detector_state_swap(&it->s.cfg, it->state, it->s.state_size, 1,
+								&err) != SNN_OK)
+		SX_BAD("stream \"%s\": %s", it->s.key, err.msg);
 	if (snn_detector_check_state(&it->s.cfg, it->state, it->s.state_size, &err) != SNN_OK)
 		SX_BAD("stream \"%s\": %s", it->s.key, err.msg);
 }
 
-/* This server's byte order, in words, for the refusal of a foreign value. */
-static const char *
-sx_endianness(void)
-{
-#ifdef WORDS_BIGENDIAN
-	return "big-endian";
-#else
-	return "little-endian";
-#endif
-}
-
 /*
- * Refuse a header this server cannot read, the byte order first (a value
- * of the other byte order shows every later number reversed), each reason
- * with its own message.
+ * Refuse a header this server cannot read (already in this server's byte
+ * order), each reason with its own message.
  */
 static void
 sx_check_header(const SxHeader *hdr)
 {
 	if (hdr->byte_order != SX_BYTE_ORDER)
-	{
-		if (hdr->byte_order == pg_bswap32(SX_BYTE_ORDER))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid detector state value: it was exported by a server of the other byte order"),
-					 errdetail("This server is %s; a detector state value is in the byte order of the server that exported it.",
-							   sx_endianness()),
-					 errhint("Import it on a server of the same byte order, or let the detector learn again from the events.")));
 		SX_BAD("its byte-order mark is damaged");
-	}
 	if (hdr->version != SX_VERSION)
 		SX_BAD("it is of format version %u, this server reads version %u",
 			   hdr->version, SX_VERSION);
@@ -353,17 +416,24 @@ sx_parse(const StreamDetector *d, bytea *value, int *n)
 	pg_crc32c	crc,
 				stored;
 	SxItem	   *items;
+	bool		foreign;
 
 	if (len < sizeof(SxHeader) + sizeof(pg_crc32c))
 		SX_BAD("it is too short");
 	memcpy(&hdr, buf, sizeof(hdr));
 	if (memcmp(hdr.magic, SX_MAGIC, sizeof(SX_MAGIC)) != 0)
 		SX_BAD("it is not a detector state export");
+	/* the other byte order: every number is converted as it is read */
+	foreign = hdr.byte_order == pg_bswap32(SX_BYTE_ORDER);
+	if (foreign)
+		sx_swap_header(&hdr);
 	sx_check_header(&hdr);
 	INIT_CRC32C(crc);
 	COMP_CRC32C(crc, buf, len - sizeof(pg_crc32c));
 	FIN_CRC32C(crc);
 	memcpy(&stored, buf + len - sizeof(pg_crc32c), sizeof(stored));
+	if (foreign)
+		stored = pg_bswap32(stored);
 	if (!EQ_CRC32C(crc, stored))
 		SX_BAD("its checksum does not match (damaged)");
 	sx_check_config(d, &hdr);
@@ -379,11 +449,13 @@ sx_parse(const StreamDetector *d, bytea *value, int *n)
 		if (len - sizeof(pg_crc32c) - off < sizeof(SxStream))
 			SX_BAD("it is truncated");
 		memcpy(&it->s, buf + off, sizeof(SxStream));
+		if (foreign)
+			sx_swap_stream(&it->s);
 		off += sizeof(SxStream);
 		if (it->s.state_size == 0 || it->s.state_size > SNN_DETECTOR_MAX_STATE ||
 			len - sizeof(pg_crc32c) - off < it->s.state_size)
 			SX_BAD("it is truncated");
-		sx_check_stream(&hdr, it, buf + off);
+		sx_check_stream(&hdr, it, buf + off, foreign);
 		off += it->s.state_size;
 		it->dp = InvalidDsaPointer;
 		if (i > 0 && strcmp(items[i - 1].s.key, it->s.key) >= 0)

@@ -149,6 +149,13 @@ ss_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
+/* The values of snn.detector_export_byte_order. */
+static const struct config_enum_entry sx_order_options[] = {
+	{"little", SX_ORDER_LITTLE, false},
+	{"big", SX_ORDER_BIG, false},
+	{NULL, 0, false}
+};
+
 /* Settings, and when preloaded the shared-memory hooks and the saver. */
 void
 snn_stream_init(void)
@@ -163,6 +170,12 @@ snn_stream_init(void)
 							"A new stream beyond it is refused (SQLSTATE 53400); existing streams go on.",
 							&ss_max_streams, 1000, 1, INT_MAX,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("snn.detector_export_byte_order",
+							 "Byte order of the values snn_detector_export writes (for tests).",
+							 "Values are little-endian; big makes one of the other byte order, "
+							 "which snn_detector_import converts.",
+							 &sx_export_order, SX_ORDER_LITTLE, sx_order_options,
+							 PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	snn_shmem_register(ss_shmem_request, ss_shmem_startup);

@@ -10,7 +10,9 @@
  * [0, 1] and a likelihood in [0, 1].  What is left of the input then
  * damages the state a word at a time: snn_detector_check_state must refuse
  * it or the following steps must stay inside the buffer (the sanitizers
- * watch).  Sizes are capped so that one input runs in milliseconds.
+ * watch).  Before the damage, a state converted to the other byte order
+ * and back must be the same bytes, and the reservoir's export as an image
+ * must validate or be refused with a message.  Sizes are capped so that one input runs in milliseconds.
  */
 #include <math.h>
 #include <stdio.h>
@@ -153,6 +155,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		take(&p, &left, x, sizeof(double) * cfg.n_features);
 		take(&p, &left, &ts, sizeof(ts));
 		step_one(&cfg, state, sz, copy, x, ts, 1);
+	}
+	/* the other byte order and back is the same state */
+	memcpy(copy, state, sz);
+	REQUIRE(snn_detector_state_swap(&cfg, copy, sz, 0, &err) == SNN_OK);
+	REQUIRE(snn_detector_state_swap(&cfg, copy, sz, 1, &err) == SNN_OK);
+	REQUIRE(memcmp(copy, state, sz) == 0);
+	/* the reservoir as an image: valid, or refused with a message */
+	{
+		size_t		need = 0;
+		void	   *img;
+
+		if (snn_detector_network(&cfg, state, 0, NULL, 0, &need, &err) == SNN_OK)
+		{
+			img = aligned_alloc(64, (need + 63) / 64 * 64);
+			REQUIRE(img != NULL);
+			if (snn_detector_network(&cfg, state, 0, img, need, &need, &err) != SNN_OK)
+				REQUIRE(err.msg[0] != '\0');
+			free(img);
+		}
+		else
+			REQUIRE(err.msg[0] != '\0');
 	}
 	while (left >= 6)
 	{

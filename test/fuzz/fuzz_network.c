@@ -8,7 +8,8 @@
  * reach deep into the sections within libFuzzer's length limit.  Odd: the rest fills an snn_config field by
  * field (kinds, sizes, floats of any value): snn_image_plan must reject
  * bad configs cleanly, and every image it plans and builds must pass
- * snn_image_validate and simulate without fault.
+ * snn_image_validate and simulate without fault.  Each mode reaches the
+ * three kinds (feed-forward, reservoir, fanin).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,7 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		void	   *img,
 				   *scratch;
 
-		snn_config_defaults(&cfg, (data[0] & 4) ? SNN_KIND_RESERVOIR : SNN_KIND_FEEDFORWARD);
+		snn_config_defaults(&cfg, (data[0] & 8) ? SNN_KIND_FANIN :
+							(data[0] & 4) ? SNN_KIND_RESERVOIR : SNN_KIND_FEEDFORWARD);
 		cfg.n_inputs = 3;
 		cfg.layers[0].size = 5;
 		if (cfg.kind == SNN_KIND_FEEDFORWARD)
@@ -119,7 +121,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snn_plan	plan;
 
 		take(&p, &left, &kind, 1);
-		snn_config_defaults(&cfg, (kind & 1) ? SNN_KIND_RESERVOIR : SNN_KIND_FEEDFORWARD);
+		snn_config_defaults(&cfg, (kind & 8) ? SNN_KIND_FANIN :
+							(kind & 1) ? SNN_KIND_RESERVOIR : SNN_KIND_FEEDFORWARD);
 		take(&p, &left, &nl, 1);
 		if (cfg.kind == SNN_KIND_FEEDFORWARD)
 			cfg.n_layers = nl % 5;
@@ -145,6 +148,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			take(&p, &left, &cfg.dt, 4);
 		if (kind & 4)
 			take(&p, &left, &cfg.res_connectivity, 4 * 7);
+		/* fanin_k, fanin_kin, fanin_tau_trace */
+		if (kind & 16)
+			take(&p, &left, &cfg.fanin_k, 4 * 3);
 		if (snn_image_plan(&cfg, NULL, &plan, &err) == SNN_OK && plan.image_size < (1 << 22))
 		{
 			void	   *img = aligned_alloc(64, (plan.image_size + 63) / 64 * 64);

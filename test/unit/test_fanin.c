@@ -58,6 +58,10 @@ make_block(block *x, uint64_t seed)
 	x->b.out_ptr = x->ptr;
 	x->b.out_slot = x->slot;
 	x->b.out_post = x->post;
+	x->b.n_in = 0;
+	x->b.kin = 0;
+	x->b.in_idx = NULL;
+	x->b.in_w = NULL;
 }
 
 /* The gather, eight rows at a time, equals one row at a time bit for bit. */
