@@ -47,7 +47,8 @@ if wants unit; then
 	for t in test/unit/test_*.bin; do
 		[ -x "$t" ] || continue
 		"./$t"
-		record "unit/$(basename "$t" .bin)" $?
+		st=$?		# before the name's $(...), which would reset $?
+		record "unit/$(basename "$t" .bin)" $st
 	done
 	# the folders of src/ depend one way, as doc/development.md draws them
 	make -s depcheck PG_CONFIG="$PG_CONFIG"
@@ -59,7 +60,8 @@ if wants fuzz; then
 	for f in test/fuzz/fuzz_*.c; do
 		[ -f "$f" ] || continue
 		bash test/fuzz/run.sh "$(basename "$f" .c)" "${SNN_FUZZ_SECONDS:-30}"
-		record "fuzz/$(basename "$f" .c)" $?
+		st=$?		# before the name's $(...), which would reset $?
+		record "fuzz/$(basename "$f" .c)" $st
 	done
 fi
 
