@@ -294,14 +294,15 @@ scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
  * row only once the bound handed out passes its k-th exact distance, so a
  * first search that misses the query's neighbourhood makes the scan walk on
  * until the loose bounds pass the far rows it found: on 100,000 x 128
- * patterns at m = 8, a 2-bit scan at snn.ef_search 10 read 15,000 index and
- * heap pages a query, against 1,450 at 100 (4-bit: 1,240 at 10, 670 at 40).
- * The looser the code, the wider the search it needs.
+ * patterns, a 2-bit scan at m = 8 handed the executor 8,139 rows a query at
+ * snn.ef_search 10 and 54 at 100 (4-bit: 1,241 buffers read at 10, 672 at
+ * 40), and at m = 5 243 rows at 100 and 54 at 130.  The looser the code and
+ * the fewer the links (m), the wider the search it needs.
  */
 static int
-lossy_min_ef(int quantize)
+lossy_min_ef(int quantize, int m)
 {
-	return quantize == SNN_QUANT_4BIT ? 40 : 100;
+	return (quantize == SNN_QUANT_4BIT ? 320 : 800) / Min(Max(m, 1), 8);
 }
 
 /* Reorder found elements of an index of codes by their bounds. */
@@ -356,7 +357,7 @@ start_search(IndexScanDesc scan)
 	so->g.cb.dist_batch = scan_dist_batch;
 	/* codes: a search at least lossy_min_ef wide, and as many held */
 	if (so->lossy)
-		ef = Max(ef, lossy_min_ef(meta.quantize));
+		ef = Max(ef, lossy_min_ef(meta.quantize, meta.m));
 	so->heldcap = ef;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/*
