@@ -295,9 +295,9 @@ scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
  * first search that misses the query's neighbourhood makes the scan walk on
  * until the loose bounds pass the far rows it found: on 100,000 x 128
  * patterns, a 2-bit scan at m = 8 handed the executor 8,139 rows a query at
- * snn.ef_search 10 and 54 at 100 (4-bit: 1,241 buffers read at 10, 672 at
- * 40), and at m = 5 243 rows at 100 and 54 at 130.  The looser the code and
- * the fewer the links (m), the wider the search it needs.
+ * snn.ef_search 10 and 54 at 100, and at m = 5 243 rows at 100 and 54 at
+ * 130.  The looser the code and the fewer the links (m), the wider the
+ * search it needs.
  */
 static int
 lossy_min_ef(int quantize, int m)
@@ -335,7 +335,7 @@ start_search(IndexScanDesc scan)
 	}
 	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, meta.quantize, false);
 	so->lossy = meta.quantize != SNN_QUANT_NONE;
-	/* codes: walk by the estimate, return by the bound (see lossy_next) */
+	/* codes: distances are keys of the bound and estimate (SNN_HNSW_KEY) */
 	so->g.estimate = so->lossy;
 	so->g.query = scan_query(scan, meta.dim);
 	/* every page read of the scan goes through the buffer hints */
