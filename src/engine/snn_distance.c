@@ -309,6 +309,30 @@ snn_quant_code_distance_scalar(snn_quant q, int l1, const uint8_t *a,
 	return s;
 }
 
+/* Estimate and bound, one neuron at a time: the definition. */
+uint64_t
+snn_quant_estimate_scalar(snn_quant q, int l1, const uint8_t *x,
+						  const uint8_t *code, size_t dim, uint64_t *bound)
+{
+	uint64_t	s = 0;
+
+	*bound = snn_quant_lower_bound_scalar(q, l1, x, code, dim);
+	if (q == SNN_QUANT_NONE)
+		return *bound;
+	for (size_t i = 0; i < dim; i++)
+	{
+		uint8_t		lo,
+					hi,
+					mid;
+		int64_t		d;
+
+		quant_cell_range(q, quant_code_cell(q, code, i), &lo, &hi, &mid);
+		d = (int64_t) x[i] - (int64_t) mid;
+		s += (uint64_t) (l1 ? (d < 0 ? -d : d) : d * d);
+	}
+	return s;
+}
+
 /*
  * Per-cell tables of one mode, built once: the ends and centre of each of
  * the 16 cells (the 2-bit mode uses four, the bit mode two).
@@ -394,5 +418,48 @@ snn_quant_code_distance(snn_quant q, int l1, const uint8_t *a,
 		}
 		s += l1 ? snn_l1_u8(ma, mb, n) : snn_l2sq_u8(ma, mb, n);
 	}
+	return s;
+}
+
+/*
+ * Estimate and lower bound through the SIMD kernels: each chunk of neurons
+ * is decoded once to its cells' centres and to its gaps (bytes).
+ */
+uint64_t
+snn_quant_estimate(snn_quant q, int l1, const uint8_t *x,
+				   const uint8_t *code, size_t dim, uint64_t *bound)
+{
+	static const uint8_t zero[SNN_QUANT_CHUNK];
+	uint8_t		gap[SNN_QUANT_CHUNK],
+				mid[SNN_QUANT_CHUNK];
+	uint64_t	s = 0,
+				b = 0;
+
+	if (q == SNN_QUANT_NONE)
+	{
+		*bound = l1 ? snn_l1_u8(x, code, dim) : snn_l2sq_u8(x, code, dim);
+		return *bound;
+	}
+	if (!quant_tab_ready)
+		quant_init_tables();
+	for (size_t start = 0; start < dim; start += SNN_QUANT_CHUNK)
+	{
+		size_t		n = dim - start < SNN_QUANT_CHUNK ? dim - start : SNN_QUANT_CHUNK;
+		const quant_tables *t = &quant_tab[q];
+
+		for (size_t j = 0; j < n; j++)
+		{
+			unsigned	c = quant_code_cell(q, code, start + j);
+			uint8_t		v = x[start + j];
+			uint8_t		below = t->lo[c] > v ? (uint8_t) (t->lo[c] - v) : 0;
+			uint8_t		above = v > t->hi[c] ? (uint8_t) (v - t->hi[c]) : 0;
+
+			gap[j] = below | above;
+			mid[j] = t->mid[c];
+		}
+		b += l1 ? snn_l1_u8(gap, zero, n) : snn_l2sq_u8(gap, zero, n);
+		s += l1 ? snn_l1_u8(x + start, mid, n) : snn_l2sq_u8(x + start, mid, n);
+	}
+	*bound = b;
 	return s;
 }

@@ -67,7 +67,21 @@ uint64_t	snn_quant_lower_bound(snn_quant q, int l1, const uint8_t *x,
 uint64_t	snn_quant_code_distance(snn_quant q, int l1, const uint8_t *a,
 									const uint8_t *b, size_t dim);
 
-/* Scalar references of the two above, one neuron at a time. */
+/*
+ * Estimate of the distance from the exact pattern x to a pattern with code
+ * code: the distance to its cells' centres (squared L2 or L1), which
+ * separates elements that a loose lower bound ties (an index scan breaks
+ * the bound's ties with it); the bound (snn_quant_lower_bound) is written to
+ * *bound in the same pass.
+ */
+uint64_t	snn_quant_estimate(snn_quant q, int l1, const uint8_t *x,
+							   const uint8_t *code, size_t dim, uint64_t *bound);
+
+/* Scalar references of the three above, one neuron at a time. */
+uint64_t	snn_quant_estimate_scalar(snn_quant q, int l1, const uint8_t *x,
+									  const uint8_t *code, size_t dim,
+									  uint64_t *bound);
+
 uint64_t	snn_quant_lower_bound_scalar(snn_quant q, int l1, const uint8_t *x,
 										 const uint8_t *code, size_t dim);
 uint64_t	snn_quant_code_distance_scalar(snn_quant q, int l1, const uint8_t *a,

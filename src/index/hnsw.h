@@ -244,12 +244,25 @@ typedef struct SnnHnswGraph
 	int			codesize;		/* bytes an element stores */
 	const uint8 *query;
 	bool		query_code;		/* query is a code too (inserts, VACUUM) */
+	bool		estimate;		/* scans of codes: distances are keys
+								 * (SNN_HNSW_KEY) */
 	bool		cache_vectors;	/* keep element patterns for dist_pair */
 	struct snn_hnsw_vcache_hash *cache; /* id -> pattern and liveness */
 	MemoryContext mcxt;
 	snn_hnsw_callbacks cb;
 	snn_hnsw_work work;
 } SnnHnswGraph;
+
+/*
+ * A scan of an index of codes orders elements by the lower bound and breaks
+ * its ties, which a loose code makes common (a 2-bit cell is 64 to 111 steps
+ * wide, so many elements are at bound 0 on most neurons), by an estimate of
+ * the exact distance (to the cells' centres): its graph distances are keys,
+ * the bound in the high 32 bits and the estimate in the low 32 (both fit: at
+ * most 65535 * 255^2 < 2^32).
+ */
+#define SNN_HNSW_KEY(bound, estimate)	(((uint64) (bound) << 32) | (uint64) (estimate))
+#define SNN_HNSW_KEY_BOUND(key)			((key) >> 32)
 
 /* settings */
 extern int	snn_hnsw_ef_search;

@@ -171,7 +171,8 @@ snn_hnsw_query_distance(int metric, const uint8 *a, const uint8 *b, int dim)
  * Distance from the graph's query to what an element stores: exact without
  * codes; with codes, a lower bound of the distance to every row of the
  * element when the query is a pattern (scans), or the distance between cell
- * centres when the query is a code too (inserts, VACUUM).
+ * centres when the query is a code too (inserts, VACUUM); with g->estimate
+ * (scans) a key of the bound and the estimate (SNN_HNSW_KEY).
  */
 uint64
 snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored)
@@ -180,6 +181,15 @@ snn_hnsw_dist_query(SnnHnswGraph *g, const uint8 *stored)
 		return snn_hnsw_query_distance(g->metric, g->query, stored, g->dim);
 	if (g->query_code)
 		return snn_hnsw_dist_pair(g, g->query, stored);
+	if (g->estimate)
+	{
+		uint64		bound;
+		uint64		est = snn_quant_estimate(g->quant, g->metric == SNN_HNSW_L1,
+											 g->query, stored, (size_t) g->dim,
+											 &bound);
+
+		return SNN_HNSW_KEY(bound, est);
+	}
 	return snn_quant_lower_bound(g->quant, g->metric == SNN_HNSW_L1, g->query,
 								 stored, (size_t) g->dim);
 }

@@ -10,9 +10,11 @@ hnswlib at each m used (float32, same ef_construction, one thread):
 
   - build time, index size, index bytes per row, and (index + heap) bytes
     per row (the heap holds the exact patterns the recheck reads);
-  - for each ef_search: tie-aware recall@10 against exact search and server
+  - for each ef_search: tie-aware recall@10 against exact search, server
     QPS (all queries in one LATERAL statement, snn.iterative_scan =
-    strict_order, the default).
+    strict_order, the default), and the rows the index hands the executor a
+    query (pg_stat_get_xact_tuples_returned: 10 for exact distances, more
+    with codes, each a heap fetch and an exact recheck).
 
 Nothing passes or fails on time: it prints figures.
 """
@@ -74,6 +76,7 @@ def main():
     lateral = ("SELECT q.qid, s.id FROM qb_q q, LATERAL (SELECT id FROM qb_items "
                "ORDER BY pattern <-> q.p LIMIT 10) s")
 
+    tuples_sql = "SELECT pg_stat_get_xact_tuples_returned('qb_idx'::regclass)"
     results = {}
     for label, fmt, quant, m in configs:
         t0 = time.perf_counter()
@@ -95,7 +98,11 @@ def main():
             byq = [[] for _ in range(len(queries))]
             for qid, rid in res:
                 byq[qid].append(rid)
-            per_ef.append((recall(byq, data, queries, gt_d[:, 9]), qps))
+            with conn.transaction():
+                n0 = conn.execute(tuples_sql).fetchone()[0]
+                conn.execute(lateral).fetchall()
+                fetched = (conn.execute(tuples_sql).fetchone()[0] - n0) / len(queries)
+            per_ef.append((recall(byq, data, queries, gt_d[:, 9]), qps, fetched))
         results[label] = (build, size, per_ef)
         conn.execute("DROP INDEX qb_idx")
 
@@ -115,7 +122,7 @@ def main():
             peer.set_ef(max(ef, 10))
             t0 = time.perf_counter()
             found = [peer.knn_query(q.reshape(1, -1), k=10, num_threads=1)[0][0] for q in fq]
-            pef.append((recall(found, data, queries, gt_d[:, 9]), len(fq) / (time.perf_counter() - t0)))
+            pef.append((recall(found, data, queries, gt_d[:, 9]), len(fq) / (time.perf_counter() - t0), None))
         results[f"hnswlib:{m}"] = (pbuild, psize, pef)
 
     cols = list(results)
@@ -135,6 +142,12 @@ def main():
     for i, ef in enumerate(efs):
         print(f"{ef:<28}" + "".join(f"{results[c][2][i][0]:>{w - 7}.4f}/{results[c][2][i][1]:<6.0f}"
                                     for c in cols))
+    print()
+    print("rows the index hands the executor a query (heap fetches and exact rechecks; 10 without codes)")
+    print(f"{'ef_search':<28}" + "".join(f"{c:>{w}}" for c in cols if not c.startswith("hnswlib")))
+    for i, ef in enumerate(efs):
+        print(f"{ef:<28}" + "".join(f"{results[c][2][i][2]:>{w}.1f}" for c in cols
+                                    if not c.startswith("hnswlib")))
     conn.execute("DROP TABLE qb_items, qb_q")
 
 

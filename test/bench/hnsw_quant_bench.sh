@@ -2,7 +2,8 @@
 # Runs test/bench/hnsw_quant_bench.py in a throwaway cluster: snn_hnsw with
 # quantize = none and 4bit, format = standard and compact, at m 16 and 8,
 # beside hnswlib on the same clustered TTFS patterns: build time, bytes per
-# row, recall@10 and QPS at ef_search 40, 100, 200.  Prints figures; never
+# row, recall@10, QPS and rows handed to the executor (heap rechecks) a
+# query at ef_search 40, 100, 200.  Prints figures; never
 # pass/fail on time.
 #   usage: test/bench/hnsw_quant_bench.sh [hnsw_quant_bench.py options, e.g. --rows 20000]
 # Default 100,000 x 128: about ten minutes on a shared 2-core machine.

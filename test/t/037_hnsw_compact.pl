@@ -108,6 +108,20 @@ for my $mode ('strict_order', 'off')
 }
 $node->safe_psql('postgres', 'DROP INDEX items_c2');
 
+# 2bit at m = 5: under 100 bytes a row (issue 17), and the scan of codes
+# (ties of the bound broken by the estimate, a search at least 800 / m
+# wide) keeps its recall at the default ef_search despite the sparse graph
+$node->safe_psql('postgres', q{
+	CREATE INDEX items_c2m5 ON items USING snn_hnsw (pattern) WITH (m = 5, quantize = '2bit', format = compact)});
+my $size_c2m5 = $node->safe_psql('postgres', "SELECT pg_relation_size('items_c2m5') / 10000");
+note "index bytes a row: compact 2bit m = 5 $size_c2m5";
+cmp_ok($size_c2m5, '<=', 100, 'compact 2bit at m = 5: at most 100 bytes a row (128 neurons)');
+$r = SnnHnsw::recall_at_10($node, 'items', 'items_c2m5', 40);
+note "compact 2bit m = 5: recall\@10 at ef_search 40 = $r";
+cmp_ok($r, '>=', 0.95, 'compact 2bit m = 5: recall@10 >= 0.95 at ef_search 40');
+is(in_order('items', 30, 'strict_order'), 't', 'compact 2bit m = 5: rows in exact distance order');
+$node->safe_psql('postgres', 'DROP INDEX items_c2m5');
+
 # a build past maintenance_work_mem goes on with inserts
 my ($bret, $bout, $berr) = $node->psql('postgres', q{SET maintenance_work_mem = '1MB';
 	CREATE INDEX items_small ON items USING snn_hnsw (pattern) WITH (m = 8, quantize = '4bit', format = compact)});

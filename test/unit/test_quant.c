@@ -85,6 +85,19 @@ main(void)
 					CHECKF(lb == lbs, "q %d l1 %d n %zu: %llu != %llu", q, l1, n,
 						   (unsigned long long) lb, (unsigned long long) lbs);
 					CHECKF(cd == cds, "q %d l1 %d n %zu", q, l1, n);
+					{
+						/* the estimate's SIMD path matches its definition and brings the bound */
+						uint64_t	eb,
+									ebs;
+						uint64_t	est = snn_quant_estimate((snn_quant) q, l1, x, cy, n, &eb);
+						uint64_t	ests = snn_quant_estimate_scalar((snn_quant) q, l1, x, cy, n, &ebs);
+
+						CHECKF(est == ests && eb == lb && ebs == lb, "estimate q %d l1 %d n %zu", q, l1, n);
+						if (q == SNN_QUANT_NONE)
+							CHECK(est == exact);
+						/* dim <= 65535 keeps both within 32 bits (the scan packs them) */
+						CHECK(est <= (uint64_t) n * 255 * 255 && eb <= (uint64_t) n * 255 * 255);
+					}
 					CHECKF(lb <= exact, "q %d l1 %d n %zu: bound %llu > exact %llu", q, l1, n,
 						   (unsigned long long) lb, (unsigned long long) exact);
 					if (q == SNN_QUANT_NONE)
@@ -136,6 +149,14 @@ main(void)
 			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 0, qv, cc, 2) == 54 * 54 + 57 * 57);
 			CHECK(snn_quant_lower_bound(SNN_QUANT_2BIT, 1, qv, cc, 2) == 54 + 57);
 			CHECK(snn_quant_lower_bound_scalar(SNN_QUANT_2BIT, 1, qv, cc, 2) == 54 + 57);
+			/* the estimate: both against the centre of cell 1, 104 */
+			{
+				uint64_t	b;
+
+				CHECK(snn_quant_estimate(SNN_QUANT_2BIT, 0, qv, cc, 2, &b) == 94 * 94 + 96 * 96);
+				CHECK(b == 54 * 54 + 57 * 57);
+				CHECK(snn_quant_estimate(SNN_QUANT_2BIT, 1, qv, cc, 2, &b) == 94 + 96 && b == 54 + 57);
+			}
 		}
 		/* silence against cell 2 ([144, 254]): gap 1; a spike against silence */
 		{
