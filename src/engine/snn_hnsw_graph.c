@@ -1018,8 +1018,14 @@ mem_link_found(snn_hnsw_mem *g, uint32_t x, int lc, const snn_hnsw_cand *found, 
 	{
 		snn_hnsw_mem_elem *e = &g->elems[found[i].id];
 		uint32_t   *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+		bool		has = false;
 
 		if (found[i].id == x || e->counts[lc] >= cap)
+			continue;
+		/* a found element that was not expanded may link to x already */
+		for (int j = 0; j < e->counts[lc] && !has; j++)
+			has = s[j] == x;
+		if (has)
 			continue;
 		s[e->counts[lc]++] = x;
 		return true;
