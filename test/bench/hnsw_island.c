@@ -5,8 +5,10 @@
  *
  * Reads n * 128 bytes of patterns and f * 128 bytes of facts (hnsw_island.sh
  * makes them with hnsw_bench.py's generator), builds the graph with the
- * index's defaults (m 16, ef_construction 64) and prints figures; never
- * pass/fail.  The self-searches are every (n / sample)-th row.
+ * index's defaults (m 16, ef_construction 64), repairs it when given a
+ * repair ef (snn_hnsw_mem_repair, as CREATE INDEX does at ef 16), counts the
+ * elements the entry point cannot reach on layer 0 and prints figures;
+ * never pass/fail.  The self-searches are every (n / sample)-th row.
  */
 #include <stdio.h>
 #include <stdlib.h>
