@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "snn_distance.h"
+#include "snn_interrupt.h"
 
 /* (dist, id) order: the total order every search and selection uses. */
 static inline bool
@@ -981,6 +982,266 @@ snn_hnsw_mem_search(snn_hnsw_mem *g, const uint8_t *q, int k, int ef, snn_hnsw_c
 	memcpy(out, w, sizeof(snn_hnsw_cand) * (size_t) n);
 	g->release(g->mctx, w);
 	return n;
+}
+
+/*
+ * Search layer lc of the graph for element x's own pattern with width ef,
+ * the way a query does (greedy descent through the layers above, then one
+ * layer search); the found elements go to out (ef of them at most).
+ */
+static int
+mem_self_search(snn_hnsw_mem *g, uint32_t x, int lc, int ef, snn_hnsw_cand *out)
+{
+	snn_hnsw_callbacks cb = mem_callbacks(g);
+	snn_hnsw_cand entry;
+
+	g->query = mem_vec(g, x);
+	entry.id = g->entry;
+	entry.dist = snn_hnsw_distance(g->metric, g->query, mem_vec(g, g->entry), (size_t) g->dim);
+	snn_hnsw_descend(&cb, &g->work, &entry, g->entry_level, lc, 2 * g->m);
+	return snn_hnsw_search_layer(&cb, &g->work, &entry, 1, ef, lc,
+								 snn_hnsw_layer_cap(lc, g->m), out);
+}
+
+/*
+ * Give x a way in from where a search for it ends: the nearest found
+ * element whose list at layer lc has a free slot links to x.  Only free
+ * slots are used, so no link the build chose is given up.  True when a
+ * link was added.
+ */
+static bool
+mem_link_found(snn_hnsw_mem *g, uint32_t x, int lc, const snn_hnsw_cand *found, int nfound)
+{
+	int			cap = snn_hnsw_layer_cap(lc, g->m);
+
+	for (int i = 0; i < nfound; i++)
+	{
+		snn_hnsw_mem_elem *e = &g->elems[found[i].id];
+		uint32_t   *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+		bool		has = false;
+
+		if (found[i].id == x || e->counts[lc] >= cap)
+			continue;
+		/* a found element that was not expanded may link to x already */
+		for (int j = 0; j < e->counts[lc] && !has; j++)
+			has = s[j] == x;
+		if (has)
+			continue;
+		s[e->counts[lc]++] = x;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Mark in reach what layer lc reaches from start over out-links (breadth
+ * first, queue has room for every element); returns how many it marked.
+ */
+static size_t
+mem_reach(const snn_hnsw_mem *g, int lc, uint32_t start, uint8_t *reach, uint32_t *queue)
+{
+	size_t		head = 0,
+				tail = 0;
+
+	if (reach[start])
+		return 0;
+	reach[start] = 1;
+	queue[tail++] = start;
+	while (head < tail)
+	{
+		const snn_hnsw_mem_elem *e = &g->elems[queue[head++]];
+		const uint32_t *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+
+		for (int j = 0; j < e->counts[lc]; j++)
+			if (!reach[s[j]])
+			{
+				reach[s[j]] = 1;
+				queue[tail++] = s[j];
+			}
+	}
+	return tail;
+}
+
+/* In-links of every element at layer lc into indeg. */
+static void
+mem_indegree(const snn_hnsw_mem *g, int lc, uint32_t *indeg)
+{
+	memset(indeg, 0, sizeof(uint32_t) * g->n);
+	for (uint32_t i = 0; i < g->n; i++)
+	{
+		const snn_hnsw_mem_elem *e = &g->elems[i];
+		const uint32_t *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+
+		if (e->level < lc)
+			continue;
+		for (int j = 0; j < e->counts[lc]; j++)
+			indeg[s[j]]++;
+	}
+}
+
+/*
+ * Link the unreachable x from a reachable element of found (nearest first)
+ * at layer lc: the first with a free slot; else the nearest, in place of
+ * its farthest neighbour that another element links to as well (whether
+ * that one stays reachable, the next round checks).  True when linked.
+ */
+static bool
+mem_link_reachable(snn_hnsw_mem *g, uint32_t x, int lc, const snn_hnsw_cand *found,
+				   int nfound, const uint8_t *reach, uint32_t *indeg)
+{
+	int			cap = snn_hnsw_layer_cap(lc, g->m);
+
+	for (int i = 0; i < nfound; i++)
+	{
+		snn_hnsw_mem_elem *e = &g->elems[found[i].id];
+
+		if (!reach[found[i].id] || e->counts[lc] >= cap)
+			continue;
+		e->nbrs[snn_hnsw_layer_start(lc, g->m) + e->counts[lc]++] = x;
+		indeg[x]++;
+		return true;
+	}
+	for (int i = 0; i < nfound; i++)
+	{
+		uint32_t	r = (uint32_t) found[i].id;
+		uint32_t   *s = g->elems[r].nbrs + snn_hnsw_layer_start(lc, g->m);
+		int			far = -1;
+		uint64_t	fard = 0;
+
+		if (!reach[r])
+			continue;
+		for (int j = 0; j < g->elems[r].counts[lc]; j++)
+		{
+			uint64_t	d = mem_dist_pair(g, r, s[j]);
+
+			if (indeg[s[j]] >= 2 && (far < 0 || d > fard))
+			{
+				far = j;
+				fard = d;
+			}
+		}
+		if (far < 0)
+			continue;
+		indeg[s[far]]--;
+		s[far] = x;
+		indeg[x]++;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Make every element of layer lc reachable from the entry point over
+ * out-links: each element the breadth-first walk misses is linked from the
+ * nearest reachable element a search for it finds (from the entry point
+ * itself when the descent found none), then what it reaches is marked.
+ * Rounds repeat while links given up may have cut something off.
+ */
+static snn_status
+mem_reconnect(snn_hnsw_mem *g, int lc, int ef, snn_hnsw_cand *found, uint8_t *reach,
+			  uint32_t *queue, uint32_t *indeg, snn_hnsw_repair_stats *st, snn_error *err)
+{
+	snn_hnsw_callbacks cb = mem_callbacks(g);
+
+	for (int round = 0; round < 4; round++)
+	{
+		uint64_t	cut = 0;
+
+		memset(reach, 0, g->n);
+		mem_indegree(g, lc, indeg);
+		(void) mem_reach(g, lc, g->entry, reach, queue);
+		for (uint32_t x = 0; x < g->n; x++)
+		{
+			snn_hnsw_cand entry;
+			int			nf;
+			bool		any = false;
+
+			if (g->elems[x].level < lc || reach[x])
+				continue;
+			cut++;
+			nf = mem_self_search(g, x, lc, ef, found);
+			for (int i = 0; i < nf && !any; i++)
+				any = reach[found[i].id];
+			if (!any)
+			{
+				entry.id = g->entry;
+				entry.dist = mem_dist_pair(g, x, g->entry);
+				nf = snn_hnsw_search_layer(&cb, &g->work, &entry, 1, ef, lc,
+										   snn_hnsw_layer_cap(lc, g->m), found);
+			}
+			if (mem_link_reachable(g, x, lc, found, nf, reach, indeg))
+			{
+				st->reconnected++;
+				(void) mem_reach(g, lc, x, reach, queue);
+			}
+			if (snn_interrupted((uint64_t) (ef + g->n / 64) * (uint64_t) g->dim))
+				return snn_cancelled(err);
+		}
+		if (round == 0)
+			st->unreachable += cut;
+		if (cut == 0)
+			return SNN_OK;
+	}
+	memset(reach, 0, g->n);
+	st->left += g->n - mem_reach(g, lc, g->entry, reach, queue);
+	for (uint32_t x = 0; x < g->n; x++)
+		st->left -= g->elems[x].level < lc;
+	return SNN_OK;
+}
+
+/* The self-search pass of snn_hnsw_mem_repair: links from free slots. */
+static snn_status
+mem_refind(snn_hnsw_mem *g, int ef, snn_hnsw_cand *found, snn_hnsw_repair_stats *st,
+		   snn_error *err)
+{
+	for (uint32_t x = 0; x < g->n; x++)
+	{
+		for (int lc = 0; lc <= g->elems[x].level && lc <= g->entry_level; lc++)
+		{
+			uint64_t	before = g->work.distances;
+			int			nf = mem_self_search(g, x, lc, ef, found);
+			bool		hit = false;
+
+			for (int i = 0; i < nf && !hit; i++)
+				hit = found[i].id == x;
+			st->searched++;
+			if (!hit)
+			{
+				st->missed++;
+				if (mem_link_found(g, x, lc, found, nf))
+					st->linked++;
+			}
+			if (snn_interrupted((g->work.distances - before + 1) * (uint64_t) g->dim))
+				return snn_cancelled(err);
+		}
+	}
+	return SNN_OK;
+}
+
+snn_status
+snn_hnsw_mem_repair(snn_hnsw_mem *g, int ef, snn_hnsw_repair_stats *st, snn_error *err)
+{
+	snn_hnsw_cand *found;
+	uint8_t    *reach;
+	uint32_t   *queue;
+	uint32_t   *indeg;
+	snn_status	rc = SNN_OK;
+
+	memset(st, 0, sizeof(*st));
+	if (g->n < 2 || ef < 1)
+		return SNN_OK;
+	found = mem_alloc(g, sizeof(snn_hnsw_cand) * (size_t) ef);
+	reach = mem_alloc(g, g->n);
+	queue = mem_alloc(g, sizeof(uint32_t) * g->n);
+	indeg = mem_alloc(g, sizeof(uint32_t) * g->n);
+	rc = mem_refind(g, ef, found, st, err);
+	for (int lc = 0; lc <= g->entry_level && rc == SNN_OK; lc++)
+		rc = mem_reconnect(g, lc, ef, found, reach, queue, indeg, st, err);
+	g->release(g->mctx, found);
+	g->release(g->mctx, reach);
+	g->release(g->mctx, queue);
+	g->release(g->mctx, indeg);
+	return rc;
 }
 
 void

@@ -275,6 +275,34 @@ uint32_t	snn_hnsw_mem_insert(snn_hnsw_mem *g, const uint8_t *vec, int level, boo
 int			snn_hnsw_mem_search(snn_hnsw_mem *g, const uint8_t *q, int k, int ef,
 								snn_hnsw_cand *out);
 
+/* What a repair of the graph found and did. */
+typedef struct snn_hnsw_repair_stats
+{
+	uint64_t	searched;		/* self-searches (one per element and layer) */
+	uint64_t	missed;			/* of them, not finding their element */
+	uint64_t	linked;			/* links added for those */
+	uint64_t	unreachable;	/* elements of a layer its entry point did not
+								 * reach over out-links, after the searches */
+	uint64_t	reconnected;	/* links added for those */
+	uint64_t	left;			/* elements still unreachable at the end */
+} snn_hnsw_repair_stats;
+
+/*
+ * Repair what a greedy search cannot find, after the graph is built: every
+ * element is searched for on each of its layers as a query would (width
+ * ef); when the search misses it, the nearest element the search found that
+ * has a free slot at that layer links to it.  Free slots only: no link the
+ * build chose is given up, and the elements searched later profit from the
+ * links already added.  Then every layer is walked breadth first from the
+ * entry point over out-links, and an element the walk does not reach is
+ * linked from the nearest reachable element a search for it finds (a free
+ * slot, else in place of its farthest neighbour that has another way in),
+ * in rounds until the walk reaches every element (or 4 rounds).
+ * SNN_E_CANCELLED when the interrupt hook asks.
+ */
+snn_status	snn_hnsw_mem_repair(snn_hnsw_mem *g, int ef, snn_hnsw_repair_stats *st,
+								snn_error *err);
+
 /* Free everything the graph holds. */
 void		snn_hnsw_mem_free(snn_hnsw_mem *g);
 

@@ -332,6 +332,8 @@ snn_hnsw_buildphasename(int64 phasenum)
 			return "initializing";
 		case SNN_HNSW_PHASE_LOAD:
 			return "loading tuples";
+		case SNN_HNSW_PHASE_REPAIR:
+			return "repairing graph";
 		case SNN_HNSW_PHASE_WRITE:
 			return "writing graph";
 		default:

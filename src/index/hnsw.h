@@ -69,6 +69,13 @@
 /* Build sub-phases shown in pg_stat_progress_create_index. */
 #define SNN_HNSW_PHASE_LOAD		2
 #define SNN_HNSW_PHASE_WRITE	3
+#define SNN_HNSW_PHASE_REPAIR	4
+
+/*
+ * Width of the self-searches of the repair that ends an in-memory build
+ * (snn_hnsw_mem_repair): an element a search this wide misses gets a link.
+ */
+#define SNN_HNSW_REPAIR_EF		16
 
 #define SNN_HNSW_ELEMENT_TUPLE	1
 #define SNN_HNSW_NEIGHBOR_TUPLE	2

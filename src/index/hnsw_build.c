@@ -3,7 +3,9 @@
  *
  * The heap is scanned once; rows go into the engine's in-memory graph
  * (snn_hnsw_mem) as long as it fits in maintenance_work_mem.  The graph is
- * then written page by page without WAL.  If it outgrows the memory, what
+ * then repaired (what a search for an element's own pattern misses gets a
+ * link, and every element is made reachable on every layer) and written page
+ * by page without WAL.  If it outgrows the memory, what
  * is built so far is written out, a NOTICE says so, and the remaining rows
  * are inserted into the on-disk graph one by one (slower, same result
  * quality).  Either way the whole index is WAL-logged once at the end.
@@ -104,6 +106,29 @@ compact_tuple(SnnHnswBuildState *bs, uint32 i, const SnnHnswPlace *place, char *
 }
 
 /*
+ * Repair the finished in-memory graph before it is written: elements greedy
+ * searches miss get a link from where those searches end, and what the
+ * entry point cannot reach is linked in (snn_hnsw_mem_repair), so that no
+ * cluster of rows is an island that only a lucky descent finds.
+ */
+static void
+repair_graph(SnnHnswBuildState *bs)
+{
+	snn_hnsw_repair_stats st;
+	snn_error	err;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, SNN_HNSW_PHASE_REPAIR);
+	snn_error_clear(&err);
+	if (snn_hnsw_mem_repair(&bs->graph, SNN_HNSW_REPAIR_EF, &st, &err) != SNN_OK)
+		snn_report_error(&err, "snn_hnsw build");
+	elog(DEBUG1, "snn_hnsw build repair: %llu of %llu self-searches missed, %llu links added; "
+		 "%llu unreachable, %llu links added, %llu left",
+		 (unsigned long long) st.missed, (unsigned long long) st.searched,
+		 (unsigned long long) st.linked, (unsigned long long) st.unreachable,
+		 (unsigned long long) st.reconnected, (unsigned long long) st.left);
+}
+
+/*
  * Write the in-memory graph: first compute every element's place (pages fill
  * in element order, element and neighbour tuple side by side, or one compact
  * tuple), then fill the pages with neighbour lists already translated to
@@ -127,6 +152,7 @@ flush_graph(SnnHnswBuildState *bs)
 	Buffer		metabuf;
 	SnnHnswMetaPage meta;
 
+	repair_graph(bs);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, SNN_HNSW_PHASE_WRITE);
 	place = MemoryContextAllocHuge(bs->graphcxt, sizeof(SnnHnswPlace) * Max(g->n, 1));
 	for (uint32 i = 0; i < g->n; i++)

@@ -5,6 +5,7 @@
 # exact nearest row comes first, at ef 40 and 100.  Prints figures; never
 # pass/fail.  No server needed.
 #   usage: test/bench/hnsw_island.sh [rows, default 300000] [facts, default 300] [self-searches, default 30000]
+#          [repair ef, default 0: none; the build's repair of what greedy searches miss]
 # 300,000 rows: about 40 MiB of data and one to six minutes of one core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,5 +26,6 @@ data.tofile(out + "/data.bin")
 PY
 CC=${CC:-gcc}
 $CC -std=c11 -O2 -O3 -D_GNU_SOURCE -Isrc/engine -o "$out/hnsw_island" test/bench/hnsw_island.c \
-	src/engine/snn_hnsw_graph.c src/engine/snn_status.c src/engine/snn_distance.c -lm
-"$out/hnsw_island" "$out/data.bin" "$out/facts.bin" "${3:-30000}"
+	src/engine/snn_hnsw_graph.c src/engine/snn_status.c src/engine/snn_distance.c \
+	src/engine/snn_distance_avx2.c src/engine/snn_interrupt.c -lm
+"$out/hnsw_island" "$out/data.bin" "$out/facts.bin" "${3:-30000}" "${4:-0}"

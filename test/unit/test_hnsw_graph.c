@@ -7,7 +7,8 @@
  * element once (in exact order on a complete graph) and finds filtered rows
  * at 10 % and 1 % selectivity, and recall@10 of the in-memory graph against
  * exact search on clustered TTFS patterns, on a set where half the rows are
- * duplicates and on one where a single pattern repeats hundreds of times.
+ * duplicates and on one where a single pattern repeats hundreds of times,
+ * and that the repair after a build reconnects a graph cut in two.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -342,6 +343,120 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 	free(q);
 }
 
+/* Elements of layer lc the entry point does not reach over out-links. */
+static int
+unreachable_at(const snn_hnsw_mem *g, int lc)
+{
+	uint8_t    *seen = calloc(g->n, 1);
+	uint32_t   *queue = malloc(sizeof(uint32_t) * g->n);
+	int			head = 0,
+				tail = 0,
+				members = 0;
+
+	seen[g->entry] = 1;
+	queue[tail++] = g->entry;
+	while (head < tail)
+	{
+		const snn_hnsw_mem_elem *e = &g->elems[queue[head++]];
+		const uint32_t *s = e->nbrs + snn_hnsw_layer_start(lc, g->m);
+
+		for (int i = 0; i < e->counts[lc]; i++)
+			if (!seen[s[i]])
+			{
+				seen[s[i]] = 1;
+				queue[tail++] = s[i];
+			}
+	}
+	for (uint32_t i = 0; i < g->n; i++)
+		members += g->elems[i].level >= lc;
+	free(seen);
+	free(queue);
+	return members - tail;
+}
+
+/* Elements a search for their own pattern (k = ef) does not return. */
+static int
+self_missed(snn_hnsw_mem *g, int ef)
+{
+	snn_hnsw_cand *got = malloc(sizeof(snn_hnsw_cand) * ef);
+	int			missed = 0;
+
+	for (uint32_t x = 0; x < g->n; x++)
+	{
+		int			k = snn_hnsw_mem_search(g, g->vectors + (size_t) x * g->dim, ef, ef, got);
+		bool		hit = false;
+
+		for (int i = 0; i < k && !hit; i++)
+			hit = got[i].id == x;
+		missed += !hit;
+	}
+	free(got);
+	return missed;
+}
+
+/*
+ * Two clusters, the small one (nb rows, at 200..239 on every neuron) among
+ * the big one's (at 20..59), then every link from one cluster into the
+ * other cut on every layer: the elements on the entry point's far side are
+ * unreachable, and the repair must make every element reachable on every
+ * layer again and found by a search for its own pattern.
+ */
+static void
+repair_cut_clusters(int m, int na, int nb, uint64_t *seed)
+{
+	enum
+	{
+		D = 8
+	};
+	snn_hnsw_mem g;
+	snn_error	err;
+	snn_hnsw_repair_stats st;
+	int			n = na + nb,
+				before = 0,
+				after = 0;
+	uint8_t    *v = malloc((size_t) n * D);
+	bool		merged;
+
+	CHECK(snn_hnsw_mem_init(&g, SNN_HNSW_L2, D, m, 16, SNN_HNSW_MAX_LEVEL, 0, NULL,
+							t_alloc, t_release, &err) == SNN_OK);
+	for (int i = 0; i < n; i++)
+	{
+		bool		small = i % (n / nb) == 1 && i / (n / nb) < nb;
+
+		for (int j = 0; j < D; j++)
+			v[i * D + j] = (uint8_t) ((small ? 200 : 20) + next_rand(seed) % 40);
+		(void) snn_hnsw_mem_insert(&g, v + i * D, snn_hnsw_random_level(unif(seed), m, SNN_HNSW_MAX_LEVEL),
+								   &merged);
+	}
+	/* cut: keep only the links within a cluster */
+	for (uint32_t i = 0; i < g.n; i++)
+		for (int lc = 0; lc <= g.elems[i].level; lc++)
+		{
+			uint32_t   *s = g.elems[i].nbrs + snn_hnsw_layer_start(lc, m);
+			int			k = 0;
+
+			for (int j = 0; j < g.elems[i].counts[lc]; j++)
+				if ((g.vectors[(size_t) s[j] * D] >= 200) == (g.vectors[(size_t) i * D] >= 200))
+					s[k++] = s[j];
+			g.elems[i].counts[lc] = (uint8_t) k;
+		}
+	for (int lc = 0; lc <= g.entry_level; lc++)
+		before += unreachable_at(&g, lc);
+	CHECKF(before > 0, "the cut left every element reachable");
+	CHECK(snn_hnsw_mem_repair(&g, 16, &st, &err) == SNN_OK);
+	for (int lc = 0; lc <= g.entry_level; lc++)
+		after += unreachable_at(&g, lc);
+	printf("repair of two cut clusters (m %d, %d + %d): unreachable %d -> %d, "
+		   "%llu links for searches that missed, %llu for unreachable, self-search misses %d\n",
+		   m, na, nb, before, after, (unsigned long long) st.linked,
+		   (unsigned long long) st.reconnected, self_missed(&g, 16));
+	CHECKF(after == 0, "%d elements unreachable after the repair", after);
+	CHECK(st.left == 0);
+	CHECKF(self_missed(&g, 16) == 0, "%d elements not found", self_missed(&g, 16));
+	snn_hnsw_mem_free(&g);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -386,6 +501,14 @@ main(void)
 		CHECK(out[0].id == 1);
 		k = snn_hnsw_select(&cb, cands, 4, 0, out);
 		CHECK(k == 0);
+	}
+
+	/* repair: a graph cut in two is whole again, every element findable */
+	{
+		uint64_t	s2 = 7;
+
+		repair_cut_clusters(6, 800, 30, &s2);
+		repair_cut_clusters(4, 2000, 200, &s2);
 	}
 
 	/* layer search with ef = n on a complete graph is an exact, sorted search */
