@@ -16,7 +16,10 @@ snn.ef_search = 40, the behaviour before the setting) it prints:
     the winner is the nearest of those candidates (the winner-take-all's own
     correctness, which must be 1);
   - latency p50 / p90 / p99 of one SQL call (client side, warm cache; the
-    settings interleaved fact by fact so other load falls on all alike).
+    settings interleaved fact by fact so other load falls on all alike);
+  - the backend's CPU time of one call, p50 / p99 (from the kernel's
+    /proc/PID/schedstat, in ns, when the server runs on this machine): what
+    a call costs without the time it waited for a core on a loaded machine.
 
 Peers in the same run: the exact allocation (snn_allocate with the index
 disabled: a sequential scan and a top-k sort, on fewer facts), and hnswlib
@@ -61,6 +64,20 @@ def pct(lat):
     return [s[min(len(s) - 1, int(len(s) * q))] * 1000 for q in (0.5, 0.9, 0.99)]
 
 
+def backend_cpu(conn):
+    """A function returning the backend's CPU seconds so far, or None."""
+    path = f"/proc/{conn.execute('SELECT pg_backend_pid()').fetchone()[0]}/schedstat"
+
+    def read():
+        with open(path) as f:
+            return int(f.read().split()[0]) / 1e9
+    try:
+        read()
+    except (OSError, ValueError):
+        return None
+    return read
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=100000)
@@ -102,6 +119,8 @@ def main():
     alloc = f"SELECT key, distance FROM snn_allocate('alloc_items', %s::spikes, 1e6, {a.k})"
     cand = f"SELECT pattern <-> %s::spikes FROM alloc_items ORDER BY 1 LIMIT {a.k}"
     lat = {e: [] for e in efs}
+    cpu = {e: [] for e in efs}
+    cpu_now = backend_cpu(conn)
     acc = {e: 0 for e in efs}
     incand = {e: 0 for e in efs}
     wta_ok = {e: 0 for e in efs}
@@ -122,9 +141,12 @@ def main():
         best = math.sqrt(gt_d[i, 0])
         for e in efs:
             set_ef(e)
+            c0 = cpu_now() if cpu_now else 0.0
             t0 = time.perf_counter()
             key, dist = conn.execute(alloc, (t,)).fetchone()
             lat[e].append(time.perf_counter() - t0)
+            if cpu_now:
+                cpu[e].append(cpu_now() - c0)
             acc[e] += abs(dist - best) < 1e-9
     # the candidates themselves, at the same candidate list size
     for e in efs:
@@ -139,12 +161,14 @@ def main():
 
     print()
     print(f"{'snn_allocate':<26}{'accuracy':>9}{'in cands':>9}{'WTA picks':>10}"
-          f"{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}")
+          f"{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}{'cpu p50':>9}{'cpu p99':>9}")
     for e in efs:
         p = pct(lat[e])
+        c = pct(cpu[e]) if cpu[e] else [float('nan')] * 3
         label = f"allocate_ef {e}" if e else "allocate_ef 0 (ef_search 40)"
         print(f"{label:<26}{acc[e] / a.facts:>9.4f}{incand[e] / a.facts:>9.4f}"
-              f"{wta_ok[e] / a.facts:>10.4f}{p[0]:>8.3f}{p[1]:>8.3f}{p[2]:>8.3f}")
+              f"{wta_ok[e] / a.facts:>10.4f}{p[0]:>8.3f}{p[1]:>8.3f}{p[2]:>8.3f}"
+              f"{c[0]:>9.3f}{c[2]:>9.3f}")
 
     # peer: the exact allocation (no index), in a new session: snn_allocate
     # keeps its plan for the session, so the setting must precede its first call
