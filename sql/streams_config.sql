@@ -60,10 +60,11 @@ INSERT INTO ev_two SELECT * FROM two ORDER BY id;
 INSERT INTO ev_flip SELECT * FROM two_flip ORDER BY id;
 SELECT detector, event_id, anomaly_type, feature
 FROM snn_anomalies WHERE event_id = '1000' ORDER BY detector;
--- snn_anomaly_score on the same events: the jump scores 1
+-- snn_anomaly_score on the same events: the jump, beyond the range of 999
+-- values, alarms (the range rule after n values: 0.88 at n = 999)
 CREATE TABLE s_two AS SELECT id, snn_anomaly_score('two_s', ARRAY[a, b], '', at) AS score
 	FROM (SELECT * FROM two ORDER BY id) t;
-SELECT id, score FROM s_two WHERE id = 1000;
+SELECT id, round(score::numeric, 3) AS score, score >= 0.5 AS alarm FROM s_two WHERE id = 1000;
 
 -- one event is one row of features: a 2-D array is refused (22000), as
 -- for inference, never flattened
@@ -85,18 +86,29 @@ SELECT q AS config, pg_temp.err(format('SELECT snn_detector_settings(%L)', q)) A
 	('{"scoring": {"warmup": 4}}'),
 	('{"scoring": {"short": 8, "warmup": 5}}'),
 	('{"scoring": {"warmup": -1}}')) v(q);
--- a value far out of range at the 7th event: scored (certain) once the
--- short window of 5 is full, 0 during an explicit warm-up of 300
+-- a value far out of range at the 7th event: scored once the short window
+-- of 5 is full, 0 during an explicit warm-up of 300; after six values a new
+-- extreme is weak evidence (range_history, the default), certain with
+-- range_history 0 (the rule before)
 SELECT snn_detector_create('warm_new', '{"reservoir": {"neurons": 32}}') > 0 AS created;
 SELECT snn_detector_create('warm_old', '{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}') > 0 AS created;
--- a detector created before the rule with the defaults: its configuration
--- names no warm-up, its stored settings name the old default (300)
+SELECT snn_detector_create('warm_certain', '{"reservoir": {"neurons": 32}, "scoring": {"range_history": 0}}') > 0 AS created;
+-- a detector created before the warm-up rule with the defaults: its
+-- configuration names no warm-up, its stored settings name the old default
+-- (300)
 INSERT INTO snn_detectors (name, config, settings, seed, actions)
 SELECT 'warm_legacy', '{"reservoir": {"neurons": 32}}',
        snn_detector_settings('{"reservoir": {"neurons": 32}, "scoring": {"warmup": 300}}'), 42, 'none';
-SELECT i, snn_anomaly_score('warm_new', ARRAY[v], '', t) AS new_rule,
+-- a detector created before the range rule counted the history: its stored
+-- settings name no score_range_history, so a new extreme stays certain
+INSERT INTO snn_detectors (name, config, settings, seed, actions)
+SELECT 'warm_range_legacy', '{"reservoir": {"neurons": 32}}',
+       snn_detector_settings('{"reservoir": {"neurons": 32}}') - 'score_range_history', 42, 'none';
+SELECT i, round(snn_anomaly_score('warm_new', ARRAY[v], '', t)::numeric, 3) AS new_rule,
        snn_anomaly_score('warm_old', ARRAY[v], '', t) AS warmup_300,
-       snn_anomaly_score('warm_legacy', ARRAY[v], '', t) AS legacy
+       snn_anomaly_score('warm_certain', ARRAY[v], '', t) AS certain,
+       snn_anomaly_score('warm_legacy', ARRAY[v], '', t) AS legacy,
+       snn_anomaly_score('warm_range_legacy', ARRAY[v], '', t) AS range_legacy
 FROM (SELECT i, CASE WHEN i = 7 THEN 1000 ELSE 1 + 0.1 * sin(i) END AS v,
              timestamptz '2024-01-01' + i * interval '1 min' AS t
       FROM generate_series(1, 8) i) e ORDER BY i;

@@ -148,10 +148,16 @@ typedef struct snn_detector_config
 	int32_t		score_knn;		/* neighbours averaged for novelty */
 	int32_t		score_surprise_memory;	/* patterns of surprising events kept
 										 * apart from the recent memory */
+	int32_t		score_range_history;	/* 1: the range rule is as certain as
+										 * n values seen can make it (a new
+										 * extreme of n has chance 2/(n+1));
+										 * 0: certain at once (before).  Sits
+										 * in what was padding, like
+										 * score_level */
 	double		score_surprise_at;	/* novelty likelihood that keeps one */
 	double		score_range_tolerance;	/* a value this far (in units of the
 										 * range seen so far) outside that
-										 * range scores 1; 0 = off */
+										 * range is an anomaly; 0 = off */
 	double		score_log;		/* > 0: likelihood of log(mean + this) */
 	int32_t		score_calibration;	/* > 0: conformal p-values against this
 									 * many past values, combined by Fisher's

@@ -62,6 +62,7 @@ static const field_desc fields[] = {
 	FI(score_surprise_memory, 0, SNN_DETECTOR_MAX_MEMORY),
 	FD(score_surprise_at, 0, 1),
 	FD(score_range_tolerance, 0, 100),
+	FI(score_range_history, 0, 1),
 	FD(score_log, 0, 1),
 	FI(score_calibration, 0, SNN_DETECTOR_MAX_MEMORY),
 	FD(score_tie, 0, 1),
@@ -144,6 +145,8 @@ config_base(snn_detector_config *c)
 	c->score_surprise_memory = 64;
 	c->score_surprise_at = 0.99;
 	c->score_range_tolerance = 0.05;
+	/* a young stream's new extreme is no certainty (EXPERIMENTS.md row 117) */
+	c->score_range_history = 1;
 	c->score_calibration = 1000;
 	c->score_tie_spread = 0.1;
 	/* score as soon as the short window is full (EXPERIMENTS.md row 114) */
@@ -419,6 +422,10 @@ det_config_hash_order(const snn_detector_config *cfg, int reversed)
 		if (cfg->score_level == 0 &&
 			(fields[i].off == offsetof(snn_detector_config, score_level) ||
 			 fields[i].off == offsetof(snn_detector_config, score_level_long)))
+			continue;
+		/* the range rule certain at once, as before the history counted */
+		if (fields[i].off == offsetof(snn_detector_config, score_range_history) &&
+			v == 0.0)
 			continue;
 		memcpy(b, &v, sizeof(v));
 		for (size_t j = 0; j < sizeof(b); j++)

@@ -196,6 +196,7 @@ double		det_signal_likelihood(const snn_detector_config *cfg, const det_layout *
 								  int learn);
 double		det_fisher_tail(double x, int w);
 double		det_ensemble_likelihood(const member_out *mo, int k, int *winner);
+double		det_range_likelihood(const snn_detector_config *cfg, double seen);
 double		det_alarm_stage(const snn_detector_config *cfg, det_head *h, double lik,
 							int *alarm);
 

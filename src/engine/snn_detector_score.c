@@ -265,6 +265,30 @@ det_ensemble_likelihood(const member_out *mo, int k, int *winner)
 }
 
 /*
+ * The range rule's likelihood after seen values made the range.  Of n + 1
+ * exchangeable values, the newest is the largest or the smallest with
+ * chance 2 / (n + 1): that is the p-value of "beyond everything seen", as
+ * 1 / (n + 1) is the smallest a conformal p-value can be.  The conformal
+ * stage is at its most certain when its whole short window holds such
+ * p-values; a new extreme counts as that much evidence, Fisher's
+ * combination of w p-values of 2 / (n + 1), so after five values it is
+ * weak and after a few hundred it is past any threshold, as before.
+ * score_range_history 0 keeps the old rule: certain at once.
+ */
+double
+det_range_likelihood(const snn_detector_config *cfg, double seen)
+{
+	double		n1 = seen + 1.0;
+	int			w = seen < cfg->score_short ? (int) seen + 1 : cfg->score_short;
+
+	if (!cfg->score_range_history)
+		return 1.0;
+	if (n1 <= 2.0)
+		return 0.0;				/* one value seen: every next one is new */
+	return det_fisher_tail(w * log(n1 / 2.0), w);
+}
+
+/*
  * The alarm stage, on member 0's head: the likelihood's log scale, the
  * warmup, the adaptive alarm level and the relative refractory period.
  * Returns the score; *alarm is 1 when it raised an alarm.

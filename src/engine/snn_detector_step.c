@@ -222,12 +222,19 @@ snn_detector_step(const snn_detector_config *cfg, void *state,
 			cause = SNN_CAUSE_LEVEL;
 		}
 	}
-	/* a value beyond everything seen so far is as surprising as it gets */
+	/* a value beyond everything seen: as surprising as the history allows */
 	if (cfg->score_range_tolerance > 0 && outside > cfg->score_range_tolerance)
 	{
-		lik = 1.0;
-		cause = SNN_CAUSE_RANGE;
-		contrib = outside_f;
+		/* values that made the range: this one counted already if learnt */
+		double		seen = SEC(state, L, off_norm, double)[7 * outside_f + 4] - (learn ? 1 : 0);
+		double		rl = det_range_likelihood(cfg, seen);
+
+		if (rl >= lik)
+		{
+			lik = rl;
+			cause = SNN_CAUSE_RANGE;
+			contrib = outside_f;
+		}
 	}
 	score = det_alarm_stage(cfg, h, lik, &alarm);
 	h->winner = w;

@@ -478,6 +478,18 @@ snn_detector_preset_actions(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(snn_detector_recommended_actions(preset)));
 }
 
+/*
+ * Rules a detector saved before they existed keeps: stored settings that
+ * name no score_range_history were saved when a value beyond the range was
+ * certain at once, so it stays (the engine hashes 0 as before the field).
+ */
+static void
+sd_legacy_rules(Jsonb *settings, snn_detector_config *cfg)
+{
+	if (jsonb_opts_find(&settings->root, "score_range_history") == NULL)
+		cfg->score_range_history = 0;
+}
+
 /* Load a detector's row into a cache entry (SPI; errors if missing). */
 static void
 sd_load(SdCacheEntry *c, const char *name)
@@ -533,6 +545,7 @@ sd_load(SdCacheEntry *c, const char *name)
 		int32		learn;
 
 		sd_parse_config(settings, &cfg, &parsed_seed);
+		sd_legacy_rules(settings, &cfg);
 		SPI_finish();
 		d->seed = (uint64) seed_l;
 		d->state_size = snn_detector_state_size(&cfg);
