@@ -638,7 +638,8 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 		*out = it->win[it->winstart++];
 		it->nwin--;
 		it->given++;
-		if (it->widen > 0 && it->given % (uint64_t) it->widen == 0)
+		if (it->widen > 0 && it->given > it->widen_after &&
+			(it->given - it->widen_after) % (uint64_t) it->widen == 0)
 			for (int r = 0; r < it->widen_by; r++)
 				iter_widen(cb, it);
 		while (it->nover > 0 && it->nwin < it->width)

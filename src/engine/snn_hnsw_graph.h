@@ -162,9 +162,10 @@ snn_hnsw_layer_cap(int lc, int m)
  * starts at ef, so the first element is exactly the best of
  * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
  * a search of width ef + i, and more when widen asks the width itself to grow
- * by widen_by every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
- * scan, such as one whose rows a filter mostly rejects, then walks a wider
- * front and finds fewer elements out of order.  Elements
+ * by widen_by every widen elements given out beyond the first widen_after
+ * (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep scan, such as one whose rows
+ * a filter mostly rejects, then walks a wider front and finds fewer elements
+ * out of order, while a shallow one (LIMIT 10 at ef 40) pays nothing for it.  Elements
  * come out nearly in (dist, id) order; one found late can be nearer than
  * one already given out (the caller decides whether to skip it).  Nothing
  * found is dropped, so the search ends only when every element reachable
@@ -185,6 +186,7 @@ typedef struct snn_hnsw_iter
 	int			widen;			/* widen_by more lookahead every widen given
 								 * (0: never) */
 	int			widen_by;		/* 1 unless the caller sets it */
+	uint64_t	widen_after;	/* given out before widening starts (0) */
 	int			layer;
 	int			maxdeg;
 	uint64_t   *bdist;			/* distances of one batch of neighbours */

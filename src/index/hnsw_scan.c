@@ -30,6 +30,7 @@
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -86,6 +87,13 @@ static void set_order_value(IndexScanDesc scan);
 #define SNN_HNSW_BUF_HINTS		(1 << 17)	/* a power of two */
 
 static Buffer buf_hints[SNN_HNSW_BUF_HINTS];
+
+/* The hint slot of a block of the index. */
+static inline Buffer *
+scan_hint(Relation index, BlockNumber blk)
+{
+	return &buf_hints[(blk ^ (index->rd_node.relNode * 2654435761U)) & (SNN_HNSW_BUF_HINTS - 1)];
+}
 
 /* Forget the current search (its memory goes with the context). */
 static void
@@ -183,7 +191,7 @@ scan_read_buffer(Relation index, BlockNumber blk)
 
 	if (RelationUsesLocalBuffers(index))
 		return ReadBuffer(index, blk);
-	h = &buf_hints[(blk ^ (index->rd_node.relNode * 2654435761U)) & (SNN_HNSW_BUF_HINTS - 1)];
+	h = scan_hint(index, blk);
 	if (BufferIsValid(*h) &&
 		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, *h))
 		return *h;
@@ -219,6 +227,26 @@ scan_neighbors(void *ctx, uint64 id, int layer, uint64 *out, int cap)
 		n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(id), layer, g->m, out, cap);
 	UnlockReleaseBuffer(buf);
 	return n;
+}
+
+/*
+ * Prefetch what pinning and reading element id will touch first: the
+ * descriptor of the buffer its block was last found in (ReadRecentBuffer's
+ * header lock otherwise waits for that miss) and the line of its line
+ * pointer.  Only addresses are computed, nothing is read: a stale hint costs
+ * a useless prefetch, never a wrong read (the read itself pins and locks).
+ */
+static inline void
+scan_prefetch_hint(Relation index, uint64 id)
+{
+	Buffer		h = *scan_hint(index, snn_hnsw_id_blk(id));
+
+	if (h <= 0 || h > NBuffers)
+		return;
+	__builtin_prefetch(GetBufferDescriptor(h - 1));
+	__builtin_prefetch((const char *) BufferGetBlock(h) +
+					   Min(offsetof(PageHeaderData, pd_linp) +
+						   sizeof(ItemIdData) * (snn_hnsw_id_off(id) - 1), BLCKSZ - 64));
 }
 
 /*
@@ -266,15 +294,21 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 
 /*
  * Callback: distances to a batch of elements, in chunks of at most
- * SNN_HNSW_SCAN_PINS pins, fewer when shared_buffers is tiny.
+ * SNN_HNSW_SCAN_PINS pins, fewer when shared_buffers is tiny.  The whole
+ * batch's buffer descriptors and line pointers are prefetched first, so the
+ * misses of later chunks overlap the work of earlier ones.
  */
 static void
 scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
 {
+	SnnHnswGraph *g = ctx;
 	int			chunk = Max(1, Min(SNN_HNSW_SCAN_PINS, NBuffers / 64));
 
+	if (!RelationUsesLocalBuffers(g->index))
+		for (int i = 0; i < n; i++)
+			scan_prefetch_hint(g->index, ids[i]);
 	for (int start = 0; start < n; start += chunk)
-		scan_dist_chunk(ctx, ids + start, Min(chunk, n - start), dist + start, live + start);
+		scan_dist_chunk(g, ids + start, Min(chunk, n - start), dist + start, live + start);
 }
 
 /* Descend to layer 0, then run one search (off) or start the iteration. */
@@ -315,9 +349,15 @@ start_search(IndexScanDesc scan)
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
 	so->g.cb.dist_batch = scan_dist_batch;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
-	/* a deep scan widens its front: strict skips, so it needs a wider one */
+	/*
+	 * A deep scan widens its front once it has gone past its first ef_search
+	 * elements (strict skips, so it needs a wider one); a shallow one, such
+	 * as LIMIT 10, keeps the width of ef_search: widening it from the first
+	 * row cost up to 44 % more distances at ef_search 20 for no recall.
+	 */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
 	so->it.widen_by = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 2 : 1;
+	so->it.widen_after = (uint64) ef;
 	so->iterating = true;
 }
 

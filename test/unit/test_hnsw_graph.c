@@ -500,6 +500,23 @@ main(void)
 			snn_hnsw_iter_free(&cb, &it1);
 			snn_hnsw_iter_free(&bcb, &it2);
 		}
+		/* widen_after: the width stays ef for that many, then grows */
+		{
+			snn_hnsw_iter it3;
+			snn_hnsw_cand a;
+
+			snn_hnsw_iter_start(&cb, &it3, &entry, 10, 0, N);
+			it3.widen = 1;
+			it3.widen_by = 2;
+			it3.widen_after = 5;
+			for (int i = 1; i <= 8; i++)
+			{
+				CHECK(snn_hnsw_iter_next(&cb, &it3, 1000, &a) == SNN_HNSW_ITER_FOUND);
+				CHECKF(it3.width == 10 + (i > 5 ? 2 * (i - 5) : 0), "width %d after %d",
+					   it3.width, i);
+			}
+			snn_hnsw_iter_free(&cb, &it3);
+		}
 		snn_hnsw_work_free(&w, &cb);
 	}
 
