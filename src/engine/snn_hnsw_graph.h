@@ -62,7 +62,7 @@ typedef struct snn_hnsw_callbacks
 	/*
 	 * Optional (NULL: dist_query one at a time): distances from the query to
 	 * n elements at once, so that their memory can be fetched together. Used
-	 * by the resumable search.
+	 * for the unvisited neighbours of an element by every search.
 	 */
 	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
 							   uint64_t *dist, bool *live);
@@ -84,6 +84,8 @@ typedef struct snn_hnsw_work
 	size_t		nvisited;
 	size_t		capvisited;		/* a power of two */
 	uint64_t   *nbuf;			/* neighbour ids of one element */
+	uint64_t   *ndist;			/* their distances (capnbuf too) */
+	bool	   *nlive;			/* and liveness */
 	int			capnbuf;
 	uint64_t	distances;		/* distance evaluations, for statistics */
 } snn_hnsw_work;

@@ -333,9 +333,14 @@ start_search(IndexScanDesc scan)
 	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, meta.quantize, false);
 	so->lossy = meta.quantize != SNN_QUANT_NONE;
 	so->g.query = scan_query(scan, meta.dim);
-	/* every page read of the scan goes through the buffer hints */
+	/*
+	 * every page read of the scan goes through the buffer hints, and the
+	 * neighbours of an element are read as one batch (descent, single search
+	 * and iteration alike)
+	 */
 	so->g.cb.dist_query = scan_dist_query;
 	so->g.cb.neighbors = scan_neighbors;
+	so->g.cb.dist_batch = scan_dist_batch;
 	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
 	entry.dist = so->g.cb.dist_query(&so->g, entry.id, &live);
 	snn_hnsw_descend(&so->g.cb, &so->g.work, &entry, meta.entry_level, 0, 2 * meta.m);
@@ -347,7 +352,6 @@ start_search(IndexScanDesc scan)
 		return;
 	}
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
-	so->g.cb.dist_batch = scan_dist_batch;
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/*
 	 * A deep scan widens its front once it has gone past its first ef_search
