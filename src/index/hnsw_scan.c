@@ -250,6 +250,30 @@ scan_prefetch_hint(Relation index, uint64 id)
 }
 
 /*
+ * Prefetch the tuple of element id through the buffer its block was last
+ * found in, before pinning it: the line pointer is peeked without a pin or
+ * lock, only to compute an address to prefetch (clamped into the page), so
+ * a stale or changing hint costs a useless prefetch, never a wrong read;
+ * everything used is read again under the pin and share lock.
+ */
+static inline void
+scan_prefetch_item(Relation index, uint64 id)
+{
+	Buffer		h = *scan_hint(index, snn_hnsw_id_blk(id));
+	const char *page;
+	ItemIdData	lp;
+
+	if (h <= 0 || h > NBuffers)
+		return;
+	page = (const char *) BufferGetBlock(h);
+	lp = *(volatile ItemIdData *) PageGetItemId((Page) page, Min(snn_hnsw_id_off(id), MaxOffsetNumber));
+	page += Min(lp.lp_off, BLCKSZ - 192);
+	__builtin_prefetch(page);
+	__builtin_prefetch(page + 64);
+	__builtin_prefetch(page + 128);
+}
+
+/*
  * Distances to a chunk of elements (unvisited neighbours of one element).
  * Each element costs a few cache misses on its own page
  * (header, line pointer, tuple) and the pages are scattered, so they are
@@ -305,8 +329,12 @@ scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
 	int			chunk = Max(1, Min(SNN_HNSW_SCAN_PINS, NBuffers / 64));
 
 	if (!RelationUsesLocalBuffers(g->index))
+	{
 		for (int i = 0; i < n; i++)
 			scan_prefetch_hint(g->index, ids[i]);
+		for (int i = 0; i < n; i++)
+			scan_prefetch_item(g->index, ids[i]);
+	}
 	for (int start = 0; start < n; start += chunk)
 		scan_dist_chunk(g, ids + start, Min(chunk, n - start), dist + start, live + start);
 }
