@@ -667,6 +667,9 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 				return SNN_HNSW_ITER_PAUSED;
 			c = cand_pop(&it->w);
 			it->expanded++;
+			/* the next nearest is likely expanded next: fetch it meanwhile */
+			if (cb->prefetch && it->w.ncand > 0)
+				cb->prefetch(cb->ctx, it->w.cand[0].id);
 			nn = cb->neighbors(cb->ctx, c.id, it->layer, it->w.nbuf, it->maxdeg);
 			if (cb->dist_batch)
 				iter_visit_batch(cb, it, nn);
@@ -777,7 +780,7 @@ static snn_hnsw_callbacks
 mem_callbacks(snn_hnsw_mem *g)
 {
 	snn_hnsw_callbacks cb = {g, mem_dist_query, mem_neighbors, mem_dist_pair,
-	mem_alloc, mem_release, NULL};
+	mem_alloc, mem_release, NULL, NULL};
 
 	return cb;
 }

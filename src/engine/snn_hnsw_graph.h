@@ -66,6 +66,13 @@ typedef struct snn_hnsw_callbacks
 	 */
 	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
 							   uint64_t *dist, bool *live);
+
+
+	/*
+	 * Optional (NULL: none): a hint that the neighbours of id will probably
+	 * be read next, so that their memory can be fetched meanwhile.
+	 */
+	void		(*prefetch) (void *ctx, uint64_t id);
 } snn_hnsw_callbacks;
 
 /*

@@ -339,6 +339,19 @@ scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)
 		scan_dist_chunk(g, ids + start, Min(chunk, n - start), dist + start, live + start);
 }
 
+/* Callback: the neighbours of id are likely read next; prefetch its tuple. */
+static void
+scan_prefetch(void *ctx, uint64 id)
+{
+	SnnHnswGraph *g = ctx;
+
+	if (!RelationUsesLocalBuffers(g->index))
+	{
+		scan_prefetch_hint(g->index, id);
+		scan_prefetch_item(g->index, id);
+	}
+}
+
 /* Descend to layer 0, then run one search (off) or start the iteration. */
 static void
 start_search(IndexScanDesc scan)
@@ -369,6 +382,7 @@ start_search(IndexScanDesc scan)
 	so->g.cb.dist_query = scan_dist_query;
 	so->g.cb.neighbors = scan_neighbors;
 	so->g.cb.dist_batch = scan_dist_batch;
+	so->g.cb.prefetch = scan_prefetch;
 	entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
 	entry.dist = so->g.cb.dist_query(&so->g, entry.id, &live);
 	snn_hnsw_descend(&so->g.cb, &so->g.work, &entry, meta.entry_level, 0, 2 * meta.m);

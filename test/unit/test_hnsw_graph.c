@@ -263,7 +263,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 			  int widen, bool strict, double want, uint64_t *seed)
 {
 	mem_ctx		mc = {g, NULL};
-	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL};
+	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL, NULL};
 	snn_hnsw_cand *all = malloc(sizeof(snn_hnsw_cand) * n);
 	uint8_t    *seen = malloc(n);
 	uint8_t    *q = malloc(dim);
@@ -376,7 +376,7 @@ main(void)
 	{
 		static const uint8_t pts[5] = {0, 10, 11, 20, 10};
 		complete_ctx c = {pts, 5, 1, pts};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_cand cands[4] = {{1, 100}, {4, 100}, {2, 121}, {3, 400}};
 		snn_hnsw_cand out[4];
 		int			k = snn_hnsw_select(&cb, cands, 4, 4, out);
@@ -397,7 +397,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_cand entry = {5, 0},
 					out[N];
@@ -434,7 +434,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_iter it;
 		snn_hnsw_cand entry = {3, 0},	/* a dead entry */
