@@ -8,8 +8,9 @@
  * Otherwise it runs the engine's resumable search (snn_hnsw_iter): elements
  * come out one at a time for as long as the executor asks, until every
  * element reachable in the graph has been returned; its lookahead starts at
- * ef_search and grows by two for every row (strict) or one for every two
- * rows (relaxed) returned, up to ef_search + 1000.  strict_order skips an
+ * ef_search, stays there for the first ef_search elements given out, then
+ * grows by two for every further element (strict) or one for every two
+ * (relaxed), up to ef_search + 1000.  strict_order skips an
  * element found nearer than one already returned, so rows come out in exact
  * non-decreasing distance; relaxed_order returns it (slightly out of order).
  * A scan that would need more than snn.max_scan_tuples rows or more memory
