@@ -697,7 +697,8 @@ size_t
 snn_hnsw_iter_bytes(const snn_hnsw_iter *it)
 {
 	return sizeof(snn_hnsw_cand) * ((size_t) it->w.capcand + it->capover + (size_t) it->capwin) +
-		sizeof(uint64_t) * (it->w.capvisited + 2 * (size_t) it->w.capnbuf);
+		sizeof(uint64_t) * (it->w.capvisited + 3 * (size_t) it->w.capnbuf) +
+		2 * sizeof(bool) * (size_t) it->w.capnbuf;
 }
 
 void

@@ -67,7 +67,6 @@ typedef struct snn_hnsw_callbacks
 	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
 							   uint64_t *dist, bool *live);
 
-
 	/*
 	 * Optional (NULL: none): a hint that the neighbours of id will probably
 	 * be read next, so that their memory can be fetched meanwhile.
@@ -174,8 +173,8 @@ snn_hnsw_layer_cap(int lc, int m)
  * by widen_by every widen elements given out beyond the first widen_after
  * (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep scan, such as one whose rows
  * a filter mostly rejects, then walks a wider front and finds fewer elements
- * out of order, while a shallow one (LIMIT 10 at ef 40) pays nothing for it.  Elements
- * come out nearly in (dist, id) order; one found late can be nearer than
+ * out of order, while a shallow one (LIMIT 10 at ef 40) pays nothing for
+ * it.  Elements come out nearly in (dist, id) order; one found late can be nearer than
  * one already given out (the caller decides whether to skip it).  Nothing
  * found is dropped, so the search ends only when every element reachable
  * from the entry has been given out (dead ones are walked, never given).

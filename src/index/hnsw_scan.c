@@ -89,6 +89,10 @@ static void set_order_value(IndexScanDesc scan);
 
 static Buffer buf_hints[SNN_HNSW_BUF_HINTS];
 
+/* the last line pointer that fits in a page: what a peek may read */
+#define SNN_HNSW_SCAN_MAXOFF \
+	((OffsetNumber) ((BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData)))
+
 /* The hint slot of a block of the index. */
 static inline Buffer *
 scan_hint(Relation index, BlockNumber blk)
@@ -262,12 +266,14 @@ scan_prefetch_item(Relation index, uint64 id)
 {
 	Buffer		h = *scan_hint(index, snn_hnsw_id_blk(id));
 	const char *page;
+	OffsetNumber off;
 	ItemIdData	lp;
 
 	if (h <= 0 || h > NBuffers)
 		return;
 	page = (const char *) BufferGetBlock(h);
-	lp = *(volatile ItemIdData *) PageGetItemId((Page) page, Min(snn_hnsw_id_off(id), MaxOffsetNumber));
+	off = Max(Min(snn_hnsw_id_off(id), SNN_HNSW_SCAN_MAXOFF), FirstOffsetNumber);
+	lp = *(volatile ItemIdData *) PageGetItemId((Page) page, off);
 	page += Min(lp.lp_off, BLCKSZ - 192);
 	__builtin_prefetch(page);
 	__builtin_prefetch(page + 64);
@@ -320,8 +326,9 @@ scan_dist_chunk(SnnHnswGraph *g, const uint64 *ids, int n, uint64 *dist, bool *l
 /*
  * Callback: distances to a batch of elements, in chunks of at most
  * SNN_HNSW_SCAN_PINS pins, fewer when shared_buffers is tiny.  The whole
- * batch's buffer descriptors and line pointers are prefetched first, so the
- * misses of later chunks overlap the work of earlier ones.
+ * batch's buffer descriptors and line pointers, then its tuples, are
+ * prefetched first, so the misses of later chunks overlap the work of
+ * earlier ones.
  */
 static void
 scan_dist_batch(void *ctx, const uint64 *ids, int n, uint64 *dist, bool *live)

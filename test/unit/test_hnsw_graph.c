@@ -500,6 +500,32 @@ main(void)
 			snn_hnsw_iter_free(&cb, &it1);
 			snn_hnsw_iter_free(&bcb, &it2);
 		}
+		/* and the single search and the descent too */
+		{
+			snn_hnsw_callbacks bcb = cb;
+			snn_hnsw_work w1,
+						w2;
+			snn_hnsw_cand o1[20],
+						o2[20],
+						e1 = entry,
+						e2 = entry;
+			int			n1,
+						n2;
+
+			bcb.dist_batch = cc_dist_batch;
+			memset(&w1, 0, sizeof(w1));
+			memset(&w2, 0, sizeof(w2));
+			n1 = snn_hnsw_search_layer(&cb, &w1, &entry, 1, 20, 0, N, o1);
+			n2 = snn_hnsw_search_layer(&bcb, &w2, &entry, 1, 20, 0, N, o2);
+			CHECK(n1 == 20 && n1 == n2 && memcmp(o1, o2, sizeof(o1)) == 0);
+			CHECK(w1.distances == w2.distances);
+			snn_hnsw_descend(&cb, &w1, &e1, 1, 0, N);
+			snn_hnsw_descend(&bcb, &w2, &e2, 1, 0, N);
+			CHECK(e1.id == e2.id && e1.dist == e2.dist);
+			CHECK(w1.distances == w2.distances);
+			snn_hnsw_work_free(&w1, &cb);
+			snn_hnsw_work_free(&w2, &bcb);
+		}
 		/* widen_after: the width stays ef for that many, then grows */
 		{
 			snn_hnsw_iter it3;
