@@ -606,6 +606,22 @@ iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 	}
 }
 
+/*
+ * Widen the lookahead to ef + widen_by for every widen elements given out
+ * (capped): past widen_after, a deep search has the width it would have had
+ * widening from its first element.
+ */
+static void
+iter_widen_to(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
+{
+	uint64_t	target = (uint64_t) it->ef +
+		(uint64_t) it->widen_by * (it->given / (uint64_t) it->widen);
+
+	while ((uint64_t) it->width < target &&
+		   it->width < it->ef + SNN_HNSW_ITER_MAX_WIDEN)
+		iter_widen(cb, it);
+}
+
 /* Visit the unvisited ones of the nn neighbours in w.nbuf as one batch. */
 static void
 iter_visit_batch(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int nn)
@@ -683,10 +699,8 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 		*out = it->win[it->winstart++];
 		it->nwin--;
 		it->given++;
-		if (it->widen > 0 && it->given > it->widen_after &&
-			(it->given - it->widen_after) % (uint64_t) it->widen == 0)
-			for (int r = 0; r < it->widen_by; r++)
-				iter_widen(cb, it);
+		if (it->widen > 0 && it->given > it->widen_after)
+			iter_widen_to(cb, it);
 		while (it->nover > 0 && it->nwin < it->width)
 			win_insert(it, over_pop(it));
 		return SNN_HNSW_ITER_FOUND;

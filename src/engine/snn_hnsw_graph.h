@@ -170,11 +170,12 @@ snn_hnsw_layer_cap(int lc, int m)
  * starts at ef, so the first element is exactly the best of
  * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
  * a search of width ef + i, and more when widen asks the width itself to grow
- * by widen_by every widen elements given out beyond the first widen_after
- * (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep scan, such as one whose rows
- * a filter mostly rejects, then walks a wider front and finds fewer elements
- * out of order, while a shallow one (LIMIT 10 at ef 40) pays nothing for
- * it.  Elements come out nearly in (dist, id) order; one found late can be nearer than
+ * by widen_by every widen elements given out, once more than widen_after
+ * have been (it then jumps to the width it would have had widening from the
+ * first; up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep scan, such as one whose
+ * rows a filter mostly rejects, then walks a wider front and finds fewer
+ * elements out of order, while a shallow one (LIMIT 10 at ef 40) pays
+ * nothing for it.  Elements come out nearly in (dist, id) order; one found late can be nearer than
  * one already given out (the caller decides whether to skip it).  Nothing
  * found is dropped, so the search ends only when every element reachable
  * from the entry has been given out (dead ones are walked, never given).

@@ -9,8 +9,9 @@
  * come out one at a time for as long as the executor asks, until every
  * element reachable in the graph has been returned; its lookahead starts at
  * ef_search, stays there for the first ef_search elements given out, then
- * grows by two for every further element (strict) or one for every two
- * (relaxed), up to ef_search + 1000.  strict_order skips an
+ * takes the width it would have had growing by two for every element
+ * (strict) or one for every two (relaxed) from the first, up to
+ * ef_search + 1000.  strict_order skips an
  * element found nearer than one already returned, so rows come out in exact
  * non-decreasing distance; relaxed_order returns it (slightly out of order).
  * A scan that would need more than snn.max_scan_tuples rows or more memory
@@ -405,9 +406,10 @@ start_search(IndexScanDesc scan)
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
 	/*
 	 * A deep scan widens its front once it has gone past its first ef_search
-	 * elements (strict skips, so it needs a wider one); a shallow one, such
-	 * as LIMIT 10, keeps the width of ef_search: widening it from the first
-	 * row cost up to 44 % more distances at ef_search 20 for no recall.
+	 * elements, to the width it would have had widening from the first
+	 * (strict skips, so it needs a wider one); a shallow one, such as LIMIT
+	 * 10, keeps the width of ef_search: widening it from the first row cost
+	 * up to 58 % more distances at ef_search 20 for no recall.
 	 */
 	so->it.widen = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 1 : 2;
 	so->it.widen_by = so->mode == SNN_HNSW_ITERATIVE_STRICT ? 2 : 1;
