@@ -614,8 +614,8 @@ iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 static void
 iter_widen_to(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 {
-	uint64_t	target = (uint64_t) it->ef +
-		(uint64_t) it->widen_by * (it->given / (uint64_t) it->widen);
+	uint64_t	steps = it->given / (uint64_t) it->widen;
+	uint64_t	target = (uint64_t) it->ef + (uint64_t) it->widen_by * steps;
 
 	while ((uint64_t) it->width < target &&
 		   it->width < it->ef + SNN_HNSW_ITER_MAX_WIDEN)

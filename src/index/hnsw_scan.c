@@ -383,6 +383,7 @@ start_search(IndexScanDesc scan)
 	snn_hnsw_graph_init(&so->g, index, meta.dim, meta.m, so->metric, meta.quantize, false);
 	so->lossy = meta.quantize != SNN_QUANT_NONE;
 	so->g.query = scan_query(scan, meta.dim);
+
 	/*
 	 * every page read of the scan goes through the buffer hints, and the
 	 * neighbours of an element are read as one batch (descent, single search
@@ -404,6 +405,7 @@ start_search(IndexScanDesc scan)
 	}
 	so->maxmem = (Size) ((double) work_mem * 1024.0 * snn_hnsw_scan_mem_multiplier);
 	snn_hnsw_iter_start(&so->g.cb, &so->it, &entry, ef, 0, 2 * meta.m);
+
 	/*
 	 * A deep scan widens its front once it has gone past its first ef_search
 	 * elements, to the width it would have had widening from the first
