@@ -205,7 +205,25 @@ visited_add(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, uint64_t id)
 	return true;
 }
 
-/* Make room for ef results and maxdeg neighbour ids. */
+/* Make room for maxdeg neighbour ids, their distances and liveness. */
+static void
+work_nbuf(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, int maxdeg)
+{
+	size_t		cap = (size_t) w->capnbuf;
+
+	if ((size_t) maxdeg <= cap && w->nbuf && w->ndist && w->nlive)
+		return;
+	w->nbuf = grow(cb, w->nbuf, 0, &cap, (size_t) (maxdeg > 0 ? maxdeg : 1), sizeof(uint64_t));
+	if (w->ndist)
+		cb->release(cb->ctx, w->ndist);
+	if (w->nlive)
+		cb->release(cb->ctx, w->nlive);
+	w->ndist = cb->alloc(cb->ctx, cap * sizeof(uint64_t));
+	w->nlive = cb->alloc(cb->ctx, cap * sizeof(bool));
+	w->capnbuf = (int) cap;
+}
+
+/* Make room for ef results and maxdeg neighbours. */
 static void
 work_prepare(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, int ef, int maxdeg)
 {
@@ -214,11 +232,44 @@ work_prepare(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, int ef, int maxdeg)
 	cap = (size_t) w->capbest;
 	w->best = grow(cb, w->best, 0, &cap, (size_t) ef + 1, sizeof(snn_hnsw_cand));
 	w->capbest = (int) cap;
-	cap = (size_t) w->capnbuf;
-	w->nbuf = grow(cb, w->nbuf, 0, &cap, (size_t) maxdeg, sizeof(uint64_t));
-	w->capnbuf = (int) cap;
+	work_nbuf(cb, w, maxdeg);
 	w->ncand = 0;
 	w->nbest = 0;
+}
+
+/*
+ * Distances from the query to the first n ids of w->nbuf into w->ndist and
+ * w->nlive: in one dist_batch call when the caller gave one (the page reads
+ * can then overlap), else one dist_query each.
+ */
+static void
+work_dists(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, int n)
+{
+	if (n <= 0)
+		return;
+	w->distances += (uint64_t) n;
+	if (cb->dist_batch)
+	{
+		cb->dist_batch(cb->ctx, w->nbuf, n, w->ndist, w->nlive);
+		return;
+	}
+	for (int j = 0; j < n; j++)
+	{
+		w->nlive[j] = true;
+		w->ndist[j] = cb->dist_query(cb->ctx, w->nbuf[j], &w->nlive[j]);
+	}
+}
+
+/* Keep the ids of w->nbuf[0..n) not visited yet, in order; their number. */
+static int
+work_unvisited(const snn_hnsw_callbacks *cb, snn_hnsw_work *w, int n)
+{
+	int			k = 0;
+
+	for (int j = 0; j < n; j++)
+		if (visited_add(cb, w, w->nbuf[j]))
+			w->nbuf[k++] = w->nbuf[j];
+	return k;
 }
 
 void
@@ -232,6 +283,10 @@ snn_hnsw_work_free(snn_hnsw_work *w, const snn_hnsw_callbacks *cb)
 		cb->release(cb->ctx, w->visited);
 	if (w->nbuf)
 		cb->release(cb->ctx, w->nbuf);
+	if (w->ndist)
+		cb->release(cb->ctx, w->ndist);
+	if (w->nlive)
+		cb->release(cb->ctx, w->nlive);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -272,20 +327,17 @@ snn_hnsw_search_layer(const snn_hnsw_callbacks *cb, snn_hnsw_work *w,
 			cand_less(w->best[0].dist, w->best[0].id, c.dist, c.id))
 			break;
 		nn = cb->neighbors(cb->ctx, c.id, layer, w->nbuf, maxdeg);
+		nn = work_unvisited(cb, w, nn);
+		work_dists(cb, w, nn);
 		for (int j = 0; j < nn; j++)
 		{
 			uint64_t	e = w->nbuf[j];
-			bool		live = true;
-			uint64_t	d;
+			uint64_t	d = w->ndist[j];
 
-			if (!visited_add(cb, w, e))
-				continue;
-			d = cb->dist_query(cb->ctx, e, &live);
-			w->distances++;
 			if (w->nbest < ef || cand_less(d, e, w->best[0].dist, w->best[0].id))
 			{
 				cand_push(cb, w, e, d);
-				if (live)
+				if (w->nlive[j])
 				{
 					best_push(w, e, d);
 					if (w->nbest > ef)
@@ -305,10 +357,7 @@ void
 snn_hnsw_descend(const snn_hnsw_callbacks *cb, snn_hnsw_work *w,
 				 snn_hnsw_cand *entry, int top, int stop, int maxdeg)
 {
-	size_t		cap = (size_t) w->capnbuf;
-
-	w->nbuf = grow(cb, w->nbuf, 0, &cap, (size_t) maxdeg, sizeof(uint64_t));
-	w->capnbuf = (int) cap;
+	work_nbuf(cb, w, maxdeg);
 
 	for (int lc = top; lc > stop; lc--)
 	{
@@ -319,16 +368,13 @@ snn_hnsw_descend(const snn_hnsw_callbacks *cb, snn_hnsw_work *w,
 			int			nn = cb->neighbors(cb->ctx, entry->id, lc, w->nbuf, maxdeg);
 
 			moved = false;
+			work_dists(cb, w, nn);
 			for (int j = 0; j < nn; j++)
 			{
-				bool		live;
-				uint64_t	d = cb->dist_query(cb->ctx, w->nbuf[j], &live);
-
-				w->distances++;
-				if (cand_less(d, w->nbuf[j], entry->dist, entry->id))
+				if (cand_less(w->ndist[j], w->nbuf[j], entry->dist, entry->id))
 				{
 					entry->id = w->nbuf[j];
-					entry->dist = d;
+					entry->dist = w->ndist[j];
 					moved = true;
 				}
 			}
@@ -561,6 +607,22 @@ iter_widen(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
 	}
 }
 
+/*
+ * Widen the lookahead to ef + widen_by for every widen elements given out
+ * (capped): past widen_after, a deep search has the width it would have had
+ * widening from its first element.
+ */
+static void
+iter_widen_to(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it)
+{
+	uint64_t	steps = it->given / (uint64_t) it->widen;
+	uint64_t	target = (uint64_t) it->ef + (uint64_t) it->widen_by * steps;
+
+	while ((uint64_t) it->width < target &&
+		   it->width < it->ef + SNN_HNSW_ITER_MAX_WIDEN)
+		iter_widen(cb, it);
+}
+
 /* Visit the unvisited ones of the nn neighbours in w.nbuf as one batch. */
 static void
 iter_visit_batch(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int nn)
@@ -587,8 +649,6 @@ void
 snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 					const snn_hnsw_cand *entry, int ef, int layer, int maxdeg)
 {
-	size_t		cap;
-
 	memset(it, 0, sizeof(*it));
 	it->ef = ef < 1 ? 1 : ef;
 	it->width = it->ef;
@@ -599,9 +659,7 @@ snn_hnsw_iter_start(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it,
 	it->win = cb->alloc(cb->ctx, sizeof(snn_hnsw_cand) * (size_t) it->capwin);
 	it->bdist = cb->alloc(cb->ctx, sizeof(uint64_t) * (size_t) (maxdeg > 0 ? maxdeg : 1));
 	it->blive = cb->alloc(cb->ctx, sizeof(bool) * (size_t) (maxdeg > 0 ? maxdeg : 1));
-	cap = 0;
-	it->w.nbuf = grow(cb, NULL, 0, &cap, (size_t) maxdeg, sizeof(uint64_t));
-	it->w.capnbuf = (int) cap;
+	work_nbuf(cb, &it->w, maxdeg);
 	visited_reset(cb, &it->w, (size_t) it->ef * (size_t) maxdeg);
 	iter_visit(cb, it, entry->id);
 }
@@ -626,6 +684,9 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 				return SNN_HNSW_ITER_PAUSED;
 			c = cand_pop(&it->w);
 			it->expanded++;
+			/* the next nearest is likely expanded next: fetch it meanwhile */
+			if (cb->prefetch && it->w.ncand > 0)
+				cb->prefetch(cb->ctx, it->w.cand[0].id);
 			nn = cb->neighbors(cb->ctx, c.id, it->layer, it->w.nbuf, it->maxdeg);
 			if (cb->dist_batch)
 				iter_visit_batch(cb, it, nn);
@@ -639,9 +700,8 @@ snn_hnsw_iter_next(const snn_hnsw_callbacks *cb, snn_hnsw_iter *it, int budget,
 		*out = it->win[it->winstart++];
 		it->nwin--;
 		it->given++;
-		if (it->widen > 0 && it->given % (uint64_t) it->widen == 0)
-			for (int r = 0; r < it->widen_by; r++)
-				iter_widen(cb, it);
+		if (it->widen > 0 && it->given > it->widen_after)
+			iter_widen_to(cb, it);
 		while (it->nover > 0 && it->nwin < it->width)
 			win_insert(it, over_pop(it));
 		return SNN_HNSW_ITER_FOUND;
@@ -652,7 +712,8 @@ size_t
 snn_hnsw_iter_bytes(const snn_hnsw_iter *it)
 {
 	return sizeof(snn_hnsw_cand) * ((size_t) it->w.capcand + it->capover + (size_t) it->capwin) +
-		sizeof(uint64_t) * (it->w.capvisited + 2 * (size_t) it->w.capnbuf);
+		sizeof(uint64_t) * (it->w.capvisited + 3 * (size_t) it->w.capnbuf) +
+		2 * sizeof(bool) * (size_t) it->w.capnbuf;
 }
 
 void
@@ -735,7 +796,7 @@ static snn_hnsw_callbacks
 mem_callbacks(snn_hnsw_mem *g)
 {
 	snn_hnsw_callbacks cb = {g, mem_dist_query, mem_neighbors, mem_dist_pair,
-	mem_alloc, mem_release, NULL};
+	mem_alloc, mem_release, NULL, NULL};
 
 	return cb;
 }

@@ -62,10 +62,16 @@ typedef struct snn_hnsw_callbacks
 	/*
 	 * Optional (NULL: dist_query one at a time): distances from the query to
 	 * n elements at once, so that their memory can be fetched together. Used
-	 * by the resumable search.
+	 * for the unvisited neighbours of an element by every search.
 	 */
 	void		(*dist_batch) (void *ctx, const uint64_t *ids, int n,
 							   uint64_t *dist, bool *live);
+
+	/*
+	 * Optional (NULL: none): a hint that the neighbours of id will probably
+	 * be read next, so that their memory can be fetched meanwhile.
+	 */
+	void		(*prefetch) (void *ctx, uint64_t id);
 } snn_hnsw_callbacks;
 
 /*
@@ -84,6 +90,8 @@ typedef struct snn_hnsw_work
 	size_t		nvisited;
 	size_t		capvisited;		/* a power of two */
 	uint64_t   *nbuf;			/* neighbour ids of one element */
+	uint64_t   *ndist;			/* their distances (capnbuf too) */
+	bool	   *nlive;			/* and liveness */
 	int			capnbuf;
 	uint64_t	distances;		/* distance evaluations, for statistics */
 } snn_hnsw_work;
@@ -162,10 +170,12 @@ snn_hnsw_layer_cap(int lc, int m)
  * starts at ef, so the first element is exactly the best of
  * snn_hnsw_search_layer with the same ef; element i then has the lookahead of
  * a search of width ef + i, and more when widen asks the width itself to grow
- * by widen_by every widen elements (up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep
- * scan, such as one whose rows a filter mostly rejects, then walks a wider
- * front and finds fewer elements out of order.  Elements
- * come out nearly in (dist, id) order; one found late can be nearer than
+ * by widen_by every widen elements given out, once more than widen_after
+ * have been (it then jumps to the width it would have had widening from the
+ * first; up to ef + SNN_HNSW_ITER_MAX_WIDEN): a deep scan, such as one whose
+ * rows a filter mostly rejects, then walks a wider front and finds fewer
+ * elements out of order, while a shallow one (LIMIT 10 at ef 40) pays
+ * nothing for it.  Elements come out nearly in (dist, id) order; one found late can be nearer than
  * one already given out (the caller decides whether to skip it).  Nothing
  * found is dropped, so the search ends only when every element reachable
  * from the entry has been given out (dead ones are walked, never given).
@@ -185,6 +195,7 @@ typedef struct snn_hnsw_iter
 	int			widen;			/* widen_by more lookahead every widen given
 								 * (0: never) */
 	int			widen_by;		/* 1 unless the caller sets it */
+	uint64_t	widen_after;	/* given out before widening starts (0) */
 	int			layer;
 	int			maxdeg;
 	uint64_t   *bdist;			/* distances of one batch of neighbours */

@@ -264,7 +264,7 @@ iter_filtered(snn_hnsw_mem *g, const uint8_t *v, int n, int dim, int every, int 
 			  int widen, bool strict, double want, uint64_t *seed)
 {
 	mem_ctx		mc = {g, NULL};
-	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL};
+	snn_hnsw_callbacks cb = {&mc, mc_dist_query, mc_neighbors, mc_dist_pair, t_alloc, t_release, NULL, NULL};
 	snn_hnsw_cand *all = malloc(sizeof(snn_hnsw_cand) * n);
 	uint8_t    *seen = malloc(n);
 	uint8_t    *q = malloc(dim);
@@ -491,7 +491,7 @@ main(void)
 	{
 		static const uint8_t pts[5] = {0, 10, 11, 20, 10};
 		complete_ctx c = {pts, 5, 1, pts};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_cand cands[4] = {{1, 100}, {4, 100}, {2, 121}, {3, 400}};
 		snn_hnsw_cand out[4];
 		int			k = snn_hnsw_select(&cb, cands, 4, 4, out);
@@ -520,7 +520,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_cand entry = {5, 0},
 					out[N];
@@ -557,7 +557,7 @@ main(void)
 		static uint8_t v[N * D];
 		uint8_t		q[D];
 		complete_ctx c = {v, N, D, q};
-		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL};
+		snn_hnsw_callbacks cb = {&c, cc_dist_query, cc_neighbors, cc_dist_pair, t_alloc, t_release, NULL, NULL};
 		snn_hnsw_work w;
 		snn_hnsw_iter it;
 		snn_hnsw_cand entry = {3, 0},	/* a dead entry */
@@ -622,6 +622,49 @@ main(void)
 			CHECK(it1.w.distances == it2.w.distances);
 			snn_hnsw_iter_free(&cb, &it1);
 			snn_hnsw_iter_free(&bcb, &it2);
+		}
+		/* and the single search and the descent too */
+		{
+			snn_hnsw_callbacks bcb = cb;
+			snn_hnsw_work w1,
+						w2;
+			snn_hnsw_cand o1[20],
+						o2[20],
+						e1 = entry,
+						e2 = entry;
+			int			n1,
+						n2;
+
+			bcb.dist_batch = cc_dist_batch;
+			memset(&w1, 0, sizeof(w1));
+			memset(&w2, 0, sizeof(w2));
+			n1 = snn_hnsw_search_layer(&cb, &w1, &entry, 1, 20, 0, N, o1);
+			n2 = snn_hnsw_search_layer(&bcb, &w2, &entry, 1, 20, 0, N, o2);
+			CHECK(n1 == 20 && n1 == n2 && memcmp(o1, o2, sizeof(o1)) == 0);
+			CHECK(w1.distances == w2.distances);
+			snn_hnsw_descend(&cb, &w1, &e1, 1, 0, N);
+			snn_hnsw_descend(&bcb, &w2, &e2, 1, 0, N);
+			CHECK(e1.id == e2.id && e1.dist == e2.dist);
+			CHECK(w1.distances == w2.distances);
+			snn_hnsw_work_free(&w1, &cb);
+			snn_hnsw_work_free(&w2, &bcb);
+		}
+		/* widen_after: the width stays ef for that many, then catches up */
+		{
+			snn_hnsw_iter it3;
+			snn_hnsw_cand a;
+
+			snn_hnsw_iter_start(&cb, &it3, &entry, 10, 0, N);
+			it3.widen = 1;
+			it3.widen_by = 2;
+			it3.widen_after = 5;
+			for (int i = 1; i <= 8; i++)
+			{
+				CHECK(snn_hnsw_iter_next(&cb, &it3, 1000, &a) == SNN_HNSW_ITER_FOUND);
+				CHECKF(it3.width == 10 + (i > 5 ? 2 * i : 0), "width %d after %d",
+					   it3.width, i);
+			}
+			snn_hnsw_iter_free(&cb, &it3);
 		}
 		snn_hnsw_work_free(&w, &cb);
 	}
