@@ -135,8 +135,8 @@ typedef struct snn_detector_config
 	double		learn_readout_rate; /* NLMS step size in (0, 2) */
 
 	/* scoring */
-	int32_t		score_warmup;	/* events scored 0 while statistics settle;
-								 * 0 = the short window (score_short) */
+	int32_t		score_warmup;	/* events scored 0 while statistics settle
+								 * (setting 0: the short window) */
 	int32_t		score_short;	/* short window (events) */
 	double		score_long_tau; /* long-run statistics time constant */
 	double		score_min_std;	/* floor on the long-run std of the mean */

@@ -67,7 +67,7 @@ typedef struct InferCtx
 	uint8	   *times;
 	void	   *rwork;
 	Size		rws;
-	char		rettype;		/* snn_predict_values: 'r' real[], 'd' double[] */
+	char		rettype;		/* snn_predict_values' result: 'r' or 'd' */
 } InferCtx;
 
 /* What one inference reports. */

@@ -704,6 +704,7 @@ test_ensemble(void)
 	for (int m = 0; m < K; m++)
 		CHECKF(winners[m] > 0, "member %d never won", m);
 	CHECKF(a[AT] >= cfg.score_threshold, "spike scored %g", a[AT]);
+
 	/*
 	 * from the first full cycle on: before it the stream still meets new
 	 * extremes (event 146, its first new low after 146 values, is the range

@@ -86,7 +86,10 @@ main(void)
 						   (unsigned long long) lb, (unsigned long long) lbs);
 					CHECKF(cd == cds, "q %d l1 %d n %zu", q, l1, n);
 					{
-						/* the estimate's SIMD path matches its definition and brings the bound */
+						/*
+						 * the estimate's SIMD path matches its definition and
+						 * brings the bound
+						 */
 						uint64_t	eb,
 									ebs;
 						uint64_t	est = snn_quant_estimate((snn_quant) q, l1, x, cy, n, &eb);
@@ -95,7 +98,11 @@ main(void)
 						CHECKF(est == ests && eb == lb && ebs == lb, "estimate q %d l1 %d n %zu", q, l1, n);
 						if (q == SNN_QUANT_NONE)
 							CHECK(est == exact);
-						/* dim <= 65535 keeps both within 32 bits (the scan packs them) */
+
+						/*
+						 * dim <= 65535 keeps both within 32 bits (the scan
+						 * packs them)
+						 */
 						CHECK(est <= (uint64_t) n * 255 * 255 && eb <= (uint64_t) n * 255 * 255);
 					}
 					CHECKF(lb <= exact, "q %d l1 %d n %zu: bound %llu > exact %llu", q, l1, n,
