@@ -359,6 +359,29 @@ quant_init_tables(void)
 }
 
 /*
+ * One chunk of a code against the query: each neuron's gap to its cell
+ * (0 inside it), and the cell's centre when mid is given.
+ */
+static inline void
+quant_decode_chunk(snn_quant q, const uint8_t *x, const uint8_t *code,
+				   size_t start, size_t n, uint8_t *gap, uint8_t *mid)
+{
+	const quant_tables *t = &quant_tab[q];
+
+	for (size_t j = 0; j < n; j++)
+	{
+		unsigned	c = quant_code_cell(q, code, start + j);
+		uint8_t		v = x[start + j];
+		uint8_t		below = t->lo[c] > v ? (uint8_t) (t->lo[c] - v) : 0;
+		uint8_t		above = v > t->hi[c] ? (uint8_t) (v - t->hi[c]) : 0;
+
+		gap[j] = below | above;
+		if (mid)
+			mid[j] = t->mid[c];
+	}
+}
+
+/*
  * Lower bound through the SIMD kernels: each chunk of neurons is decoded to
  * its gaps (bytes), whose distance to zero is the bound.
  */
@@ -377,17 +400,8 @@ snn_quant_lower_bound(snn_quant q, int l1, const uint8_t *x,
 	for (size_t start = 0; start < dim; start += SNN_QUANT_CHUNK)
 	{
 		size_t		n = dim - start < SNN_QUANT_CHUNK ? dim - start : SNN_QUANT_CHUNK;
-		const quant_tables *t = &quant_tab[q];
 
-		for (size_t j = 0; j < n; j++)
-		{
-			unsigned	c = quant_code_cell(q, code, start + j);
-			uint8_t		v = x[start + j];
-			uint8_t		below = t->lo[c] > v ? (uint8_t) (t->lo[c] - v) : 0;
-			uint8_t		above = v > t->hi[c] ? (uint8_t) (v - t->hi[c]) : 0;
-
-			gap[j] = below | above;
-		}
+		quant_decode_chunk(q, x, code, start, n, gap, NULL);
 		s += l1 ? snn_l1_u8(gap, zero, n) : snn_l2sq_u8(gap, zero, n);
 	}
 	return s;
@@ -445,18 +459,8 @@ snn_quant_estimate(snn_quant q, int l1, const uint8_t *x,
 	for (size_t start = 0; start < dim; start += SNN_QUANT_CHUNK)
 	{
 		size_t		n = dim - start < SNN_QUANT_CHUNK ? dim - start : SNN_QUANT_CHUNK;
-		const quant_tables *t = &quant_tab[q];
 
-		for (size_t j = 0; j < n; j++)
-		{
-			unsigned	c = quant_code_cell(q, code, start + j);
-			uint8_t		v = x[start + j];
-			uint8_t		below = t->lo[c] > v ? (uint8_t) (t->lo[c] - v) : 0;
-			uint8_t		above = v > t->hi[c] ? (uint8_t) (v - t->hi[c]) : 0;
-
-			gap[j] = below | above;
-			mid[j] = t->mid[c];
-		}
+		quant_decode_chunk(q, x, code, start, n, gap, mid);
 		b += l1 ? snn_l1_u8(gap, zero, n) : snn_l2sq_u8(gap, zero, n);
 		s += l1 ? snn_l1_u8(x + start, mid, n) : snn_l2sq_u8(x + start, mid, n);
 	}
