@@ -73,7 +73,8 @@
 
 /*
  * Width of the self-searches of the repair that ends an in-memory build
- * (snn_hnsw_mem_repair): an element a search this wide misses gets a link.
+ * (snn_hnsw_mem_repair) and of the one each insert makes for its new
+ * element: an element a search this wide misses gets a link.
  */
 #define SNN_HNSW_REPAIR_EF		16
 

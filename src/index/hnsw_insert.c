@@ -4,7 +4,10 @@
  * Search the graph as a query (descent, then ef_construction-wide layer
  * searches), merge into an element with an identical pattern when it has a
  * free heap TID slot, else write a new element with its selected neighbours
- * on the insert page and link it back from each neighbour.  Each page change
+ * on the insert page and link it back from each neighbour; then search for
+ * the new element as a query would (at SNN_HNSW_REPAIR_EF) and, when that
+ * misses it, link it from the nearest element found with a free slot, as
+ * the build's repair does for every element.  Each page change
  * is one generic WAL record; during a build (building = true) pages are
  * changed without WAL, since the build logs the whole index at the end.
  */
@@ -630,6 +633,90 @@ keep_dropped(SnnHnswGraph *g, uint64 id, int lc, uint64 *dropped, int n, int cap
 	}
 }
 
+/*
+ * Link new from nb at layer lc when nb's list there has a free slot and does
+ * not hold new yet; an element a search found may hold it already without
+ * having been expanded.  Never displaces a kept neighbour.  True when linked.
+ */
+static bool
+link_free_slot(SnnHnswGraph *g, uint64 nb, uint64 new, int lc, bool building)
+{
+	int			cap = snn_hnsw_layer_cap(lc, g->m);
+	uint64		ids[2 * SNN_HNSW_MAX_M];
+	Buffer		buf = ReadBuffer(g->index, snn_hnsw_id_blk(nb));
+	Page		page;
+	PageChange	pc;
+	int			n;
+	bool		has = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	if (!element_has_layer(page, snn_hnsw_id_off(nb), lc))
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	n = snn_hnsw_get_neighbors(page, snn_hnsw_id_off(nb), lc, g->m, ids, cap);
+	for (int i = 0; i < n && !has; i++)
+		has = ids[i] == new;
+	if (has || n >= cap)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	ids[n++] = new;
+	change_start(&pc, g->index, building);
+	page = change_page(&pc, buf, false);
+	snn_hnsw_set_neighbors(page, snn_hnsw_id_off(nb), lc, g->m, ids, n);
+	change_finish(&pc, &buf, 1);
+	UnlockReleaseBuffer(buf);
+	return true;
+}
+
+/*
+ * The findability check of an insert, the build's repair for one element:
+ * on each layer of the new element (up to the entry point's), a search for
+ * its own code from the entry point at SNN_HNSW_REPAIR_EF; when it misses
+ * the element, the nearest element it found with a free slot links to it,
+ * so that a later search for the same pattern finds it.  Returns the number
+ * of links added.
+ */
+static int
+refind_inserted(SnnHnswGraph *g, uint64 id, int level, bool building)
+{
+	SnnHnswMetaPageData meta;
+	snn_hnsw_cand found[SNN_HNSW_REPAIR_EF];
+	int			added = 0;
+
+	snn_hnsw_read_meta(g->index, &meta);
+	if (meta.entry_level < 0)
+		return 0;
+	for (int lc = 0; lc <= Min(level, meta.entry_level); lc++)
+	{
+		snn_hnsw_cand entry;
+		bool		live;
+		bool		hit = false;
+		int			nf;
+
+		entry.id = snn_hnsw_tid_id(meta.entry_blkno, meta.entry_offno);
+		if (entry.id == id)
+			break;
+		entry.dist = g->cb.dist_query(g, entry.id, &live);
+		snn_hnsw_descend(&g->cb, &g->work, &entry, meta.entry_level, lc, 2 * g->m);
+		nf = snn_hnsw_search_layer(&g->cb, &g->work, &entry, 1, SNN_HNSW_REPAIR_EF,
+								   lc, snn_hnsw_layer_cap(lc, g->m), found);
+		for (int i = 0; i < nf && !hit; i++)
+			hit = found[i].id == id;
+		for (int i = 0; i < nf && !hit; i++)
+		{
+			hit = link_free_slot(g, found[i].id, id, lc, building);
+			added += hit;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	return added;
+}
+
 /* Insert one pattern (the work of aminsert, and of a build past memory). */
 void
 snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
@@ -740,6 +827,9 @@ snn_hnsw_insert_value(Relation index, const uint8 *vec, int dim,
 		/* elements the new one displaced keep a way in */
 		keep_dropped(&g, id, lc, dropped, ndropped, cap, building);
 	}
+	/* a search for the new element that misses it makes it findable */
+	if (refind_inserted(&g, id, level, building) > 0)
+		elog(DEBUG1, "snn_hnsw insert: a search for the new element missed it, linked in");
 
 done:
 	if (!building)
